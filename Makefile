@@ -1,0 +1,87 @@
+# restauth: plain make, pkg-config, no autotools.
+#   make deps   install the Debian packages (as root)
+#   make        build everything into $(BUILD)/
+#   make test   build and run every test; last line "N passed, M failed"
+#   make run    serve the API on http://127.0.0.1:$(PORT)/auth/
+#   make asan   the whole test suite under ASan+UBSan, in build-asan/
+#   make fuzz   each libFuzzer target for FUZZ_TIME seconds
+
+BUILD ?= build
+PORT ?= 8000
+CONFIG ?= config/restauth.json
+CC ?= cc
+
+PKGS = libpq json-c libcrypto libargon2
+DEB_PKGS = build-essential pkg-config libfcgi-dev libfcgi-bin libjson-c-dev \
+	libssl-dev libpq-dev libargon2-dev postgresql postgresql-client \
+	lighttpd spawn-fcgi curl python3 python3-argon2 clang libclang-rt-14-dev
+
+WARN = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
+	-Wmissing-prototypes -Wcast-qual -Wsign-compare
+OPT ?= -O2 -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2
+SAN = -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -g $(OPT) $(WARN) \
+	-fstack-protector-strong -Ilib \
+	$(shell pkg-config --cflags $(PKGS)) $(EXTRA_CFLAGS)
+LDFLAGS += $(EXTRA_CFLAGS)
+LDLIBS = $(shell pkg-config --libs $(PKGS)) -lfcgi
+
+LIB_SRC := $(wildcard lib/*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+LIB_A := $(BUILD)/librestauth.a
+CGI_SRC := $(wildcard cgi-bin/*.c)
+CGI_BIN := $(CGI_SRC:cgi-bin/%.c=$(BUILD)/cgi-bin/%.fcgi)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+TOOL := $(BUILD)/restauth
+SQLDIR := $(CURDIR)/sql
+# Where programs built here look when RESTAUTH_CONFIG is unset.
+DEFAULT_CONFIG ?= $(CURDIR)/config/restauth.json
+PATHS = -DRESTAUTH_SQLDIR='"$(SQLDIR)"' \
+	-DRESTAUTH_DEFAULT_CONFIG='"$(DEFAULT_CONFIG)"'
+
+.PHONY: all deps test run asan clean format fuzz
+all: $(LIB_A) $(CGI_BIN) $(TOOL) $(UNIT_BIN)
+
+# libFuzzer targets: make fuzz runs each for FUZZ_TIME seconds (60).
+-include tests/fuzz/fuzz.mk
+fuzz: fuzz-run
+
+$(BUILD)/lib/%.o: lib/%.c lib/*.h Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PATHS) -c -o $@ $<
+
+$(LIB_A): $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/cgi-bin/%.fcgi: cgi-bin/%.c $(LIB_A) lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
+
+$(TOOL): tools/restauth.c $(LIB_A) lib/*.h Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PATHS) $(LDFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_A) lib/*.h tests/unit/testhelp.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -DSRCDIR='"$(CURDIR)"' $(LDFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
+
+deps:
+	apt-get install -y --no-install-recommends $(DEB_PKGS)
+
+test: all
+	tests/run.sh $(BUILD)
+
+run: all
+	tools/run.sh $(BUILD) $(PORT) $(CONFIG)
+
+asan:
+	$(MAKE) BUILD=build-asan OPT=-O1 EXTRA_CFLAGS="$(SAN)" test
+
+format:
+	clang-format -i lib/*.c lib/*.h cgi-bin/*.c tools/*.c tests/unit/*.c
+
+clean:
+	rm -rf build build-asan

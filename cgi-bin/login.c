@@ -1,0 +1,113 @@
+/* login/: dj-rest-auth's LoginView in token mode. */
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "account.h"
+#include "serve.h"
+#include "tok.h"
+
+enum field { F_USERNAME, F_EMAIL, F_PASSWORD, F__MAX };
+
+static const struct {
+	const char *name;
+	unsigned flags;
+	size_t max;
+} fields[F__MAX] = {
+	[F_USERNAME] = { "username", REQ_F_BLANK, LIMIT_USERNAME },
+	[F_EMAIL] = { "email", REQ_F_BLANK, LIMIT_EMAIL },
+	[F_PASSWORD] = { "password", REQ_F_REQUIRED, LIMIT_PASSWORD },
+};
+
+static void
+handle(struct app_call *c)
+{
+	char val[F__MAX][LIMIT_PASSWORD * 4 + 1];
+	struct json_object *errs = NULL, *o;
+	struct app_ctx *ctx = c->ctx;
+	char key[TOK_KEY_BYTES] = "", stored[DB_TOKEN_KEY_BYTES] = "";
+	struct acct_login in;
+	struct db_user user = { 0 };
+	const char *msg = NULL;
+	enum app_err er = APP_OK, fe;
+	bool present;
+	int i;
+
+	for (i = 0; i < F__MAX; i++) {
+		fe = req_field_string(c->req, fields[i].name, fields[i].flags,
+		    fields[i].max, val[i], sizeof(val[i]), &present, &errs);
+		if (fe == APP_ENOMEM) {
+			er = fe;
+			goto out;
+		}
+		if (fe != APP_OK)
+			er = APP_EINPUT;
+	}
+	if (val[F_EMAIL][0] != '\0' && !acct_email_valid(val[F_EMAIL])) {
+		if (resp_errors_add(&errs, "email", ACCT_EMAIL_INVALID) !=
+		    APP_OK) {
+			er = APP_ENOMEM;
+			goto out;
+		}
+		er = APP_EINPUT;
+	}
+	if (er != APP_OK)
+		goto out;
+	in.username = val[F_USERNAME];
+	in.email = val[F_EMAIL];
+	in.password = val[F_PASSWORD];
+	in.password_len = strlen(val[F_PASSWORD]);
+	er = acct_login(&ctx->cfg, &ctx->db, &in, &user, &msg);
+	if (er == APP_EINPUT &&
+	    resp_errors_add(&errs, "non_field_errors", msg) != APP_OK)
+		er = APP_ENOMEM;
+	if (er != APP_OK)
+		goto out;
+	if (ctx->cfg.rest_auth.token_model != NULL &&
+	    ((er = tok_key_new(key)) != APP_OK ||
+		(er = db_token_get_or_create(&ctx->db, user.id, key,
+		     stored)) != APP_OK))
+		goto out;
+	/* django_login: the user_logged_in signal updates last_login. */
+	if (ctx->cfg.rest_auth.session_login &&
+	    (er = db_user_touch_login(&ctx->db, user.id)) != APP_OK)
+		goto out;
+	if (ctx->cfg.rest_auth.token_model == NULL) {
+		/* No token model and no JWT: dj-rest-auth answers 204. */
+		resp_json(c->resp, 204, NULL);
+		goto out;
+	}
+	if ((o = json_object_new_object()) == NULL ||
+	    json_object_object_add(o, "key",
+		json_object_new_string(stored)) != 0) {
+		json_object_put(o);
+		er = APP_ENOMEM;
+		goto out;
+	}
+	resp_json(c->resp, 200, o);
+	resp_header(c->resp, "Cache-Control", "no-store");
+out:
+	OPENSSL_cleanse(key, sizeof(key));
+	OPENSSL_cleanse(stored, sizeof(stored));
+	OPENSSL_cleanse(val, sizeof(val));
+	OPENSSL_cleanse(&user, sizeof(user));
+	if (er != APP_OK)
+		app_fail(c, er, &errs);
+}
+
+static const struct app_endpoint login = {
+	.path = "login/",
+	.name = "Login",
+	.description = "Check the credentials and return the REST Token if "
+		       "the credentials are valid and authenticated.",
+	.methods = REQ_BIT(REQ_POST),
+	.reads_body = true,
+	.needs_auth = false,
+	.handle = handle,
+};
+
+int
+main(int argc, char **argv)
+{
+	return app_main(argc, argv, &login);
+}

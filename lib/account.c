@@ -1,0 +1,314 @@
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <wctype.h>
+
+#include <openssl/crypto.h>
+
+#include "account.h"
+#include "log.h"
+#include "pw.h"
+
+static const char MSG_BAD_CREDENTIALS[] =
+    "Unable to log in with provided credentials.";
+
+struct pw_params
+acct_pw_params(const struct app_config *cfg)
+{
+	struct pw_params p = { 0 };
+
+	p.time_cost = cfg->password_hasher.time_cost;
+	p.memory_cost = cfg->password_hasher.memory_cost;
+	p.parallelism = cfg->password_hasher.parallelism;
+	return p;
+}
+
+/*
+ * Check one candidate's password; on success upgrade its hash. APP_OK
+ * match, APP_EAUTH no match, APP_ENOMEM.
+ */
+static enum app_err
+check_password(const struct app_config *cfg, struct db *db,
+    struct db_user *u, const struct acct_login *in)
+{
+	struct pw_params p = acct_pw_params(cfg);
+	char hash[PW_HASH_MAX];
+	enum app_err er;
+	int rehash = 0;
+
+	er = pw_verify(&p, u->password, in->password, in->password_len,
+	    &rehash);
+	if (er != APP_OK || !rehash)
+		return er;
+	/* Django's check_password setter: re-hash with the current scheme. */
+	if (pw_hash(&p, in->password, in->password_len, hash) == APP_OK) {
+		if (db_user_set_password(db, u->id, hash) != APP_OK)
+			log_warnx("user %lld: could not store the re-hashed "
+			    "password", (long long)u->id);
+		else
+			snprintf(u->password, sizeof(u->password), "%s", hash);
+	}
+	OPENSSL_cleanse(hash, sizeof(hash));
+	return APP_OK;
+}
+
+/* allauth _authenticate_by_username. APP_OK, APP_EAUTH, APP_EDB. */
+static enum app_err
+by_username(const struct app_config *cfg, struct db *db, const char *name,
+    const struct acct_login *in, struct db_user *out)
+{
+	struct pw_params p = acct_pw_params(cfg);
+	enum app_err er;
+
+	er = db_user_by_username(db, name, out);
+	if (er == APP_ENOTFOUND) {
+		pw_dummy(&p, in->password, in->password_len);
+		return APP_EAUTH;
+	}
+	if (er != APP_OK)
+		return er;
+	return check_password(cfg, db, out, in);
+}
+
+/* allauth _authenticate_by_email: every user with that address is tried. */
+static enum app_err
+by_email(const struct app_config *cfg, struct db *db, const char *email,
+    const struct acct_login *in, struct db_user *out)
+{
+	struct db_user users[DB_USERS_BY_EMAIL_MAX];
+	struct pw_params p = acct_pw_params(cfg);
+	size_t n = 0, i;
+	enum app_err er;
+
+	if ((er = db_users_by_email(db, email, users, &n)) != APP_OK)
+		return er;
+	if (n == 0) {
+		pw_dummy(&p, in->password, in->password_len);
+		return APP_EAUTH;
+	}
+	er = APP_EAUTH;
+	for (i = 0; i < n && er == APP_EAUTH; i++)
+		if ((er = check_password(cfg, db, &users[i], in)) == APP_OK)
+			*out = users[i];
+	OPENSSL_cleanse(users, sizeof(users));
+	return er;
+}
+
+enum app_err
+acct_login(const struct app_config *cfg, struct db *db,
+    const struct acct_login *in, struct db_user *out, const char **msg)
+{
+	bool has_user = in->username[0] != '\0';
+	bool has_email = in->email[0] != '\0';
+	enum app_err er;
+
+	switch (cfg->account.authentication_method) {
+	case ACCOUNT_AUTH_EMAIL:
+		if (!has_email) {
+			*msg = "Must include \"email\" and \"password\".";
+			return APP_EINPUT;
+		}
+		er = by_email(cfg, db, in->email, in, out);
+		break;
+	case ACCOUNT_AUTH_USERNAME:
+		if (!has_user) {
+			*msg = "Must include \"username\" and \"password\".";
+			return APP_EINPUT;
+		}
+		er = by_username(cfg, db, in->username, in, out);
+		break;
+	default:
+		if (has_email)
+			er = by_email(cfg, db, in->email, in, out);
+		else if (has_user) {
+			/* allauth tries the username as an address first. */
+			er = APP_EAUTH;
+			if (strchr(in->username, '@') != NULL)
+				er = by_email(cfg, db, in->username, in, out);
+			if (er == APP_EAUTH)
+				er = by_username(cfg, db, in->username, in,
+				    out);
+		} else {
+			*msg = "Must include either \"username\" or \"email\" "
+			       "and \"password\".";
+			return APP_EINPUT;
+		}
+		break;
+	}
+	if (er == APP_EAUTH) {
+		*msg = MSG_BAD_CREDENTIALS;
+		return APP_EINPUT;
+	}
+	if (er != APP_OK)
+		return er;
+	if (!out->is_active) {
+		*msg = "User account is disabled.";
+		return APP_EINPUT;
+	}
+	return APP_OK;
+}
+
+bool
+acct_username_valid(const char *username)
+{
+	const unsigned char *s = (const unsigned char *)username;
+	uint32_t cp;
+	size_t n;
+
+	if (*s == '\0')
+		return false;
+	while (*s != '\0') {
+		if (*s < 0x80) {
+			cp = *s;
+			n = 1;
+		} else if ((*s & 0xe0) == 0xc0) {
+			cp = ((uint32_t)(s[0] & 0x1f) << 6) | (s[1] & 0x3f);
+			n = 2;
+		} else if ((*s & 0xf0) == 0xe0) {
+			cp = ((uint32_t)(s[0] & 0x0f) << 12) |
+			    ((uint32_t)(s[1] & 0x3f) << 6) | (s[2] & 0x3f);
+			n = 3;
+		} else {
+			cp = ((uint32_t)(s[0] & 0x07) << 18) |
+			    ((uint32_t)(s[1] & 0x3f) << 12) |
+			    ((uint32_t)(s[2] & 0x3f) << 6) | (s[3] & 0x3f);
+			n = 4;
+		}
+		if (!(cp == '_' || cp == '.' || cp == '@' || cp == '+' ||
+			cp == '-' || iswalnum((wint_t)cp)))
+			return false;
+		/* The input is valid UTF-8 (body parser): no overrun. */
+		s += n;
+	}
+	return true;
+}
+
+bool
+acct_username_blacklisted(const struct app_config *cfg, const char *username)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->account.username_blacklist_len; i++)
+		if (strcasecmp(cfg->account.username_blacklist[i],
+			username) == 0)
+			return true;
+	return false;
+}
+
+/* Django's EmailValidator user part: dot-atom or quoted string. */
+static bool
+email_user_ok(const char *s, size_t n)
+{
+	static const char atext[] = "-!#$%&'*+/=?^_`{}|~";
+	size_t i;
+	bool dot_ok = false;
+
+	if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
+		for (i = 1; i < n - 1; i++) {
+			unsigned char c = (unsigned char)s[i];
+
+			if (c == '\\') {
+				if (++i >= n - 1)
+					return false;
+				c = (unsigned char)s[i];
+				if (c == 0 || c == '\n' || c == '\r' || c > 0x7f)
+					return false;
+			} else if (c == 0 || c == '\t' || c == '\n' ||
+			    c == '\r' || c == ' ' || c == '"' || c == '\\' ||
+			    c > 0x7f)
+				return false;
+		}
+		return true;
+	}
+	if (n == 0)
+		return false;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '.') {
+			if (!dot_ok)
+				return false;
+			dot_ok = false;
+		} else if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+		    (c >= 'A' && c <= 'Z') || (c != 0 && strchr(atext, c) != NULL))
+			dot_ok = true;
+		else
+			return false;
+	}
+	return dot_ok;
+}
+
+/* A hostname label character: ASCII alnum or any non-ASCII (IDN). */
+static bool
+label_char(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	    (c >= 'A' && c <= 'Z') || c >= 0x80;
+}
+
+/* Django's domain_regex: labels of 1..63, no edge hyphens, a TLD of 2+. */
+static bool
+email_domain_ok(const char *s, size_t n)
+{
+	size_t i, start = 0, labels = 0, len;
+
+	if (n == 9 && strncmp(s, "localhost", 9) == 0)
+		return true;
+	if (n >= 2 && s[0] == '[' && s[n - 1] == ']') {
+		for (i = 1; i < n - 1; i++)
+			if (!(strchr("0123456789abcdefABCDEF:.", s[i]) != NULL &&
+				s[i] != '\0'))
+				return false;
+		return n > 2;
+	}
+	for (i = 0; i <= n; i++) {
+		if (i < n && s[i] != '.') {
+			if (!label_char((unsigned char)s[i]) && s[i] != '-')
+				return false;
+			continue;
+		}
+		len = i - start;
+		if (len == 0 || len > 63 || s[start] == '-' || s[i - 1] == '-')
+			return false;
+		labels++;
+		if (i == n && len < 2)
+			return false;
+		start = i + 1;
+	}
+	return labels >= 2;
+}
+
+bool
+acct_email_valid(const char *email)
+{
+	const char *at = strrchr(email, '@');
+	size_t n = strlen(email);
+
+	if (n == 0 || at == NULL || n > 320)
+		return false;
+	return email_user_ok(email, (size_t)(at - email)) &&
+	    email_domain_ok(at + 1, n - (size_t)(at - email) - 1);
+}
+
+struct json_object *
+acct_user_json(const struct db_user *u)
+{
+	struct json_object *o;
+
+	if ((o = json_object_new_object()) == NULL)
+		return NULL;
+	if (json_object_object_add(o, "pk", json_object_new_int64(u->id)) ||
+	    json_object_object_add(o, "username",
+		json_object_new_string(u->username)) ||
+	    json_object_object_add(o, "email",
+		json_object_new_string(u->email)) ||
+	    json_object_object_add(o, "first_name",
+		json_object_new_string(u->first_name)) ||
+	    json_object_object_add(o, "last_name",
+		json_object_new_string(u->last_name))) {
+		json_object_put(o);
+		return NULL;
+	}
+	return o;
+}

@@ -1,0 +1,26 @@
+#include "app.h"
+
+static const char *const names[APP_ERR__MAX] = {
+	[APP_OK] = "ok",
+	[APP_EINPUT] = "input",
+	[APP_ESHAPE] = "shape",
+	[APP_EAUTH] = "auth",
+	[APP_EDENIED] = "denied",
+	[APP_ENOTFOUND] = "notfound",
+	[APP_EMETHOD] = "method",
+	[APP_ECONFLICT] = "conflict",
+	[APP_ETOOBIG] = "toobig",
+	[APP_EMEDIA] = "media",
+	[APP_ETHROTTLED] = "throttled",
+	[APP_ENOMEM] = "nomem",
+	[APP_EINTERNAL] = "internal",
+	[APP_EDB] = "db",
+};
+
+const char *
+app_err_name(enum app_err er)
+{
+	if ((unsigned)er >= APP_ERR__MAX)
+		return "unknown";
+	return names[er];
+}

@@ -1,0 +1,36 @@
+/*
+ * app.h: the one error type every lib/ function returns, and the
+ * attributes the whole tree shares.
+ */
+#ifndef RESTAUTH_APP_H
+#define RESTAUTH_APP_H
+
+#define APP_WUR __attribute__((warn_unused_result))
+
+/*
+ * Every fallible lib/ function returns one of these. resp_error() maps
+ * each to an HTTP status and a generic DRF-shaped body; callers that
+ * know better (field errors) build their own body instead.
+ */
+enum app_err {
+	APP_OK = 0,
+	APP_EINPUT,	/* 400: the client sent something we refuse */
+	APP_ESHAPE,	/* 400: well-formed, but not the shape we take */
+	APP_EAUTH,	/* 401: missing or bad credentials */
+	APP_EDENIED,	/* 403: authenticated but not allowed */
+	APP_ENOTFOUND,	/* 404 */
+	APP_EMETHOD,	/* 405 */
+	APP_ECONFLICT,	/* 409: a uniqueness constraint said no */
+	APP_ETOOBIG,	/* 413: body over MAX_BODY_BYTES */
+	APP_EMEDIA,	/* 415: content type we do not parse */
+	APP_ETHROTTLED, /* 429 */
+	APP_ENOMEM,	/* 500: allocation failed */
+	APP_EINTERNAL,	/* 500: a bug or an unexpected library failure */
+	APP_EDB,	/* 503: the database is unreachable or failed */
+	APP_ERR__MAX
+};
+
+/* A short lower-case name for logs ("input", "db", ...). Never NULL. */
+const char *app_err_name(enum app_err);
+
+#endif

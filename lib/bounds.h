@@ -1,0 +1,42 @@
+/*
+ * bounds.h: every size, depth and count limit in one place, each with
+ * its reason (after SQLite's sqliteLimit.h). SPEC.md wins where it names
+ * a limit; the config may lower MAX_BODY_BYTES.
+ */
+#ifndef RESTAUTH_BOUNDS_H
+#define RESTAUTH_BOUNDS_H
+
+/* SPEC 7: default request body cap; config MAX_BODY_BYTES overrides. */
+#define LIMIT_BODY_DEFAULT (64 * 1024)
+/* Hard ceiling for MAX_BODY_BYTES: no auth request needs more. */
+#define LIMIT_BODY_MAX (1024 * 1024)
+/* JSON nesting: our bodies are flat objects; 16 leaves room, stops stack games. */
+#define LIMIT_JSON_DEPTH 16
+/* Members in one JSON object or form body: bounds the duplicate-key scan. */
+#define LIMIT_JSON_MEMBERS 256
+/* Bytes of one JSON string or form value, before field limits apply. */
+#define LIMIT_JSON_STRING (16 * 1024)
+/* Django's AbstractUser.username max_length. */
+#define LIMIT_USERNAME 150
+/* Django's first_name/last_name max_length (3.1+). */
+#define LIMIT_NAME 150
+/* Django's EmailField max_length (RFC 5321 path limit). */
+#define LIMIT_EMAIL 254
+/* Passwords: long enough for any passphrase, short enough to bound hashing. */
+#define LIMIT_PASSWORD 4096
+/* A token a client presents (opaque key or JWT). */
+#define LIMIT_TOKEN 4096
+/* DRF's Token.key: 40 hex characters. */
+#define LIMIT_TOKEN_KEY 40
+/* One header value we read (Authorization, Cookie, ...). */
+#define LIMIT_HEADER 8192
+/* Cookies in one Cookie header. */
+#define LIMIT_COOKIES 64
+/* Django's auth_user.password is varchar(128). */
+#define LIMIT_HASH 128
+/* Config file size: a settings file is a few KiB. */
+#define LIMIT_CONFIG_BYTES (256 * 1024)
+/* Response headers one answer may carry. */
+#define LIMIT_RESP_HEADERS 32
+
+#endif

@@ -1,0 +1,218 @@
+/*
+ * config.h: the JSON settings file of SPEC section 3, parsed once at start,
+ * type-checked and defaulted. Keys are Django's setting names; each member
+ * here is that name lower-cased, inside one struct per settings block. The
+ * defaults are those of dj-rest-auth 7.1.1, djangorestframework-simplejwt,
+ * django-allauth and Django's global_settings.
+ *
+ * Lists come as a pointer plus a <name>_len count. Every string and array
+ * is owned by the struct and freed by app_config_free().
+ */
+#ifndef RESTAUTH_CONFIG_H
+#define RESTAUTH_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "app.h"
+
+#ifndef RESTAUTH_DEFAULT_CONFIG
+#define RESTAUTH_DEFAULT_CONFIG "/usr/local/etc/restauth.json"
+#endif
+
+/* A big enough err buffer for app_config_load (the line is cut to fit). */
+#define APP_CONFIG_ERRSZ 512
+
+/* allauth ACCOUNT_AUTHENTICATION_METHOD */
+enum account_authentication_method {
+	ACCOUNT_AUTH_USERNAME,
+	ACCOUNT_AUTH_EMAIL,
+	ACCOUNT_AUTH_USERNAME_EMAIL,
+	ACCOUNT_AUTH__MAX
+};
+
+/* allauth ACCOUNT_EMAIL_VERIFICATION */
+enum account_email_verification {
+	ACCOUNT_EMAIL_VERIFICATION_NONE,
+	ACCOUNT_EMAIL_VERIFICATION_OPTIONAL,
+	ACCOUNT_EMAIL_VERIFICATION_MANDATORY,
+	ACCOUNT_EMAIL_VERIFICATION__MAX
+};
+
+/* The four validators of django.contrib.auth.password_validation. */
+enum app_validator_kind {
+	APP_VALIDATOR_MIN_LENGTH, /* MinimumLengthValidator */
+	APP_VALIDATOR_COMMON, /* CommonPasswordValidator */
+	APP_VALIDATOR_NUMERIC, /* NumericPasswordValidator */
+	APP_VALIDATOR_SIMILARITY, /* UserAttributeSimilarityValidator */
+	APP_VALIDATOR__MAX
+};
+
+/* One AUTH_PASSWORD_VALIDATORS entry; only its kind's options are set. */
+struct app_validator {
+	enum app_validator_kind kind;
+	int min_length; /* MIN_LENGTH: default 8 */
+	char **user_attributes; /* SIMILARITY: subset of username, */
+	size_t user_attributes_len; /* first_name, last_name, email */
+	double max_similarity; /* SIMILARITY: >= 0.1, default 0.7 */
+	char *password_list_path; /* COMMON: NULL = the built-in list */
+};
+
+/* One DEFAULT_THROTTLE_RATES entry: "num/period", or null (no limit). */
+struct app_throttle_rate {
+	char *scope;
+	bool disabled; /* JSON null: DRF lets every request pass */
+	long num; /* requests allowed per period (>= 0) */
+	long period_seconds; /* 1, 60, 3600 or 86400 */
+};
+
+struct app_config {
+	struct {
+		bool use_jwt;
+		char *token_model; /* NULL: opaque tokens off */
+		bool session_login;
+		bool old_password_field_enabled;
+		bool logout_on_password_change;
+		char *jwt_auth_cookie; /* NULL: no access cookie */
+		char *jwt_auth_refresh_cookie; /* NULL: no refresh cookie */
+		char *jwt_auth_refresh_cookie_path;
+		bool jwt_auth_secure;
+		bool jwt_auth_httponly;
+		char *jwt_auth_samesite; /* "Lax"/"Strict"/"None"; NULL: omit */
+		char *jwt_auth_cookie_domain; /* NULL: host-only */
+		bool jwt_auth_return_expiration;
+		bool jwt_auth_cookie_use_csrf;
+		bool jwt_auth_cookie_enforce_csrf_on_unauthenticated;
+	} rest_auth;
+
+	struct {
+		long access_token_lifetime; /* seconds */
+		long refresh_token_lifetime; /* seconds */
+		bool rotate_refresh_tokens;
+		bool blacklist_after_rotation;
+		bool update_last_login;
+		char *algorithm; /* "HS256" ... "ES512", never "none" */
+		char *signing_key; /* HS*: secret; RS*, ES*: PEM private key */
+		char *verifying_key; /* RS*, ES*: PEM public key; HS*: unused */
+		char *audience; /* NULL: no aud claim */
+		char *issuer; /* NULL: no iss claim */
+		long leeway; /* seconds */
+		char **auth_header_types;
+		size_t auth_header_types_len; /* >= 1 */
+		char *user_id_field; /* "id" or "username" */
+		char *user_id_claim;
+		char *token_type_claim;
+		char *jti_claim;
+		/* Accepted so a copied settings.py loads; nothing uses them. */
+		char *sliding_token_refresh_exp_claim;
+		long sliding_token_lifetime;
+		long sliding_token_refresh_lifetime;
+	} simple_jwt;
+
+	struct {
+		char **default_throttle_classes; /* DRF dotted names */
+		size_t default_throttle_classes_len;
+		struct app_throttle_rate *default_throttle_rates;
+		size_t default_throttle_rates_len;
+		int num_proxies; /* -1: null (DRF's default) */
+	} rest_framework;
+
+	struct {
+		enum account_authentication_method authentication_method;
+		bool email_required;
+		enum account_email_verification email_verification;
+		bool unique_email;
+		bool logout_on_get;
+		int username_min_length;
+		bool username_required;
+		char **username_blacklist;
+		size_t username_blacklist_len;
+		bool preserve_username_casing;
+		int email_confirmation_expire_days;
+		int email_confirmation_cooldown; /* seconds */
+		bool email_confirmation_hmac;
+		bool confirm_email_on_get;
+		bool login_on_email_confirmation;
+		char *email_subject_prefix; /* NULL: none */
+	} account;
+
+	struct app_validator *auth_password_validators;
+	size_t auth_password_validators_len;
+
+	char **cors_allowed_origins; /* "scheme://host[:port]" */
+	size_t cors_allowed_origins_len;
+	bool cors_allow_credentials;
+
+	bool secure_ssl_redirect;
+	/* Django's META name and value, e.g. HTTP_X_FORWARDED_PROTO, https;
+	 * both NULL when the setting is null. */
+	char *secure_proxy_ssl_header[2];
+	long secure_hsts_seconds;
+	bool secure_hsts_include_subdomains;
+	bool secure_hsts_preload;
+
+	char *session_cookie_name;
+	long session_cookie_age; /* seconds */
+	bool session_cookie_secure;
+	bool session_cookie_httponly;
+	char *session_cookie_samesite; /* NULL: omit the attribute */
+	char *session_cookie_domain; /* NULL: host-only */
+	char *session_cookie_path;
+
+	char *csrf_cookie_name;
+	long csrf_cookie_age; /* seconds */
+	bool csrf_cookie_secure;
+	bool csrf_cookie_httponly;
+	char *csrf_cookie_samesite; /* NULL: omit the attribute */
+	char *csrf_cookie_domain; /* NULL: host-only */
+	char *csrf_cookie_path;
+	char *csrf_header_name; /* META name: HTTP_X_CSRFTOKEN */
+	char **csrf_trusted_origins;
+	size_t csrf_trusted_origins_len;
+
+	long password_reset_timeout; /* seconds */
+	char *default_from_email;
+	char **email_sendmail; /* argv, NULL-terminated; [0] absolute */
+	size_t email_sendmail_len; /* >= 1, without the NULL */
+	char *password_reset_url; /* has {uid} and {token} */
+	char *email_confirm_url; /* has {key} */
+
+	char *secret_key; /* non-empty */
+	char *database_url; /* non-empty; libpq URI or key=value */
+	struct {
+		uint32_t time_cost; /* argon2 t: 1..64 */
+		uint32_t memory_cost; /* KiB: 8 * parallelism..4194304 */
+		uint32_t parallelism; /* 1..16 */
+	} password_hasher;
+	size_t max_body_bytes; /* 1024..LIMIT_BODY_MAX */
+};
+
+/*
+ * Zero cfg, then load the file at path (NULL or "": built-in defaults
+ * only) and apply the environment: a non-empty SECRET_KEY or DATABASE_URL
+ * wins over the file. Both are required in the end.
+ * Returns APP_OK, APP_EINPUT (bad file or value) or APP_ENOMEM. On
+ * failure cfg is freed and zeroed, and err (size errsz) holds one line
+ * without a newline naming the file or the key, e.g.
+ *   config: REST_AUTH.USE_JWT: expected true or false
+ *   config: unknown key ACCOUNT.FOO
+ * Secrets never appear in err. The caller frees cfg with app_config_free.
+ */
+enum app_err app_config_load(const char *path, struct app_config *cfg,
+    char *err, size_t errsz) APP_WUR;
+
+/*
+ * Free everything cfg owns and zero it; SECRET_KEY, SIGNING_KEY and
+ * DATABASE_URL are wiped first. Takes NULL, a zeroed struct or one that
+ * app_config_load left half-filled.
+ */
+void app_config_free(struct app_config *cfg);
+
+/*
+ * The config file the programs read: $RESTAUTH_CONFIG if set and
+ * non-empty, else RESTAUTH_DEFAULT_CONFIG. Never NULL; not to be freed.
+ */
+const char *app_config_path(void);
+
+#endif

@@ -1,0 +1,639 @@
+/*
+ * db.c: every SQL statement restauth runs, prepared once per connection.
+ * Values only ever travel as $n parameters (libpq PQexecPrepared).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "db.h"
+#include "log.h"
+
+#define USER_COLS                                                          \
+	"id, username, email, first_name, last_name, password, is_active, " \
+	"is_staff, is_superuser"
+
+enum stmt {
+	ST_USER_BY_ID,
+	ST_USER_BY_USERNAME,
+	ST_USERS_BY_EMAIL,
+	ST_USER_BY_TOKEN,
+	ST_USER_INSERT,
+	ST_USER_UPDATE_PROFILE,
+	ST_USER_SET_PASSWORD,
+	ST_USER_TOUCH_LOGIN,
+	ST_TOKEN_GET_OR_CREATE,
+	ST_TOKEN_DELETE,
+	ST__MAX
+};
+
+static const struct {
+	const char *name;
+	const char *sql;
+	int nparams;
+} stmts[ST__MAX] = {
+	[ST_USER_BY_ID] = { "user_by_id",
+	    "SELECT " USER_COLS " FROM auth_user WHERE id = $1", 1 },
+	/* allauth: username__iexact; an exact match wins a legacy tie. */
+	[ST_USER_BY_USERNAME] = { "user_by_username",
+	    "SELECT " USER_COLS " FROM auth_user WHERE upper(username) = "
+	    "upper($1) ORDER BY username = $1 DESC, id LIMIT 1", 1 },
+	[ST_USERS_BY_EMAIL] = { "users_by_email",
+	    "SELECT " USER_COLS " FROM auth_user WHERE upper(email) = "
+	    "upper($1) ORDER BY id LIMIT 8", 1 },
+	[ST_USER_BY_TOKEN] = { "user_by_token",
+	    "SELECT u.id, u.username, u.email, u.first_name, u.last_name, "
+	    "u.password, u.is_active, u.is_staff, u.is_superuser "
+	    "FROM authtoken_token t JOIN auth_user u ON u.id = t.user_id "
+	    "WHERE t.key = $1", 1 },
+	[ST_USER_INSERT] = { "user_insert",
+	    "INSERT INTO auth_user (password, is_superuser, username, "
+	    "first_name, last_name, email, is_staff, is_active, date_joined) "
+	    "VALUES ($1, $2, $3, '', '', $4, $5, true, now()) RETURNING id", 5 },
+	[ST_USER_UPDATE_PROFILE] = { "user_update_profile",
+	    "UPDATE auth_user SET username = $2, first_name = $3, "
+	    "last_name = $4 WHERE id = $1", 4 },
+	[ST_USER_SET_PASSWORD] = { "user_set_password",
+	    "UPDATE auth_user SET password = $2 WHERE id = $1", 2 },
+	[ST_USER_TOUCH_LOGIN] = { "user_touch_login",
+	    "UPDATE auth_user SET last_login = now() WHERE id = $1", 1 },
+	/*
+	 * DRF's get_or_create in one statement. If a concurrent login
+	 * inserted first, the CTE does nothing and the snapshot may miss
+	 * its row: db_token_get_or_create then asks again.
+	 */
+	[ST_TOKEN_GET_OR_CREATE] = { "token_get_or_create",
+	    "WITH ins AS (INSERT INTO authtoken_token (key, created, user_id) "
+	    "VALUES ($2, now(), $1) ON CONFLICT (user_id) DO NOTHING "
+	    "RETURNING key) SELECT key FROM ins UNION ALL "
+	    "SELECT key FROM authtoken_token WHERE user_id = $1", 2 },
+	[ST_TOKEN_DELETE] = { "token_delete",
+	    "DELETE FROM authtoken_token WHERE user_id = $1", 1 },
+};
+
+enum app_err
+db_init(struct db *db, const char *url)
+{
+	memset(db, 0, sizeof(*db));
+	if ((db->url = strdup(url != NULL ? url : "")) == NULL)
+		return APP_ENOMEM;
+	return APP_OK;
+}
+
+static void
+db_disconnect(struct db *db)
+{
+	if (db->conn != NULL)
+		PQfinish(db->conn);
+	db->conn = NULL;
+	db->in_tx = false;
+	db->prepared = false;
+}
+
+void
+db_free(struct db *db)
+{
+	if (db == NULL)
+		return;
+	db_disconnect(db);
+	free(db->url);
+	db->url = NULL;
+}
+
+enum app_err
+db_connect(struct db *db)
+{
+	const char *keys[] = { "dbname", "connect_timeout",
+		"application_name", NULL };
+	const char *vals[] = { db->url, "2", "restauth", NULL };
+
+	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK)
+		return APP_OK;
+	db_disconnect(db);
+	/* expand_dbname: the URL or keyword string fills in the rest. */
+	db->conn = PQconnectdbParams(keys, vals, 1);
+	if (db->conn == NULL)
+		return APP_ENOMEM;
+	if (PQstatus(db->conn) != CONNECTION_OK) {
+		log_warnx("database: %s", PQerrorMessage(db->conn));
+		db_disconnect(db);
+		return APP_EDB;
+	}
+	return APP_OK;
+}
+
+/* Connect if needed and prepare every statement once per connection. */
+static enum app_err
+db_ready(struct db *db)
+{
+	PGresult *res;
+	enum app_err er;
+	int i;
+
+	if ((er = db_connect(db)) != APP_OK)
+		return er;
+	if (db->prepared)
+		return APP_OK;
+	for (i = 0; i < ST__MAX; i++) {
+		res = PQprepare(db->conn, stmts[i].name, stmts[i].sql,
+		    stmts[i].nparams, NULL);
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			log_warnx("database: prepare %s: %s", stmts[i].name,
+			    PQerrorMessage(db->conn));
+			PQclear(res);
+			db_disconnect(db);
+			return APP_EDB;
+		}
+		PQclear(res);
+	}
+	db->prepared = true;
+	return APP_OK;
+}
+
+/*
+ * Run a prepared statement. When the connection turns out dead (the
+ * server restarted since our last request) and no transaction is open,
+ * reconnect and try once more, so the first request after an outage
+ * succeeds. *out is set only on APP_OK; APP_ECONFLICT for a unique
+ * violation, else APP_EDB.
+ */
+static enum app_err
+run(struct db *db, enum stmt st, const char *const *params,
+    PGresult **out)
+{
+	PGresult *res = NULL;
+	ExecStatusType status;
+	const char *state;
+	enum app_err er;
+	int attempt;
+
+	for (attempt = 0; attempt < 2; attempt++) {
+		if ((er = db_ready(db)) != APP_OK)
+			return er;
+		res = PQexecPrepared(db->conn, stmts[st].name,
+		    stmts[st].nparams, params, NULL, NULL, 0);
+		status = PQresultStatus(res);
+		if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+			*out = res;
+			return APP_OK;
+		}
+		state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		if (state != NULL && strcmp(state, "23505") == 0) {
+			PQclear(res);
+			return APP_ECONFLICT;
+		}
+		log_warnx("database: %s: %s", stmts[st].name,
+		    PQerrorMessage(db->conn));
+		PQclear(res);
+		res = NULL;
+		if (PQstatus(db->conn) == CONNECTION_OK)
+			return APP_EDB;
+		if (db->in_tx) {
+			db_disconnect(db);
+			return APP_EDB;
+		}
+		db_disconnect(db);
+	}
+	return APP_EDB;
+}
+
+static enum app_err
+simple(struct db *db, const char *sql)
+{
+	PGresult *res;
+	enum app_err er = APP_EDB;
+
+	if ((er = db_connect(db)) != APP_OK)
+		return er;
+	res = PQexec(db->conn, sql);
+	if (PQresultStatus(res) == PGRES_COMMAND_OK)
+		er = APP_OK;
+	else {
+		log_warnx("database: %s: %s", sql, PQerrorMessage(db->conn));
+		er = APP_EDB;
+		if (PQstatus(db->conn) != CONNECTION_OK)
+			db_disconnect(db);
+	}
+	PQclear(res);
+	return er;
+}
+
+enum app_err
+db_begin(struct db *db)
+{
+	enum app_err er;
+
+	if ((er = simple(db, "BEGIN")) == APP_OK)
+		db->in_tx = true;
+	return er;
+}
+
+enum app_err
+db_commit(struct db *db)
+{
+	enum app_err er;
+
+	er = simple(db, "COMMIT");
+	db->in_tx = false;
+	return er;
+}
+
+void
+db_rollback(struct db *db)
+{
+	if (!db->in_tx)
+		return;
+	db->in_tx = false;
+	if (db->conn != NULL && PQstatus(db->conn) == CONNECTION_OK &&
+	    simple(db, "ROLLBACK") != APP_OK)
+		db_disconnect(db);
+}
+
+static void
+copy_field(char *dst, size_t dstsz, const PGresult *res, int row, int col)
+{
+	snprintf(dst, dstsz, "%s", PQgetvalue(res, row, col));
+}
+
+static bool
+parse_bool(const char *v)
+{
+	return v[0] == 't';
+}
+
+static enum app_err
+user_from_row(const PGresult *res, int row, struct db_user *out)
+{
+	char *end;
+	long long id;
+
+	errno = 0;
+	id = strtoll(PQgetvalue(res, row, 0), &end, 10);
+	if (errno != 0 || *end != '\0' || id <= 0)
+		return APP_EDB;
+	out->id = id;
+	copy_field(out->username, sizeof(out->username), res, row, 1);
+	copy_field(out->email, sizeof(out->email), res, row, 2);
+	copy_field(out->first_name, sizeof(out->first_name), res, row, 3);
+	copy_field(out->last_name, sizeof(out->last_name), res, row, 4);
+	copy_field(out->password, sizeof(out->password), res, row, 5);
+	out->is_active = parse_bool(PQgetvalue(res, row, 6));
+	out->is_staff = parse_bool(PQgetvalue(res, row, 7));
+	out->is_superuser = parse_bool(PQgetvalue(res, row, 8));
+	return APP_OK;
+}
+
+static enum app_err
+user_one(struct db *db, enum stmt st, const char *const *params,
+    struct db_user *out)
+{
+	PGresult *res = NULL;
+	enum app_err er;
+
+	if ((er = run(db, st, params, &res)) != APP_OK)
+		return er;
+	er = APP_ENOTFOUND;
+	if (PQntuples(res) != 1)
+		goto out;
+	er = user_from_row(res, 0, out);
+out:
+	PQclear(res);
+	return er;
+}
+
+#define ID_BYTES 24
+
+static const char *
+fmt_id(char buf[ID_BYTES], int64_t id)
+{
+	snprintf(buf, ID_BYTES, "%" PRId64, id);
+	return buf;
+}
+
+enum app_err
+db_user_by_id(struct db *db, int64_t id, struct db_user *out)
+{
+	char idbuf[ID_BYTES];
+	const char *params[] = { fmt_id(idbuf, id) };
+
+	return user_one(db, ST_USER_BY_ID, params, out);
+}
+
+enum app_err
+db_user_by_username(struct db *db, const char *username, struct db_user *out)
+{
+	const char *params[] = { username };
+
+	return user_one(db, ST_USER_BY_USERNAME, params, out);
+}
+
+enum app_err
+db_user_by_token(struct db *db, const char *key, struct db_user *out)
+{
+	const char *params[] = { key };
+
+	return user_one(db, ST_USER_BY_TOKEN, params, out);
+}
+
+enum app_err
+db_users_by_email(struct db *db, const char *email, struct db_user *out,
+    size_t *n)
+{
+	const char *params[] = { email };
+	PGresult *res = NULL;
+	enum app_err er;
+	int i, rows;
+
+	if ((er = run(db, ST_USERS_BY_EMAIL, params, &res)) != APP_OK)
+		return er;
+	rows = PQntuples(res);
+	if (rows > DB_USERS_BY_EMAIL_MAX)
+		rows = DB_USERS_BY_EMAIL_MAX;
+	for (i = 0; i < rows; i++)
+		if ((er = user_from_row(res, i, &out[i])) != APP_OK)
+			goto out;
+	*n = (size_t)rows;
+out:
+	PQclear(res);
+	return er;
+}
+
+enum app_err
+db_user_insert(struct db *db, const char *username, const char *email,
+    const char *hash, bool is_staff, bool is_superuser, int64_t *id)
+{
+	const char *params[] = { hash, is_superuser ? "t" : "f", username,
+		email, is_staff ? "t" : "f" };
+	PGresult *res = NULL;
+	enum app_err er;
+	char *end;
+	long long v;
+
+	if ((er = run(db, ST_USER_INSERT, params, &res)) != APP_OK)
+		return er;
+	er = APP_EDB;
+	if (PQntuples(res) != 1)
+		goto out;
+	errno = 0;
+	v = strtoll(PQgetvalue(res, 0, 0), &end, 10);
+	if (errno != 0 || *end != '\0' || v <= 0)
+		goto out;
+	*id = v;
+	er = APP_OK;
+out:
+	PQclear(res);
+	return er;
+}
+
+static enum app_err
+update_one(struct db *db, enum stmt st, const char *const *params)
+{
+	PGresult *res = NULL;
+	enum app_err er;
+
+	if ((er = run(db, st, params, &res)) != APP_OK)
+		return er;
+	er = strcmp(PQcmdTuples(res), "1") == 0 ? APP_OK : APP_ENOTFOUND;
+	PQclear(res);
+	return er;
+}
+
+enum app_err
+db_user_update_profile(struct db *db, int64_t id, const char *username,
+    const char *first_name, const char *last_name)
+{
+	char idbuf[ID_BYTES];
+	const char *params[] = { fmt_id(idbuf, id), username, first_name,
+		last_name };
+
+	return update_one(db, ST_USER_UPDATE_PROFILE, params);
+}
+
+enum app_err
+db_user_set_password(struct db *db, int64_t id, const char *hash)
+{
+	char idbuf[ID_BYTES];
+	const char *params[] = { fmt_id(idbuf, id), hash };
+
+	return update_one(db, ST_USER_SET_PASSWORD, params);
+}
+
+enum app_err
+db_user_touch_login(struct db *db, int64_t id)
+{
+	char idbuf[ID_BYTES];
+	const char *params[] = { fmt_id(idbuf, id) };
+	enum app_err er;
+
+	er = update_one(db, ST_USER_TOUCH_LOGIN, params);
+	return er == APP_ENOTFOUND ? APP_OK : er;
+}
+
+enum app_err
+db_token_get_or_create(struct db *db, int64_t user_id, const char *newkey,
+    char out[DB_TOKEN_KEY_BYTES])
+{
+	char idbuf[ID_BYTES];
+	const char *params[] = { fmt_id(idbuf, user_id), newkey };
+	PGresult *res = NULL;
+	enum app_err er;
+	int attempt;
+
+	for (attempt = 0; attempt < 3; attempt++) {
+		if ((er = run(db, ST_TOKEN_GET_OR_CREATE, params, &res)) !=
+		    APP_OK)
+			return er;
+		if (PQntuples(res) >= 1) {
+			copy_field(out, DB_TOKEN_KEY_BYTES, res, 0, 0);
+			PQclear(res);
+			return APP_OK;
+		}
+		PQclear(res);
+	}
+	return APP_EDB;
+}
+
+enum app_err
+db_token_delete(struct db *db, int64_t user_id)
+{
+	char idbuf[ID_BYTES];
+	const char *params[] = { fmt_id(idbuf, user_id) };
+	PGresult *res = NULL;
+	enum app_err er;
+
+	if ((er = run(db, ST_TOKEN_DELETE, params, &res)) != APP_OK)
+		return er;
+	PQclear(res);
+	return APP_OK;
+}
+
+/* ---- migrations ---- */
+
+/* Arbitrary constant shared by every restauth migrator. */
+#define MIGRATE_LOCK "7240531"
+
+static enum app_err
+exec_params(struct db *db, const char *sql, int n, const char *const *params,
+    PGresult **out, char *err, size_t errsz)
+{
+	PGresult *res;
+	ExecStatusType st;
+
+	res = PQexecParams(db->conn, sql, n, NULL, params, NULL, NULL, 0);
+	st = PQresultStatus(res);
+	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		snprintf(err, errsz, "migrate: %s",
+		    PQresultErrorMessage(res));
+		err[strcspn(err, "\n")] = '\0';
+		PQclear(res);
+		return APP_EDB;
+	}
+	if (out != NULL)
+		*out = res;
+	else
+		PQclear(res);
+	return APP_OK;
+}
+
+static int
+sql_file(const struct dirent *d)
+{
+	size_t n = strlen(d->d_name);
+
+	return n > 9 && d->d_name[0] >= '0' && d->d_name[0] <= '9' &&
+	    strcmp(d->d_name + n - 4, ".sql") == 0;
+}
+
+/* Read a whole file (migrations are small). Caller frees. */
+static char *
+slurp(const char *path)
+{
+	struct stat sb;
+	char *buf = NULL;
+	ssize_t got;
+	size_t off = 0;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;
+	if (fstat(fd, &sb) == -1 || sb.st_size > 16 * 1024 * 1024)
+		goto fail;
+	if ((buf = malloc((size_t)sb.st_size + 1)) == NULL)
+		goto fail;
+	while (off < (size_t)sb.st_size) {
+		got = read(fd, buf + off, (size_t)sb.st_size - off);
+		if (got <= 0)
+			goto fail;
+		off += (size_t)got;
+	}
+	buf[off] = '\0';
+	close(fd);
+	return buf;
+fail:
+	free(buf);
+	close(fd);
+	return NULL;
+}
+
+static enum app_err
+apply_one(struct db *db, const char *dir, const char *name, int *applied,
+    char *err, size_t errsz)
+{
+	const char *params[] = { name };
+	char path[4096];
+	PGresult *res = NULL, *r2;
+	enum app_err er;
+	char *sql = NULL;
+	bool done;
+
+	if ((er = exec_params(db, "BEGIN", 0, NULL, NULL, err, errsz)) !=
+	    APP_OK)
+		return er;
+	er = exec_params(db,
+	    "SELECT 1 FROM restauth_schema_version WHERE version = $1", 1,
+	    params, &res, err, errsz);
+	if (er != APP_OK)
+		goto fail;
+	done = PQntuples(res) > 0;
+	PQclear(res);
+	if (done)
+		return exec_params(db, "COMMIT", 0, NULL, NULL, err, errsz);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((sql = slurp(path)) == NULL) {
+		snprintf(err, errsz, "migrate: %s: cannot read: %s", path,
+		    strerror(errno));
+		er = APP_EINPUT;
+		goto fail;
+	}
+	/* A migration file is our own multi-statement SQL, not user data. */
+	r2 = PQexec(db->conn, sql);
+	if (PQresultStatus(r2) != PGRES_COMMAND_OK &&
+	    PQresultStatus(r2) != PGRES_TUPLES_OK) {
+		snprintf(err, errsz, "migrate: %s: %s", name,
+		    PQresultErrorMessage(r2));
+		err[strcspn(err, "\n")] = '\0';
+		PQclear(r2);
+		er = APP_EDB;
+		goto fail;
+	}
+	PQclear(r2);
+	er = exec_params(db,
+	    "INSERT INTO restauth_schema_version (version) VALUES ($1)", 1,
+	    params, NULL, err, errsz);
+	if (er != APP_OK)
+		goto fail;
+	if ((er = exec_params(db, "COMMIT", 0, NULL, NULL, err, errsz)) !=
+	    APP_OK)
+		goto fail;
+	free(sql);
+	(*applied)++;
+	return APP_OK;
+fail:
+	free(sql);
+	PQclear(PQexec(db->conn, "ROLLBACK"));
+	return er;
+}
+
+enum app_err
+db_migrate(struct db *db, const char *dir, int *applied, char *err,
+    size_t errsz)
+{
+	const char *lock[] = { MIGRATE_LOCK };
+	struct dirent **list = NULL;
+	enum app_err er;
+	int i, n;
+
+	*applied = 0;
+	if ((er = db_connect(db)) != APP_OK) {
+		snprintf(err, errsz, "migrate: cannot connect to the database");
+		return er;
+	}
+	if ((n = scandir(dir, &list, sql_file, alphasort)) == -1) {
+		snprintf(err, errsz, "migrate: %s: %s", dir, strerror(errno));
+		return APP_EINPUT;
+	}
+	er = exec_params(db, "SELECT pg_advisory_lock($1::bigint)", 1, lock,
+	    NULL, err, errsz);
+	if (er != APP_OK)
+		goto out;
+	er = exec_params(db,
+	    "CREATE TABLE IF NOT EXISTS restauth_schema_version ("
+	    "version text PRIMARY KEY, "
+	    "applied timestamp with time zone NOT NULL DEFAULT now())",
+	    0, NULL, NULL, err, errsz);
+	for (i = 0; er == APP_OK && i < n; i++)
+		er = apply_one(db, dir, list[i]->d_name, applied, err, errsz);
+	PQclear(PQexecParams(db->conn, "SELECT pg_advisory_unlock($1::bigint)",
+	    1, NULL, lock, NULL, NULL, 0));
+out:
+	for (i = 0; i < n; i++)
+		free(list[i]);
+	free(list);
+	return er;
+}

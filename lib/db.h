@@ -1,0 +1,120 @@
+/*
+ * db.h: one persistent libpq connection per process, prepared statements
+ * only, reconnect on demand. Every statement is a constant in db.c with a
+ * function of its own named for what it does.
+ */
+#ifndef RESTAUTH_DB_H
+#define RESTAUTH_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libpq-fe.h>
+
+#include "app.h"
+#include "bounds.h"
+
+/* Byte sizes of the user fields we hold: characters times 4 for UTF-8. */
+#define DB_USERNAME_BYTES (LIMIT_USERNAME * 4 + 1)
+#define DB_NAME_BYTES (LIMIT_NAME * 4 + 1)
+#define DB_EMAIL_BYTES (LIMIT_EMAIL * 4 + 1)
+#define DB_HASH_BYTES (LIMIT_HASH + 1)
+#define DB_TOKEN_KEY_BYTES (LIMIT_TOKEN_KEY + 1)
+
+struct db {
+	PGconn *conn;	/* NULL until the first use, or after a failure */
+	char *url;	/* owned libpq connection string */
+	bool in_tx;	/* a BEGIN is open: never retry silently */
+	bool prepared;	/* the statements exist on this connection */
+};
+
+/* One row of auth_user, as much as the endpoints need. */
+struct db_user {
+	int64_t id;
+	char username[DB_USERNAME_BYTES];
+	char email[DB_EMAIL_BYTES];
+	char first_name[DB_NAME_BYTES];
+	char last_name[DB_NAME_BYTES];
+	char password[DB_HASH_BYTES];
+	bool is_active;
+	bool is_staff;
+	bool is_superuser;
+};
+
+/* Most users one e-mail address may match at login (allauth tries each). */
+#define DB_USERS_BY_EMAIL_MAX 8
+
+/*
+ * Remember the connection string; connects lazily. APP_ENOMEM.
+ * db_free closes the connection and frees the copy (NULL-safe).
+ */
+enum app_err db_init(struct db *, const char *url) APP_WUR;
+void db_free(struct db *);
+
+/*
+ * Make sure the connection is up, connecting (2 s timeout) if needed;
+ * statements are prepared on first use. APP_EDB when the server cannot
+ * be reached.
+ */
+enum app_err db_connect(struct db *) APP_WUR;
+
+/* Transactions. db_rollback is safe to call when none is open. */
+enum app_err db_begin(struct db *) APP_WUR;
+enum app_err db_commit(struct db *) APP_WUR;
+void db_rollback(struct db *);
+
+/*
+ * Lookups: APP_OK and *out filled; APP_ENOTFOUND; APP_EDB.
+ * db_user_by_username is case-insensitive as allauth's login is; where a
+ * legacy table holds names differing only in case, the exact one wins.
+ */
+enum app_err db_user_by_id(struct db *, int64_t id, struct db_user *out) APP_WUR;
+enum app_err db_user_by_username(struct db *, const char *username,
+    struct db_user *out) APP_WUR;
+/*
+ * Users whose e-mail matches case-insensitively, lowest id first, at most
+ * DB_USERS_BY_EMAIL_MAX; *n is set on APP_OK (0 when none). APP_EDB.
+ */
+enum app_err db_users_by_email(struct db *, const char *email,
+    struct db_user *out, size_t *n) APP_WUR;
+/*
+ * The user owning token key (exact match, as DRF's lookup).
+ * APP_OK, APP_ENOTFOUND, APP_EDB.
+ */
+enum app_err db_user_by_token(struct db *, const char *key,
+    struct db_user *out) APP_WUR;
+
+/*
+ * Insert a user; the password is an already encoded hash. *id set on
+ * APP_OK. APP_ECONFLICT when the username is taken. APP_EDB.
+ */
+enum app_err db_user_insert(struct db *, const char *username,
+    const char *email, const char *hash, bool is_staff, bool is_superuser,
+    int64_t *id) APP_WUR;
+/* Update the editable profile fields. APP_ECONFLICT (username), APP_ENOTFOUND, APP_EDB. */
+enum app_err db_user_update_profile(struct db *, int64_t id,
+    const char *username, const char *first_name, const char *last_name) APP_WUR;
+/* Store a new password hash. APP_ENOTFOUND, APP_EDB. */
+enum app_err db_user_set_password(struct db *, int64_t id, const char *hash) APP_WUR;
+/* last_login = now(). APP_EDB. */
+enum app_err db_user_touch_login(struct db *, int64_t id) APP_WUR;
+
+/*
+ * DRF's get_or_create(user=...): the user's token, or a new one made from
+ * newkey when it has none. out gets the key in force. APP_EDB.
+ */
+enum app_err db_token_get_or_create(struct db *, int64_t user_id,
+    const char *newkey, char out[DB_TOKEN_KEY_BYTES]) APP_WUR;
+/* Delete the user's token if any. APP_EDB. */
+enum app_err db_token_delete(struct db *, int64_t user_id) APP_WUR;
+
+/*
+ * Apply every sql/NNNN_*.sql in dir not yet recorded, in name order, each
+ * in one transaction under an advisory lock; *applied counts them. Writes
+ * one line into err on failure. APP_EINPUT (bad dir/file), APP_EDB.
+ */
+enum app_err db_migrate(struct db *, const char *dir, int *applied,
+    char *err, size_t errsz) APP_WUR;
+
+#endif

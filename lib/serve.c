@@ -1,0 +1,293 @@
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+#include <openssl/crypto.h>
+
+#include "log.h"
+#include "serve.h"
+
+extern char **environ;
+
+/* Process the request methods of a view as Django lists them in Allow. */
+static void
+allow_header(const struct app_endpoint *ep, char *buf, size_t sz)
+{
+	static const enum req_method order[] = { REQ_GET, REQ_POST, REQ_PUT,
+		REQ_PATCH, REQ_DELETE, REQ_HEAD, REQ_OPTIONS };
+	static const char *const names[] = { "GET", "POST", "PUT", "PATCH",
+		"DELETE", "HEAD", "OPTIONS" };
+	unsigned methods = ep->methods | REQ_BIT(REQ_OPTIONS);
+	size_t i, off = 0;
+
+	/* Django's View.setup: a view with get also answers head. */
+	if (methods & REQ_BIT(REQ_GET))
+		methods |= REQ_BIT(REQ_HEAD);
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (methods & REQ_BIT(order[i]))
+			off += (size_t)snprintf(buf + off, sz - off, "%s%s",
+			    off > 0 ? ", " : "", names[i]);
+}
+
+/* DRF SimpleMetadata, without the per-field "actions" description. */
+static void
+options_answer(struct app_call *call, const struct app_endpoint *ep)
+{
+	struct json_object *o, *renders, *parses;
+
+	o = json_object_new_object();
+	renders = json_object_new_array();
+	parses = json_object_new_array();
+	if (o == NULL || renders == NULL || parses == NULL) {
+		json_object_put(o);
+		json_object_put(renders);
+		json_object_put(parses);
+		resp_error(call->resp, APP_ENOMEM);
+		return;
+	}
+	json_object_array_add(renders,
+	    json_object_new_string("application/json"));
+	json_object_array_add(parses,
+	    json_object_new_string("application/json"));
+	json_object_array_add(parses,
+	    json_object_new_string("application/x-www-form-urlencoded"));
+	json_object_object_add(o, "name", json_object_new_string(ep->name));
+	json_object_object_add(o, "description",
+	    json_object_new_string(ep->description));
+	json_object_object_add(o, "renders", renders);
+	json_object_object_add(o, "parses", parses);
+	resp_json(call->resp, 200, o);
+}
+
+void
+app_fail(struct app_call *call, enum app_err er, struct json_object **errs)
+{
+	if (er == APP_EINPUT && errs != NULL && *errs != NULL) {
+		resp_json(call->resp, 400, *errs);
+		*errs = NULL;
+		return;
+	}
+	if (errs != NULL) {
+		json_object_put(*errs);
+		*errs = NULL;
+	}
+	resp_error(call->resp, er);
+}
+
+static void
+unauthorized(struct resp *resp, const char *msg)
+{
+	resp_detail(resp, 401, msg);
+	resp_header(resp, "WWW-Authenticate", AUTH_CHALLENGE);
+}
+
+/*
+ * The web server maps the endpoint's path as a prefix ("/auth/user/"
+ * also catches "/auth/user/x/"), while Django's URL patterns match the
+ * whole (decoded) path. The server's SCRIPT_NAME is that decoded path
+ * up to what it mapped, PATH_INFO the rest: ours only when there is no
+ * rest and SCRIPT_NAME ends with "/" + path. Without SCRIPT_NAME (a bare
+ * CGI call) there is nothing to check.
+ */
+static bool
+path_matches(const struct req *req, const char *path)
+{
+	const char *sn = req_env(req, "SCRIPT_NAME");
+	const char *pi = req_env(req, "PATH_INFO");
+	size_t n, plen = strlen(path);
+
+	if (pi != NULL && pi[0] != '\0')
+		return false;
+	if (sn == NULL)
+		return true;
+	n = strlen(sn);
+	return n > plen && sn[n - plen - 1] == '/' &&
+	    strcmp(sn + n - plen, path) == 0;
+}
+
+/* DRF's APIView.dispatch, in its order. */
+static void
+pipeline(struct app_ctx *ctx, const struct app_endpoint *ep, struct req *req,
+    struct resp *resp, const struct req_io *io)
+{
+	struct app_call call = { ctx, req, resp, { 0 } };
+	char msg[REQ_MSG_BYTES], allow[96];
+	const char *amsg = NULL;
+	unsigned methods = ep->methods | REQ_BIT(REQ_OPTIONS);
+	enum req_method m = req->method;
+	enum app_err er;
+
+	allow_header(ep, allow, sizeof(allow));
+	resp_header(resp, "Allow", allow);
+	resp_header(resp, "Vary", "Accept");
+	resp_header(resp, "X-Frame-Options", "DENY");
+	resp_header(resp, "X-Content-Type-Options", "nosniff");
+	resp_header(resp, "Referrer-Policy", "same-origin");
+	resp_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
+	if (methods & REQ_BIT(REQ_GET))
+		methods |= REQ_BIT(REQ_HEAD);
+	if (m == REQ_HEAD)
+		resp->head = true;
+	if (!path_matches(req, ep->path)) {
+		resp_detail(resp, 404, "Not found.");
+		return;
+	}
+
+	/* Only a view that reads the body has it read, capped (DRF). */
+	er = ep->reads_body ? req_read_body(req, io, ctx->cfg.max_body_bytes,
+				  msg, sizeof(msg)) : APP_OK;
+	if (er == APP_ETOOBIG || er == APP_EINPUT) {
+		resp_detail(resp, resp_status(er), msg);
+		return;
+	}
+	if (er != APP_OK) {
+		resp_error(resp, er);
+		return;
+	}
+	er = auth_request(&ctx->cfg, &ctx->db, req, &call.auth, &amsg);
+	if (er == APP_EAUTH) {
+		unauthorized(resp, amsg);
+		return;
+	}
+	if (er != APP_OK) {
+		resp_error(resp, er);
+		return;
+	}
+	if (ep->needs_auth && call.auth.kind == AUTH_NONE) {
+		unauthorized(resp, "Authentication credentials were not "
+				   "provided.");
+		return;
+	}
+	if (!(methods & REQ_BIT(m))) {
+		snprintf(msg, sizeof(msg), "Method \"%.64s\" not allowed.",
+		    req->method_name);
+		resp_detail(resp, 405, msg);
+		return;
+	}
+	if (m == REQ_OPTIONS) {
+		options_answer(&call, ep);
+		return;
+	}
+	if (ep->reads_body &&
+	    (m == REQ_POST || m == REQ_PUT || m == REQ_PATCH)) {
+		er = req_parse_body(req, msg, sizeof(msg));
+		if (er == APP_EINPUT || er == APP_EMEDIA) {
+			resp_detail(resp, resp_status(er), msg);
+			return;
+		}
+		if (er == APP_ESHAPE) {
+			/* The serializer's own complaint, not the parser's. */
+			resp_field_error(resp, 400, "non_field_errors", msg);
+			return;
+		}
+		if (er != APP_OK) {
+			resp_error(resp, er);
+			return;
+		}
+	}
+	ep->handle(&call);
+	OPENSSL_cleanse(&call.auth, sizeof(call.auth));
+}
+
+static long
+fcgi_read(void *arg, char *buf, size_t n)
+{
+	int chunk = n > 65536 ? 65536 : (int)n;
+
+	return FCGX_GetStr(buf, chunk, (FCGX_Stream *)arg);
+}
+
+static long
+cgi_read(void *arg, char *buf, size_t n)
+{
+	size_t got = fread(buf, 1, n, (FILE *)arg);
+
+	return got == 0 && ferror((FILE *)arg) ? -1 : (long)got;
+}
+
+static void
+serve_one(struct app_ctx *ctx, const struct app_endpoint *ep, char **envp,
+    const struct req_io *io, FCGX_Stream *out)
+{
+	struct req req;
+	struct resp resp;
+	size_t len = 0;
+	char *buf;
+
+	resp_init(&resp);
+	if (req_init(&req, envp) != APP_OK)
+		resp_error(&resp, APP_ENOMEM);
+	else
+		pipeline(ctx, ep, &req, &resp, io);
+	/* Never leave a transaction open into the next request. */
+	db_rollback(&ctx->db);
+	if ((buf = resp_render(&resp, &len)) != NULL) {
+		if (out != NULL)
+			FCGX_PutStr(buf, (int)len, out);
+		else
+			fwrite(buf, 1, len, stdout);
+		free(buf);
+	}
+	resp_free(&resp);
+	req_free(&req);
+}
+
+int
+app_main(int argc, char **argv, const struct app_endpoint *ep)
+{
+	char err[APP_CONFIG_ERRSZ];
+	struct app_ctx ctx;
+	FCGX_Request rq;
+	struct req_io io;
+
+	(void)argc;
+	log_init(argv[0] != NULL && strrchr(argv[0], '/') != NULL ?
+		strrchr(argv[0], '/') + 1 : argv[0]);
+	/* Unicode \w for usernames, as Python's re. */
+	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)
+		log_warnx("C.UTF-8 locale missing: usernames are ASCII only");
+	signal(SIGPIPE, SIG_IGN);
+	memset(&ctx, 0, sizeof(ctx));
+	if (app_config_load(app_config_path(), &ctx.cfg, err, sizeof(err)) !=
+	    APP_OK) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (ctx.cfg.rest_auth.use_jwt) {
+		fprintf(stderr, "config: REST_AUTH.USE_JWT: JWT mode is not "
+				"available in this version of restauth\n");
+		app_config_free(&ctx.cfg);
+		return 1;
+	}
+	if (db_init(&ctx.db, ctx.cfg.database_url) != APP_OK) {
+		fprintf(stderr, "out of memory\n");
+		app_config_free(&ctx.cfg);
+		return 1;
+	}
+	if (FCGX_IsCGI()) {
+		io.read = cgi_read;
+		io.arg = stdin;
+		serve_one(&ctx, ep, environ, &io, NULL);
+		fflush(stdout);
+	} else {
+		if (FCGX_Init() != 0 || FCGX_InitRequest(&rq, 0, 0) != 0) {
+			fprintf(stderr, "FastCGI initialisation failed\n");
+			return 1;
+		}
+		while (FCGX_Accept_r(&rq) >= 0) {
+			io.read = fcgi_read;
+			io.arg = rq.in;
+			serve_one(&ctx, ep, rq.envp, &io, rq.out);
+			FCGX_Finish_r(&rq);
+		}
+		FCGX_Free(&rq, 1);
+	}
+	db_free(&ctx.db);
+	app_config_free(&ctx.cfg);
+	return 0;
+}

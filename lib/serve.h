@@ -1,0 +1,65 @@
+/*
+ * serve.h: the FastCGI (or plain CGI) main loop every program in cgi-bin/
+ * shares, and DRF's request pipeline: size cap, authentication,
+ * permission, method, body parsing, then the endpoint's handler.
+ */
+#ifndef RESTAUTH_SERVE_H
+#define RESTAUTH_SERVE_H
+
+#include <stdbool.h>
+
+#include "auth.h"
+#include "config.h"
+#include "db.h"
+#include "req.h"
+#include "resp.h"
+
+/* What lives for the whole process: read once at start. */
+struct app_ctx {
+	struct app_config cfg;
+	struct db db;
+};
+
+/* One request in flight; freed before the next one is accepted. */
+struct app_call {
+	struct app_ctx *ctx;
+	struct req *req;
+	struct resp *resp;
+	struct auth_result auth;
+};
+
+struct app_endpoint {
+	const char *path;	 /* below the prefix, e.g. "user/" */
+	const char *name;	 /* DRF view name, for OPTIONS ("Login") */
+	const char *description; /* its docstring, for OPTIONS */
+	unsigned methods;	 /* REQ_BIT()s the view defines */
+	bool needs_auth;	 /* DRF IsAuthenticated */
+	/*
+	 * The view reads request.data (a serializer). DRF parses lazily:
+	 * a view that never reads the body never refuses a bad one.
+	 */
+	bool reads_body;
+	/*
+	 * Handle a request whose method is in methods; for POST, PUT and
+	 * PATCH of a reads_body view, call->req->data is the body as a
+	 * JSON object (DRF's shape errors are already answered). The
+	 * handler fills call->resp (status, body, headers).
+	 */
+	void (*handle)(struct app_call *call);
+};
+
+/*
+ * Load the config (exit 1 with one line on stderr if it is bad), then
+ * serve requests until the web server stops us: FastCGI when started on
+ * a listening socket, else one plain CGI request. Returns the exit code.
+ */
+int app_main(int argc, char **argv, const struct app_endpoint *ep);
+
+/*
+ * Send call->resp with DRF's field errors (*errs, consumed) as 400, or
+ * the generic answer for er when er is not APP_EINPUT. For handlers.
+ */
+void app_fail(struct app_call *call, enum app_err er,
+    struct json_object **errs);
+
+#endif

@@ -1,0 +1,263 @@
+"""Black-box HTTP test harness: a real lighttpd + FastCGI stack started
+through tools/run.sh on a free port, with its own database in the test
+cluster that tests/run.sh made. Test files use Tests for counting and
+Stack for the server; each file ends by calling Tests.done()."""
+
+import http.client
+import json as jsonlib
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.parse
+
+SRC = os.environ.get("RESTAUTH_SRC") or os.path.dirname(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.environ.get("RESTAUTH_BUILD") or os.path.join(SRC, "build")
+PGDIR = os.environ.get("RESTAUTH_TEST_PGDIR")
+PGBIN = sorted(os.listdir("/usr/lib/postgresql"))[-1]
+PSQL = "/usr/lib/postgresql/%s/bin/psql" % PGBIN
+
+
+class Tests:
+    """Counts checks; prints 'NAME: N passed, M failed' at the end."""
+
+    def __init__(self, name):
+        self.name = os.path.basename(name)
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, what, cond, detail=""):
+        if cond:
+            self.passed += 1
+        else:
+            self.failed += 1
+            print("FAIL %s: %s" % (what, detail), flush=True)
+        return cond
+
+    def eq(self, what, got, want):
+        return self.check(what, got == want, "got %r, want %r" % (got, want))
+
+    def run(self, fn, *args):
+        """Run one scenario function; an exception is one failure."""
+        try:
+            fn(*args)
+        except Exception:
+            self.failed += 1
+            print("FAIL %s raised:" % fn.__name__, flush=True)
+            traceback.print_exc(file=sys.stdout)
+
+    def done(self):
+        print("%s: %d passed, %d failed" % (self.name, self.passed,
+                                            self.failed))
+        sys.exit(1 if self.failed else 0)
+
+
+class Resp:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers  # list of (lower-case name, value)
+        self.body = body
+        try:
+            self.json = jsonlib.loads(body) if body else None
+        except ValueError:
+            self.json = None
+
+    def header(self, name):
+        name = name.lower()
+        for k, v in self.headers:
+            if k == name:
+                return v
+        return None
+
+    def cookies(self):
+        return [v for k, v in self.headers if k == "set-cookie"]
+
+    def __repr__(self):
+        return "<%d %r>" % (self.status, self.body[:300])
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def pg_url(dbname):
+    return "postgresql:///%s?host=%s/sock&user=restauth" % (dbname, PGDIR)
+
+
+class Stack:
+    """lighttpd + the FastCGI programs + a fresh database."""
+
+    def __init__(self, config=None, procs=2, secret=None):
+        if PGDIR is None:
+            raise RuntimeError("run through tests/run.sh (needs the test "
+                               "PostgreSQL cluster)")
+        self.config = dict(config or {})
+        self.procs = procs
+        self.secret = secret or secrets.token_urlsafe(40)
+        self.dbname = "t_" + secrets.token_hex(6)
+        self.dburl = pg_url(self.dbname)
+        self.tmp = tempfile.mkdtemp(prefix="restauth-http-")
+        os.chmod(self.tmp, 0o755)
+        self.config_path = os.path.join(self.tmp, "config.json")
+        self.proc = None
+        self.port = None
+
+    def env(self):
+        e = dict(os.environ)
+        e["SECRET_KEY"] = self.secret
+        e["DATABASE_URL"] = self.dburl
+        e["RESTAUTH_CONFIG"] = self.config_path
+        e["PROCS"] = str(self.procs)
+        return e
+
+    def start(self):
+        with open(self.config_path, "w") as f:
+            jsonlib.dump(self.config, f)
+        subprocess.run([os.path.join(SRC, "tools/pg.sh"), "createdb", PGDIR,
+                        self.dbname], check=True, stdout=subprocess.DEVNULL)
+        for attempt in range(5):
+            self.port = free_port()
+            self.log = open(os.path.join(self.tmp, "run-%d.log" % self.port),
+                            "w")
+            self.proc = subprocess.Popen(
+                [os.path.join(SRC, "tools/run.sh"), BUILD, str(self.port),
+                 self.config_path], env=self.env(), stdout=self.log,
+                stderr=subprocess.STDOUT, start_new_session=True)
+            deadline = time.time() + 20
+            while time.time() < deadline:
+                if self.proc.poll() is not None:
+                    break
+                try:
+                    socket.create_connection(("127.0.0.1", self.port),
+                                             0.2).close()
+                    return self
+                except OSError:
+                    time.sleep(0.05)
+            self.stop()
+        raise RuntimeError("stack did not start: " + self.run_log())
+
+    def run_log(self):
+        try:
+            with open(self.log.name) as f:
+                out = f.read()
+            with open(self.error_log_path()) as f:
+                out += f.read()
+        except OSError:
+            pass
+        return out[-3000:]
+
+    def error_log_path(self):
+        return os.path.join(BUILD, "run-%d" % self.port, "error.log")
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        self.proc = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    # --- requests ---
+
+    def request(self, method, path, body=None, headers=None, json=None,
+                form=None, token=None, timeout=30):
+        h = dict(headers or {})
+        if json is not None:
+            body = jsonlib.dumps(json).encode()
+            h.setdefault("Content-Type", "application/json")
+        elif form is not None:
+            body = urllib.parse.urlencode(form).encode()
+            h.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        if isinstance(body, str):
+            body = body.encode()
+        if token is not None:
+            h["Authorization"] = "Token " + token
+        if body is None and method in ("POST", "PUT", "PATCH"):
+            body = b""
+        c = http.client.HTTPConnection("127.0.0.1", self.port,
+                                       timeout=timeout)
+        try:
+            c.request(method, path, body=body, headers=h)
+            r = c.getresponse()
+            data = r.read()
+            return Resp(r.status, [(k.lower(), v) for k, v in
+                                   r.getheaders()], data)
+        finally:
+            c.close()
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, **kw):
+        return self.request("POST", path, **kw)
+
+    # --- database and admin tool ---
+
+    def sql(self, query, *params):
+        """Rows of a query as lists of strings. Parameters go in as psql
+        variables :'p1', :'p2', ... (quoted literals)."""
+        args = [PSQL, "-X", "-q", "-tA", "-F", "\x1f", "-v",
+                "ON_ERROR_STOP=1", "-d", self.dburl]
+        for i, p in enumerate(params, 1):
+            args += ["-v", "p%d=%s" % (i, p)]
+        r = subprocess.run(args, input=query, capture_output=True,
+                           text=True, check=True)
+        return [line.split("\x1f") for line in r.stdout.splitlines()
+                if line != ""]
+
+    def tool(self, *args, input=None):
+        r = subprocess.run([os.path.join(BUILD, "restauth"), "-c",
+                            self.config_path] + list(args), input=input,
+                           capture_output=True, text=True, env=self.env())
+        return r.returncode, r.stdout, r.stderr
+
+    def createuser(self, name, password, email="", superuser=False):
+        args = ["createuser", name, "--email", email]
+        if superuser:
+            args.append("--superuser")
+        rc, out, err = self.tool(*args, input=password + "\n")
+        if rc != 0:
+            raise RuntimeError("createuser %s: %s" % (name, err))
+        return int(self.sql("SELECT id FROM auth_user WHERE username = "
+                            ":'p1'", name)[0][0])
+
+    def login(self, username, password):
+        r = self.post("/auth/login/", json={"username": username,
+                                            "password": password})
+        if r.status != 200:
+            raise RuntimeError("login failed: %r" % r)
+        return r.json["key"]
+
+    def fcgi_pids(self, program=None):
+        """PIDs of this stack's FastCGI processes."""
+        out = subprocess.run(["pgrep", "-f", os.path.join(BUILD, "cgi-bin",
+                              (program or "") )], capture_output=True,
+                             text=True).stdout.split()
+        pids = []
+        for p in out:
+            try:
+                with open("/proc/%s/environ" % p, "rb") as f:
+                    if ("DATABASE_URL=" + self.dburl).encode() in \
+                            f.read().split(b"\0"):
+                        pids.append(int(p))
+            except OSError:
+                pass
+        return sorted(pids)

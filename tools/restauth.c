@@ -1,0 +1,265 @@
+/*
+ * restauth: the admin tool. migrate, createuser, changepassword, check.
+ * Exit codes: 0 done; 1 refused (user exists, no such user, bad
+ * password); 2 usage; 3 bad config; 4 database unreachable or failed.
+ */
+#include <getopt.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "account.h"
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "pw.h"
+#include "req.h"
+
+#ifndef RESTAUTH_SQLDIR
+#define RESTAUTH_SQLDIR "/usr/local/share/restauth/sql"
+#endif
+
+enum exit_code {
+	EX_DONE = 0,
+	EX_REFUSED = 1,
+	EX_USAGE_ = 2,
+	EX_CONFIG_ = 3,
+	EX_DB = 4
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr,
+	    "usage: restauth [-c config.json] command [args]\n"
+	    "  migrate [--sql DIR]         apply the SQL migrations\n"
+	    "  createuser NAME [--email E] [--superuser] [--password P]\n"
+	    "                              (password from stdin when not given)\n"
+	    "  changepassword NAME [--password P]\n"
+	    "  check                       validate the config, reach the database\n");
+}
+
+static int
+load(const char *path, struct app_config *cfg, struct db *db)
+{
+	char err[APP_CONFIG_ERRSZ];
+
+	if (app_config_load(path, cfg, err, sizeof(err)) != APP_OK) {
+		fprintf(stderr, "%s\n", err);
+		return EX_CONFIG_;
+	}
+	if (db_init(db, cfg->database_url) != APP_OK) {
+		fprintf(stderr, "out of memory\n");
+		app_config_free(cfg);
+		return EX_CONFIG_;
+	}
+	return EX_DONE;
+}
+
+/* The password from --password, else the first line of stdin. */
+static int
+read_password(const char *given, char *buf, size_t sz)
+{
+	size_t n;
+
+	if (given != NULL) {
+		if (strlen(given) >= sz)
+			return -1;
+		snprintf(buf, sz, "%s", given);
+		return 0;
+	}
+	if (isatty(STDIN_FILENO))
+		fprintf(stderr, "Password: ");
+	if (fgets(buf, (int)sz, stdin) == NULL)
+		return -1;
+	n = strcspn(buf, "\r\n");
+	buf[n] = '\0';
+	return 0;
+}
+
+static int
+cmd_migrate(struct db *db, int argc, char **argv)
+{
+	const char *dir = RESTAUTH_SQLDIR;
+	char err[512];
+	int applied = 0;
+	enum app_err er;
+
+	if (argc == 3 && strcmp(argv[1], "--sql") == 0)
+		dir = argv[2];
+	else if (argc != 1) {
+		usage();
+		return EX_USAGE_;
+	}
+	er = db_migrate(db, dir, &applied, err, sizeof(err));
+	if (er != APP_OK) {
+		fprintf(stderr, "%s\n", err);
+		return er == APP_EDB ? EX_DB : EX_REFUSED;
+	}
+	printf("migrate: %d migration%s applied\n", applied,
+	    applied == 1 ? "" : "s");
+	return EX_DONE;
+}
+
+static int
+cmd_user(const struct app_config *cfg, struct db *db, int argc, char **argv,
+    bool create)
+{
+	static const struct option opts[] = {
+		{ "email", required_argument, NULL, 'e' },
+		{ "password", required_argument, NULL, 'p' },
+		{ "superuser", no_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *email = "", *given = NULL, *name;
+	char pw[LIMIT_PASSWORD + 2], hash[PW_HASH_MAX];
+	struct pw_params p = acct_pw_params(cfg);
+	bool super = false;
+	struct db_user u;
+	enum app_err er;
+	int64_t id;
+	int c, rc = EX_REFUSED;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'e': email = optarg; break;
+		case 'p': given = optarg; break;
+		case 's': super = true; break;
+		default: usage(); return EX_USAGE_;
+		}
+	}
+	if (optind != argc - 1 || (!create && (super || email[0] != '\0'))) {
+		usage();
+		return EX_USAGE_;
+	}
+	name = argv[optind];
+	if (strlen(name) > LIMIT_USERNAME * 4 ||
+	    req_utf8_chars(name, strlen(name)) > LIMIT_USERNAME ||
+	    !acct_username_valid(name)) {
+		fprintf(stderr, "%s: %s\n", argv[0], ACCT_USERNAME_INVALID);
+		return EX_REFUSED;
+	}
+	if (email[0] != '\0' && !acct_email_valid(email)) {
+		fprintf(stderr, "%s: %s\n", argv[0], ACCT_EMAIL_INVALID);
+		return EX_REFUSED;
+	}
+	if (read_password(given, pw, sizeof(pw)) != 0 || pw[0] == '\0' ||
+	    strlen(pw) > LIMIT_PASSWORD) {
+		fprintf(stderr, "%s: a password of 1 to %d bytes is needed\n",
+		    argv[0], LIMIT_PASSWORD);
+		goto out;
+	}
+	if ((er = pw_hash(&p, pw, strlen(pw), hash)) != APP_OK) {
+		fprintf(stderr, "%s: hashing failed (%s)\n", argv[0],
+		    app_err_name(er));
+		goto out;
+	}
+	if (create) {
+		er = db_user_insert(db, name, email, hash, super, super, &id);
+		if (er == APP_ECONFLICT) {
+			fprintf(stderr, "%s: %s\n", argv[0],
+			    ACCT_USERNAME_TAKEN);
+			goto out;
+		}
+		if (er == APP_OK)
+			printf("created user %s (pk %lld)\n", name,
+			    (long long)id);
+	} else {
+		er = db_user_by_username(db, name, &u);
+		if (er == APP_ENOTFOUND) {
+			fprintf(stderr, "%s: user \"%s\" does not exist\n",
+			    argv[0], name);
+			goto out;
+		}
+		if (er == APP_OK)
+			er = db_user_set_password(db, u.id, hash);
+		if (er == APP_OK)
+			printf("password changed for user %s\n", u.username);
+	}
+	if (er != APP_OK) {
+		fprintf(stderr, "%s: database error (%s)\n", argv[0],
+		    app_err_name(er));
+		rc = EX_DB;
+		goto out;
+	}
+	rc = EX_DONE;
+out:
+	OPENSSL_cleanse(pw, sizeof(pw));
+	OPENSSL_cleanse(hash, sizeof(hash));
+	return rc;
+}
+
+/* Config already loaded; reach the database and compare the schema. */
+static int
+cmd_check(const char *path, struct db *db)
+{
+	PGresult *res;
+	int rc = EX_DONE;
+
+	printf("config: %s: ok\n", path);
+	if (db_connect(db) != APP_OK) {
+		printf("database: cannot connect (see the line above)\n");
+		return EX_DB;
+	}
+	printf("database: reachable\n");
+	res = PQexec(db->conn,
+	    "SELECT count(*) FROM restauth_schema_version");
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		printf("database: schema not installed: run "
+		       "\"restauth migrate\"\n");
+		rc = EX_DB;
+	} else
+		printf("database: %s migration(s) applied\n",
+		    PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *path = NULL, *cmd;
+	struct app_config cfg;
+	struct db db;
+	int rc, i = 1;
+
+	log_init("restauth");
+	setlocale(LC_CTYPE, "C.UTF-8");
+	if (argc >= 3 && strcmp(argv[1], "-c") == 0) {
+		path = argv[2];
+		i = 3;
+	}
+	if (i >= argc) {
+		usage();
+		return EX_USAGE_;
+	}
+	cmd = argv[i];
+	if (path == NULL)
+		path = app_config_path();
+	if (strcmp(cmd, "migrate") != 0 && strcmp(cmd, "createuser") != 0 &&
+	    strcmp(cmd, "changepassword") != 0 && strcmp(cmd, "check") != 0) {
+		usage();
+		return EX_USAGE_;
+	}
+	if ((rc = load(path, &cfg, &db)) != EX_DONE) {
+		if (strcmp(cmd, "check") == 0)
+			printf("config: %s: invalid\n", path);
+		return rc;
+	}
+	if (strcmp(cmd, "migrate") == 0)
+		rc = cmd_migrate(&db, argc - i, argv + i);
+	else if (strcmp(cmd, "createuser") == 0)
+		rc = cmd_user(&cfg, &db, argc - i, argv + i, true);
+	else if (strcmp(cmd, "changepassword") == 0)
+		rc = cmd_user(&cfg, &db, argc - i, argv + i, false);
+	else
+		rc = cmd_check(path, &db);
+	db_free(&db);
+	app_config_free(&cfg);
+	return rc;
+}

@@ -269,7 +269,8 @@ resp_render(struct resp *r, size_t *len)
 		if (json == NULL)
 			goto fail;
 	}
-	need = 128 + jlen;
+	/* Status line, the two fixed headers, CRLFs and the NUL. */
+	need = 128 + jlen + 1;
 	for (i = 0; i < r->nheaders; i++)
 		need += strlen(r->headers[i].name) +
 		    strlen(r->headers[i].value) + 4;
@@ -290,6 +291,7 @@ resp_render(struct resp *r, size_t *len)
 		memcpy(buf + off, json, jlen);
 		off += jlen;
 	}
+	buf[off] = '\0';
 	*len = off;
 	return buf;
 fail:

@@ -75,7 +75,8 @@ enum app_err resp_errors_add(struct json_object **errs, const char *field,
 
 /*
  * Render the whole answer (CGI/FastCGI: "Status:" line, headers, blank
- * line, body) into a new buffer the caller frees. On failure to build
+ * line, body) into a new NUL-terminated buffer (*len bytes before the
+ * NUL) the caller frees. On failure to build
  * anything else, renders a fixed 500 JSON answer. Never NULL unless the
  * fallback allocation fails too.
  */

@@ -106,6 +106,14 @@ db_free(struct db *db)
 	db->url = NULL;
 }
 
+/* Server notices ("already exists, skipping") are for debugging only. */
+static void
+notice(void *arg, const char *msg)
+{
+	(void)arg;
+	log_debug("database: %s", msg);
+}
+
 enum app_err
 db_connect(struct db *db)
 {
@@ -125,6 +133,7 @@ db_connect(struct db *db)
 		db_disconnect(db);
 		return APP_EDB;
 	}
+	PQsetNoticeProcessor(db->conn, notice, NULL);
 	return APP_OK;
 }
 

@@ -42,6 +42,11 @@ if [ -z "${DATABASE_URL:-}" ] && ! grep -q '"DATABASE_URL"' "$CONFIG"; then
 fi
 "$BUILD/restauth" -c "$CONFIG" migrate
 
+# For the admin tool in another shell: . build/run-PORT/env
+(umask 077
+printf 'export RESTAUTH_CONFIG=%s\nexport DATABASE_URL=%s\n' "'$CONFIG'" "'${DATABASE_URL:-}'" >"$RUNDIR/env"
+[ -n "${SECRET_KEY:-}" ] && printf 'export SECRET_KEY=%s\n' "'$SECRET_KEY'" >>"$RUNDIR/env")
+
 # Register this run, so the last one out stops the cluster.
 echo $$ >"$RUNDIR/run.pid"
 

@@ -133,6 +133,7 @@ struct key {
 #define PYCLASS "restauth cannot load Python classes"
 
 struct ctx {
+	const char *file;	/* the config file, NULL for defaults only */
 	char *err;
 	size_t errsz;
 	char path[CFG_PATH_MAX];
@@ -912,6 +913,32 @@ set_fixed(struct ctx *c, const struct key *k, json_object *v)
 	return APP_OK;
 }
 
+/*
+ * A program named by a relative path is found relative to the config
+ * file's folder (a config can ship with its helper scripts); without a
+ * file it must be absolute. Replaces *prog on success.
+ */
+static enum app_err
+relative_to_file(struct ctx *c, char **prog)
+{
+	const char *slash;
+	char *full;
+	size_t dlen, plen;
+
+	if (c->file == NULL || (slash = strrchr(c->file, '/')) == NULL)
+		return bad(c, "the program must be an absolute path, or "
+			      "relative to a config file given by its path");
+	dlen = (size_t)(slash - c->file) + 1;
+	plen = strlen(*prog);
+	if ((full = malloc(dlen + plen + 1)) == NULL)
+		return nomem(c);
+	memcpy(full, c->file, dlen);
+	memcpy(full + dlen, *prog, plen + 1);
+	free(*prog);
+	*prog = full;
+	return APP_OK;
+}
+
 /* EMAIL_SENDMAIL: split on spaces, run without a shell (SPEC 8). */
 static enum app_err
 set_argv(struct ctx *c, const struct key *k, json_object *v, void *base)
@@ -959,10 +986,9 @@ set_argv(struct ctx *c, const struct key *k, json_object *v, void *base)
 		}
 		(*lenp)++;
 	}
-	if ((*vp)[0][0] != '/') {
-		bad(c, "the program must be an absolute path");
+	if ((*vp)[0][0] != '/' && (er = relative_to_file(c, &(*vp)[0])) !=
+	    APP_OK)
 		goto out;
-	}
 	er = APP_OK;
 out:
 	free(cmd);
@@ -1800,6 +1826,7 @@ app_config_load(const char *path, struct app_config *cfg, char *err,
 	memset(&c, 0, sizeof(c));
 	c.err = err;
 	c.errsz = errsz;
+	c.file = path != NULL && *path != '\0' ? path : NULL;
 	if (err != NULL && errsz > 0)
 		err[0] = '\0';
 

@@ -990,8 +990,21 @@ test_top(void)
 	    "config: CORS_ALLOWED_ORIGINS[0]: must be scheme://host");
 	REFUSE("{\"CSRF_TRUSTED_ORIGINS\": [\"a.example\"]}",
 	    "config: CSRF_TRUSTED_ORIGINS[0]: must start with a scheme");
-	REFUSE("{\"EMAIL_SENDMAIL\": \"sendmail -t\"}",
-	    "config: EMAIL_SENDMAIL: the program must be an absolute path");
+	/* A relative program is found next to the config file. */
+	{
+		struct app_config rel;
+		const char *slash;
+
+		if (ACCEPT("{\"EMAIL_SENDMAIL\": \"bin/mailer -t\"}", &rel)) {
+			slash = strrchr(rel.email_sendmail[0], '/');
+			T_ASSERT(rel.email_sendmail[0][0] == '/');
+			T_ASSERT(strncmp(rel.email_sendmail[0], dir,
+				     strlen(dir)) == 0);
+			T_STREQ(slash - 3, "bin/mailer");
+			T_STREQ(rel.email_sendmail[1], "-t");
+			app_config_free(&rel);
+		}
+	}
 	REFUSE("{\"EMAIL_SENDMAIL\": \"/bin/cat\\t-t\"}",
 	    "config: EMAIL_SENDMAIL: must not contain control characters");
 	REFUSE("{\"EMAIL_SENDMAIL\": \"   \"}",

@@ -14,7 +14,8 @@ CC ?= cc
 PKGS = libpq json-c libcrypto libargon2
 DEB_PKGS = build-essential pkg-config libfcgi-dev libfcgi-bin libjson-c-dev \
 	libssl-dev libpq-dev libargon2-dev postgresql postgresql-client \
-	lighttpd spawn-fcgi curl python3 python3-argon2 clang libclang-rt-14-dev
+	lighttpd spawn-fcgi curl python3 python3-argon2 python3-django clang \
+	libclang-rt-14-dev
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
 	-Wmissing-prototypes -Wcast-qual -Wsign-compare
@@ -39,10 +40,18 @@ SQLDIR := $(CURDIR)/sql
 # Where programs built here look when RESTAUTH_CONFIG is unset.
 DEFAULT_CONFIG ?= $(CURDIR)/config/restauth.json
 PATHS = -DRESTAUTH_SQLDIR='"$(SQLDIR)"' \
-	-DRESTAUTH_DEFAULT_CONFIG='"$(DEFAULT_CONFIG)"'
+	-DRESTAUTH_DEFAULT_CONFIG='"$(DEFAULT_CONFIG)"' \
+	-DRESTAUTH_SHAREDIR='"$(abspath $(BUILD))/share"'
 
 .PHONY: all deps test run asan clean format fuzz
-all: $(LIB_A) $(CGI_BIN) $(TOOL) $(UNIT_BIN)
+all: $(LIB_A) $(CGI_BIN) $(TOOL) $(UNIT_BIN) $(BUILD)/share/common-passwords.txt
+
+# CommonPasswordValidator's list: the one Debian's python3-django ships
+# (make deps installs it), decompressed once so the programs need no zlib.
+DJANGO_COMMON = /usr/lib/python3/dist-packages/django/contrib/auth/common-passwords.txt.gz
+$(BUILD)/share/common-passwords.txt: $(DJANGO_COMMON)
+	@mkdir -p $(@D)
+	gzip -dc $< >$@.tmp && mv $@.tmp $@
 
 # libFuzzer targets: make fuzz runs each for FUZZ_TIME seconds (60).
 -include tests/fuzz/fuzz.mk

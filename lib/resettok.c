@@ -1,0 +1,280 @@
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "bounds.h"
+#include "resettok.h"
+
+/* PasswordResetTokenGenerator.key_salt (Django 3.1 to 5.x). */
+#define RTOK_KEY_SALT "django.contrib.auth.tokens.PasswordResetTokenGenerator"
+/* datetime(2001, 1, 1) as a Unix time: the origin of ts. */
+#define RTOK_EPOCH_2001 978307200
+/* Django's base36_to_int refuses longer input. */
+#define RTOK_TS_MAX_DIGITS 13
+/* "-9223372036854775808", the longest int64 in decimal. */
+#define RTOK_INT_CHARS 20
+/* "YYYY-MM-DD HH:MM:SS", Python's str(datetime) without microseconds. */
+#define RTOK_LOGIN_CHARS 19
+/* pk password last_login ts email, each at its longest. */
+#define RTOK_VALUE_BYTES                                                       \
+	(RTOK_INT_CHARS + LIMIT_HASH + RTOK_LOGIN_CHARS + RTOK_INT_CHARS +     \
+	    LIMIT_EMAIL + 1)
+
+static const char b36[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+static const char b64url[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/* Django's int_to_base36; out has room for 13 digits and the NUL. */
+static void
+base36(uint64_t v, char *out)
+{
+	char tmp[RTOK_TS_MAX_DIGITS + 1];
+	size_t n = 0;
+
+	do {
+		tmp[n++] = b36[v % 36];
+		v /= 36;
+	} while (v != 0);
+	while (n > 0)
+		*out++ = tmp[--n];
+	*out = '\0';
+}
+
+/* Python's str(datetime.replace(microsecond=0, tzinfo=None)), in UTC. */
+static enum app_err
+login_string(int64_t epoch, char out[RTOK_LOGIN_CHARS + 1])
+{
+	time_t t = (time_t)epoch;
+	struct tm tm;
+	int n;
+
+	if ((int64_t)t != epoch || gmtime_r(&t, &tm) == NULL)
+		return APP_EINTERNAL;
+	/* Python's datetime has years 1..9999 only. */
+	if (tm.tm_year < 1 - 1900 || tm.tm_year > 9999 - 1900)
+		return APP_EINTERNAL;
+	n = snprintf(out, RTOK_LOGIN_CHARS + 1, "%04d-%02d-%02d %02d:%02d:%02d",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+	    tm.tm_sec);
+	if (n != RTOK_LOGIN_CHARS)
+		return APP_EINTERNAL;
+	return APP_OK;
+}
+
+/*
+ * Django's _make_token_with_timestamp: salted_hmac(key_salt, value,
+ * secret, algorithm="sha256").hexdigest()[::2], behind base36(ts) "-".
+ */
+static enum app_err
+make_with_ts(const char *secret, const struct rtok_user *u, uint64_t ts,
+    char out[RTOK_TOKEN_BYTES])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char key[EVP_MAX_MD_SIZE], mac[EVP_MAX_MD_SIZE];
+	unsigned int keylen = 0, maclen = 0, i;
+	char value[RTOK_VALUE_BYTES], login[RTOK_LOGIN_CHARS + 1];
+	const char *email = u->email != NULL ? u->email : "";
+	EVP_MD_CTX *md = NULL;
+	enum app_err er = APP_EINTERNAL;
+	size_t n;
+	int len;
+
+	if (secret == NULL || u->password == NULL ||
+	    strlen(u->password) > LIMIT_HASH || strlen(email) > LIMIT_EMAIL)
+		return APP_EINTERNAL;
+	login[0] = '\0';
+	if (u->last_login != RTOK_NO_LOGIN &&
+	    (er = login_string(u->last_login, login)) != APP_OK)
+		return er;
+	er = APP_EINTERNAL;
+	len = snprintf(value, sizeof(value), "%" PRId64 "%s%s%" PRIu64 "%s",
+	    u->id, u->password, login, ts, email);
+	if (len < 0 || (size_t)len >= sizeof(value))
+		goto out;
+
+	/* salted_hmac: key = sha256(key_salt + secret), then HMAC. */
+	if ((md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
+	    EVP_DigestUpdate(md, RTOK_KEY_SALT, strlen(RTOK_KEY_SALT)) != 1 ||
+	    EVP_DigestUpdate(md, secret, strlen(secret)) != 1 ||
+	    EVP_DigestFinal_ex(md, key, &keylen) != 1)
+		goto out;
+	if (HMAC(EVP_sha256(), key, (int)keylen, (unsigned char *)value,
+		(size_t)len, mac, &maclen) == NULL ||
+	    maclen != 32)
+		goto out;
+
+	base36(ts, out);
+	n = strlen(out);
+	out[n++] = '-';
+	/* hexdigest()[::2]: the high nibble of each byte. */
+	for (i = 0; i < maclen; i++)
+		out[n++] = hex[mac[i] >> 4];
+	out[n] = '\0';
+	er = APP_OK;
+out:
+	EVP_MD_CTX_free(md);
+	OPENSSL_cleanse(key, sizeof(key));
+	OPENSSL_cleanse(mac, sizeof(mac));
+	OPENSSL_cleanse(value, sizeof(value));
+	return er;
+}
+
+enum app_err
+rtok_make(const char *secret, const struct rtok_user *u, time_t now, char *out,
+    size_t outsz)
+{
+	char tok[RTOK_TOKEN_BYTES];
+	enum app_err er;
+	size_t n;
+
+	/* int_to_base36 raises on a negative ts. */
+	if (now < RTOK_EPOCH_2001)
+		return APP_EINTERNAL;
+	if ((er = make_with_ts(secret, u, (uint64_t)now - RTOK_EPOCH_2001,
+		 tok)) != APP_OK)
+		return er;
+	if ((n = strlen(tok)) >= outsz)
+		er = APP_EINTERNAL;
+	else
+		memcpy(out, tok, n + 1);
+	OPENSSL_cleanse(tok, sizeof(tok));
+	return er;
+}
+
+enum app_err
+rtok_check(const char *secret, const struct rtok_user *u, const char *token,
+    time_t now, long timeout)
+{
+	char want[RTOK_TOKEN_BYTES];
+	const char *p;
+	uint64_t ts = 0;
+	size_t len, digits;
+	enum app_err er;
+	int d;
+
+	if (token == NULL)
+		return APP_EINPUT;
+	len = strnlen(token, RTOK_TOKEN_BYTES);
+	if (len == 0 || len >= RTOK_TOKEN_BYTES)
+		return APP_EINPUT;
+	/* ts_b36, _ = token.split("-"): exactly one dash. */
+	if ((p = strchr(token, '-')) == NULL || strchr(p + 1, '-') != NULL)
+		return APP_EINPUT;
+	digits = (size_t)(p - token);
+	if (digits == 0 || digits > RTOK_TS_MAX_DIGITS)
+		return APP_EINPUT;
+	/*
+	 * int(ts_b36, 36) also takes signs, blanks, underscores and upper
+	 * case, but such a ts never rebuilds the same token, so refuse it
+	 * here. A ts past int64 was never made by anyone.
+	 */
+	for (p = token; *p != '-'; p++) {
+		if (*p >= '0' && *p <= '9')
+			d = *p - '0';
+		else if (*p >= 'a' && *p <= 'z')
+			d = *p - 'a' + 10;
+		else
+			return APP_EINPUT;
+		if (ts > ((uint64_t)INT64_MAX - (uint64_t)d) / 36)
+			return APP_EINPUT;
+		ts = ts * 36 + (uint64_t)d;
+	}
+
+	if ((er = make_with_ts(secret, u, ts, want)) != APP_OK)
+		return er;
+	/* constant_time_compare of the whole token. */
+	er = APP_EINPUT;
+	if (strlen(want) != len || CRYPTO_memcmp(want, token, len) != 0)
+		goto out;
+	/* (_num_seconds(_now()) - ts) > PASSWORD_RESET_TIMEOUT: expired. */
+	if ((int64_t)now - RTOK_EPOCH_2001 - (int64_t)ts > (int64_t)timeout)
+		goto out;
+	er = APP_OK;
+out:
+	OPENSSL_cleanse(want, sizeof(want));
+	return er;
+}
+
+enum app_err
+rtok_uid_encode(int64_t id, char *out, size_t outsz)
+{
+	char dec[RTOK_INT_CHARS + 1], enc[RTOK_UID_BYTES];
+	size_t i, n = 0, len;
+	uint32_t v;
+	int k;
+
+	if (id < 1)
+		return APP_EINPUT;
+	k = snprintf(dec, sizeof(dec), "%" PRId64, id);
+	if (k < 1 || (size_t)k >= sizeof(dec))
+		return APP_EINTERNAL;
+	len = (size_t)k;
+	/* RFC 4648, 5 (base64url), padding stripped as Django does. */
+	for (i = 0; i < len; i += 3) {
+		v = (uint32_t)(unsigned char)dec[i] << 16;
+		if (i + 1 < len)
+			v |= (uint32_t)(unsigned char)dec[i + 1] << 8;
+		if (i + 2 < len)
+			v |= (uint32_t)(unsigned char)dec[i + 2];
+		enc[n++] = b64url[(v >> 18) & 63];
+		enc[n++] = b64url[(v >> 12) & 63];
+		if (i + 1 < len)
+			enc[n++] = b64url[(v >> 6) & 63];
+		if (i + 2 < len)
+			enc[n++] = b64url[v & 63];
+	}
+	if (n >= outsz)
+		return APP_EINTERNAL;
+	memcpy(out, enc, n);
+	out[n] = '\0';
+	return APP_OK;
+}
+
+enum app_err
+rtok_uid_decode(const char *uid, int64_t *id)
+{
+	char dec[RTOK_UID_BYTES], again[RTOK_UID_BYTES];
+	const char *c;
+	size_t i, n = 0, len;
+	uint32_t acc = 0;
+	int bits = 0;
+	int64_t v = 0;
+
+	if (uid == NULL)
+		return APP_EINPUT;
+	len = strnlen(uid, RTOK_UID_BYTES);
+	if (len < 2 || len >= RTOK_UID_BYTES)
+		return APP_EINPUT;
+	for (i = 0; i < len; i++) {
+		if (uid[i] == '\0' || (c = strchr(b64url, uid[i])) == NULL)
+			return APP_EINPUT;
+		acc = (acc << 6) | (uint32_t)(c - b64url);
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			dec[n++] = (char)((acc >> bits) & 0xff);
+		}
+	}
+	/* 1..19 digits, no leading zero: a positive int64 in canonical form. */
+	if (n == 0 || n > RTOK_INT_CHARS - 1 || dec[0] == '0')
+		return APP_EINPUT;
+	for (i = 0; i < n; i++) {
+		if (dec[i] < '0' || dec[i] > '9')
+			return APP_EINPUT;
+		if (v > (INT64_MAX - (dec[i] - '0')) / 10)
+			return APP_EINPUT;
+		v = v * 10 + (dec[i] - '0');
+	}
+	/* Refuses non-zero spare bits and a length of 4k+1, which decode
+	 * to the same digits. */
+	if (rtok_uid_encode(v, again, sizeof(again)) != APP_OK ||
+	    strcmp(again, uid) != 0)
+		return APP_EINPUT;
+	*id = v;
+	return APP_OK;
+}

@@ -9,54 +9,37 @@
 
 enum field { F_USERNAME, F_EMAIL, F_PASSWORD, F__MAX };
 
-static const struct {
-	const char *name;
-	unsigned flags;
-	size_t max;
-} fields[F__MAX] = {
-	[F_USERNAME] = { "username", REQ_F_BLANK, LIMIT_USERNAME },
-	[F_EMAIL] = { "email", REQ_F_BLANK, LIMIT_EMAIL },
-	[F_PASSWORD] = { "password", REQ_F_REQUIRED, LIMIT_PASSWORD },
-};
-
 static void
 handle(struct app_call *c)
 {
-	char val[F__MAX][LIMIT_PASSWORD * 4 + 1];
+	char username[LIMIT_USERNAME * 4 + 1], email[LIMIT_EMAIL * 4 + 1];
+	char password[LIMIT_PASSWORD * 4 + 1];
+	struct req_field f[F__MAX] = {
+		[F_USERNAME] = { "username", REQ_F_BLANK, LIMIT_USERNAME,
+		    username, sizeof(username), false },
+		[F_EMAIL] = { "email", REQ_F_BLANK, LIMIT_EMAIL, email,
+		    sizeof(email), false },
+		[F_PASSWORD] = { "password", REQ_F_REQUIRED, LIMIT_PASSWORD,
+		    password, sizeof(password), false },
+	};
 	struct json_object *errs = NULL, *o;
 	struct app_ctx *ctx = c->ctx;
 	char key[TOK_KEY_BYTES] = "", stored[DB_TOKEN_KEY_BYTES] = "";
-	struct acct_login in;
 	struct db_user user = { 0 };
+	struct acct_login in;
 	const char *msg = NULL;
-	enum app_err er = APP_OK, fe;
-	bool present;
-	int i;
+	enum app_err er;
 
-	for (i = 0; i < F__MAX; i++) {
-		fe = req_field_string(c->req, fields[i].name, fields[i].flags,
-		    fields[i].max, val[i], sizeof(val[i]), &present, &errs);
-		if (fe == APP_ENOMEM) {
-			er = fe;
-			goto out;
-		}
-		if (fe != APP_OK)
-			er = APP_EINPUT;
-	}
-	if (val[F_EMAIL][0] != '\0' && !acct_email_valid(val[F_EMAIL])) {
-		if (resp_errors_add(&errs, "email", ACCT_EMAIL_INVALID) !=
-		    APP_OK) {
-			er = APP_ENOMEM;
-			goto out;
-		}
-		er = APP_EINPUT;
-	}
+	er = req_fields(c->req, f, F__MAX, &errs);
+	if (er != APP_ENOMEM && email[0] != '\0' && !acct_email_valid(email))
+		er = resp_errors_add(&errs, "email", ACCT_EMAIL_INVALID) ==
+			APP_OK ? APP_EINPUT : APP_ENOMEM;
 	if (er != APP_OK)
 		goto out;
-	in.username = val[F_USERNAME];
-	in.email = val[F_EMAIL];
-	in.password = val[F_PASSWORD];
-	in.password_len = strlen(val[F_PASSWORD]);
+	in.username = username;
+	in.email = email;
+	in.password = password;
+	in.password_len = strlen(password);
 	er = acct_login(&ctx->cfg, &ctx->db, &in, &user, &msg);
 	if (er == APP_EINPUT &&
 	    resp_errors_add(&errs, "non_field_errors", msg) != APP_OK)
@@ -89,7 +72,7 @@ handle(struct app_call *c)
 out:
 	OPENSSL_cleanse(key, sizeof(key));
 	OPENSSL_cleanse(stored, sizeof(stored));
-	OPENSSL_cleanse(val, sizeof(val));
+	OPENSSL_cleanse(password, sizeof(password));
 	OPENSSL_cleanse(&user, sizeof(user));
 	if (er != APP_OK)
 		app_fail(c, er, &errs);

@@ -6,16 +6,6 @@
 
 enum field { F_USERNAME, F_FIRST_NAME, F_LAST_NAME, F__MAX };
 
-static const struct {
-	const char *name;
-	unsigned flags; /* REQ_F_REQUIRED applies to PUT only */
-	size_t max;
-} fields[F__MAX] = {
-	[F_USERNAME] = { "username", REQ_F_REQUIRED, LIMIT_USERNAME },
-	[F_FIRST_NAME] = { "first_name", REQ_F_BLANK, LIMIT_NAME },
-	[F_LAST_NAME] = { "last_name", REQ_F_BLANK, LIMIT_NAME },
-};
-
 static void
 answer_user(struct app_call *c, const struct db_user *u)
 {
@@ -61,40 +51,33 @@ check_username(struct app_call *c, const char *name, struct json_object **errs)
 static void
 update(struct app_call *c)
 {
-	char val[F__MAX][LIMIT_USERNAME * 4 + 1];
+	char username[LIMIT_USERNAME * 4 + 1], first[LIMIT_NAME * 4 + 1];
+	char last[LIMIT_NAME * 4 + 1];
+	/* PUT needs every required field; PATCH only what it sends. */
+	unsigned req = c->req->method == REQ_PUT ? REQ_F_REQUIRED : 0;
+	struct req_field f[F__MAX] = {
+		[F_USERNAME] = { "username", req, LIMIT_USERNAME, username,
+		    sizeof(username), false },
+		[F_FIRST_NAME] = { "first_name", REQ_F_BLANK, LIMIT_NAME,
+		    first, sizeof(first), false },
+		[F_LAST_NAME] = { "last_name", REQ_F_BLANK, LIMIT_NAME, last,
+		    sizeof(last), false },
+	};
 	struct db_user u = c->auth.user;
 	struct json_object *errs = NULL;
-	bool present[F__MAX], partial = c->req->method == REQ_PATCH;
-	enum app_err er = APP_OK, fe;
-	unsigned flags;
-	int i;
+	enum app_err er;
 
-	for (i = 0; i < F__MAX; i++) {
-		flags = fields[i].flags;
-		if (partial)
-			flags &= ~(unsigned)REQ_F_REQUIRED;
-		fe = req_field_string(c->req, fields[i].name, flags,
-		    fields[i].max, val[i], sizeof(val[i]), &present[i], &errs);
-		if (fe == APP_ENOMEM || fe == APP_EDB) {
-			er = fe;
-			goto out;
-		}
-		if (fe != APP_OK)
-			er = APP_EINPUT;
-	}
-	if (er != APP_OK)
+	if ((er = req_fields(c->req, f, F__MAX, &errs)) != APP_OK)
 		goto out;
-	if (present[F_USERNAME] &&
-	    (er = check_username(c, val[F_USERNAME], &errs)) != APP_OK)
+	if (f[F_USERNAME].present &&
+	    (er = check_username(c, username, &errs)) != APP_OK)
 		goto out;
-	if (present[F_USERNAME])
-		snprintf(u.username, sizeof(u.username), "%s", val[F_USERNAME]);
-	if (present[F_FIRST_NAME])
-		snprintf(u.first_name, sizeof(u.first_name), "%s",
-		    val[F_FIRST_NAME]);
-	if (present[F_LAST_NAME])
-		snprintf(u.last_name, sizeof(u.last_name), "%s",
-		    val[F_LAST_NAME]);
+	if (f[F_USERNAME].present)
+		snprintf(u.username, sizeof(u.username), "%s", username);
+	if (f[F_FIRST_NAME].present)
+		snprintf(u.first_name, sizeof(u.first_name), "%s", first);
+	if (f[F_LAST_NAME].present)
+		snprintf(u.last_name, sizeof(u.last_name), "%s", last);
 	er = db_user_update_profile(&c->ctx->db, u.id, u.username,
 	    u.first_name, u.last_name);
 	if (er == APP_ECONFLICT) {

@@ -15,9 +15,12 @@
 #include "db.h"
 #include "log.h"
 
+/* last_login as whole epoch seconds (Django's reset tokens drop the
+ * microseconds), -1 when NULL. */
 #define USER_COLS                                                          \
 	"id, username, email, first_name, last_name, password, is_active, " \
-	"is_staff, is_superuser"
+	"is_staff, is_superuser, "                                          \
+	"coalesce(floor(extract(epoch FROM last_login))::bigint, -1)"
 
 enum stmt {
 	ST_USER_BY_ID,
@@ -27,6 +30,7 @@ enum stmt {
 	ST_USER_INSERT,
 	ST_USER_UPDATE_PROFILE,
 	ST_USER_SET_PASSWORD,
+	ST_USER_REPLACE_PASSWORD,
 	ST_USER_TOUCH_LOGIN,
 	ST_TOKEN_GET_OR_CREATE,
 	ST_TOKEN_DELETE,
@@ -49,7 +53,8 @@ static const struct {
 	    "upper($1) ORDER BY id LIMIT 8", 1 },
 	[ST_USER_BY_TOKEN] = { "user_by_token",
 	    "SELECT u.id, u.username, u.email, u.first_name, u.last_name, "
-	    "u.password, u.is_active, u.is_staff, u.is_superuser "
+	    "u.password, u.is_active, u.is_staff, u.is_superuser, "
+	    "coalesce(floor(extract(epoch FROM u.last_login))::bigint, -1) "
 	    "FROM authtoken_token t JOIN auth_user u ON u.id = t.user_id "
 	    "WHERE t.key = $1", 1 },
 	[ST_USER_INSERT] = { "user_insert",
@@ -61,6 +66,11 @@ static const struct {
 	    "last_name = $4 WHERE id = $1", 4 },
 	[ST_USER_SET_PASSWORD] = { "user_set_password",
 	    "UPDATE auth_user SET password = $2 WHERE id = $1", 2 },
+	/* Compare-and-set: of two requests holding the same old hash (one
+	 * reset token, one old password), exactly one wins. */
+	[ST_USER_REPLACE_PASSWORD] = { "user_replace_password",
+	    "UPDATE auth_user SET password = $2 WHERE id = $1 AND "
+	    "password = $3", 3 },
 	[ST_USER_TOUCH_LOGIN] = { "user_touch_login",
 	    "UPDATE auth_user SET last_login = now() WHERE id = $1", 1 },
 	/*
@@ -295,6 +305,10 @@ user_from_row(const PGresult *res, int row, struct db_user *out)
 	out->is_active = parse_bool(PQgetvalue(res, row, 6));
 	out->is_staff = parse_bool(PQgetvalue(res, row, 7));
 	out->is_superuser = parse_bool(PQgetvalue(res, row, 8));
+	errno = 0;
+	out->last_login = strtoll(PQgetvalue(res, row, 9), &end, 10);
+	if (errno != 0 || *end != '\0')
+		return APP_EDB;
 	return APP_OK;
 }
 
@@ -431,6 +445,16 @@ db_user_set_password(struct db *db, int64_t id, const char *hash)
 	const char *params[] = { fmt_id(idbuf, id), hash };
 
 	return update_one(db, ST_USER_SET_PASSWORD, params);
+}
+
+enum app_err
+db_user_replace_password(struct db *db, int64_t id, const char *old,
+    const char *hash)
+{
+	char idbuf[ID_BYTES];
+	const char *params[] = { fmt_id(idbuf, id), hash, old };
+
+	return update_one(db, ST_USER_REPLACE_PASSWORD, params);
 }
 
 enum app_err

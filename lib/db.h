@@ -40,6 +40,7 @@ struct db_user {
 	bool is_active;
 	bool is_staff;
 	bool is_superuser;
+	int64_t last_login; /* epoch seconds, -1 when never */
 };
 
 /* Most users one e-mail address may match at login (allauth tries each). */
@@ -97,6 +98,12 @@ enum app_err db_user_update_profile(struct db *, int64_t id,
     const char *username, const char *first_name, const char *last_name) APP_WUR;
 /* Store a new password hash. APP_ENOTFOUND, APP_EDB. */
 enum app_err db_user_set_password(struct db *, int64_t id, const char *hash) APP_WUR;
+/*
+ * Store hash only if the stored one is still old. APP_ENOTFOUND when it
+ * is not (someone else changed it first) or the user is gone; APP_EDB.
+ */
+enum app_err db_user_replace_password(struct db *, int64_t id,
+    const char *old, const char *hash) APP_WUR;
 /* last_login = now(). APP_EDB. */
 enum app_err db_user_touch_login(struct db *, int64_t id) APP_WUR;
 

@@ -513,3 +513,21 @@ required:
 	return resp_errors_add(errs, name, "This field is required.") ==
 		APP_OK ? APP_EINPUT : APP_ENOMEM;
 }
+
+enum app_err
+req_fields(const struct req *r, struct req_field *f, size_t n,
+    struct json_object **errs)
+{
+	enum app_err er, all = APP_OK;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		er = req_field_string(r, f[i].name, f[i].flags, f[i].max_chars,
+		    f[i].out, f[i].outsz, &f[i].present, errs);
+		if (er == APP_ENOMEM)
+			return er;
+		if (er != APP_OK)
+			all = APP_EINPUT;
+	}
+	return all;
+}

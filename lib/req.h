@@ -112,6 +112,23 @@ enum app_err req_field_string(const struct req *r, const char *name,
     unsigned flags, size_t max_chars, char *out, size_t outsz,
     bool *present, struct json_object **errs) APP_WUR;
 
+/* One field of a serializer, for req_fields. */
+struct req_field {
+	const char *name;
+	unsigned flags;	  /* REQ_F_* */
+	size_t max_chars; /* 0: no limit but the buffer */
+	char *out;	  /* buffer of outsz >= max_chars * 4 + 1 bytes */
+	size_t outsz;
+	bool present;	  /* set: the client sent it */
+};
+
+/*
+ * req_field_string for each of n fields, collecting every error as DRF's
+ * serializer does. APP_OK; APP_EINPUT (messages in *errs); APP_ENOMEM.
+ */
+enum app_err req_fields(const struct req *r, struct req_field *f, size_t n,
+    struct json_object **errs) APP_WUR;
+
 /* Code points in a valid UTF-8 string of len bytes. */
 size_t req_utf8_chars(const char *s, size_t len);
 

@@ -9,6 +9,8 @@
 #include <openssl/crypto.h>
 
 #include "log.h"
+#include "mail.h"
+#include "pwval.h"
 #include "serve.h"
 
 extern char **environ;
@@ -110,12 +112,58 @@ path_matches(const struct req *req, const char *path)
 	    strcmp(sn + n - plen, path) == 0;
 }
 
+enum app_err
+app_mail_later(struct app_call *call, const char *to, const char *subject,
+    const char *body)
+{
+	struct app_mail *m;
+
+	if (call->nmail >= APP_MAIL_MAX)
+		return APP_EINTERNAL;
+	m = &call->mail[call->nmail];
+	m->to = strdup(to);
+	m->subject = strdup(subject);
+	m->body = strdup(body);
+	if (m->to == NULL || m->subject == NULL || m->body == NULL) {
+		free(m->to);
+		free(m->subject);
+		free(m->body);
+		memset(m, 0, sizeof(*m));
+		return APP_ENOMEM;
+	}
+	call->nmail++;
+	return APP_OK;
+}
+
+/* Send (and free) what the request left to mail. Failures are logged. */
+static void
+mail_queued(struct app_ctx *ctx, struct app_call *call)
+{
+	struct app_mail *m;
+	size_t i;
+
+	for (i = 0; i < call->nmail; i++) {
+		m = &call->mail[i];
+		if (mail_send(ctx->cfg.email_sendmail,
+			ctx->cfg.default_from_email, m->to, m->subject,
+			m->body) != APP_OK)
+			log_warnx("mail to a user could not be sent");
+		OPENSSL_cleanse(m->body, strlen(m->body));
+		free(m->to);
+		free(m->subject);
+		free(m->body);
+	}
+	call->nmail = 0;
+}
+
 /* DRF's APIView.dispatch, in its order. */
 static void
-pipeline(struct app_ctx *ctx, const struct app_endpoint *ep, struct req *req,
-    struct resp *resp, const struct req_io *io)
+pipeline(struct app_call *call, const struct app_endpoint *ep,
+    const struct req_io *io)
 {
-	struct app_call call = { ctx, req, resp, { 0 } };
+	struct app_ctx *ctx = call->ctx;
+	struct req *req = call->req;
+	struct resp *resp = call->resp;
 	char msg[REQ_MSG_BYTES], allow[96];
 	const char *amsg = NULL;
 	unsigned methods = ep->methods | REQ_BIT(REQ_OPTIONS);
@@ -149,7 +197,7 @@ pipeline(struct app_ctx *ctx, const struct app_endpoint *ep, struct req *req,
 		resp_error(resp, er);
 		return;
 	}
-	er = auth_request(&ctx->cfg, &ctx->db, req, &call.auth, &amsg);
+	er = auth_request(&ctx->cfg, &ctx->db, req, &call->auth, &amsg);
 	if (er == APP_EAUTH) {
 		unauthorized(resp, amsg);
 		return;
@@ -158,7 +206,7 @@ pipeline(struct app_ctx *ctx, const struct app_endpoint *ep, struct req *req,
 		resp_error(resp, er);
 		return;
 	}
-	if (ep->needs_auth && call.auth.kind == AUTH_NONE) {
+	if (ep->needs_auth && call->auth.kind == AUTH_NONE) {
 		unauthorized(resp, "Authentication credentials were not "
 				   "provided.");
 		return;
@@ -170,7 +218,7 @@ pipeline(struct app_ctx *ctx, const struct app_endpoint *ep, struct req *req,
 		return;
 	}
 	if (m == REQ_OPTIONS) {
-		options_answer(&call, ep);
+		options_answer(call, ep);
 		return;
 	}
 	if (ep->reads_body &&
@@ -190,8 +238,7 @@ pipeline(struct app_ctx *ctx, const struct app_endpoint *ep, struct req *req,
 			return;
 		}
 	}
-	ep->handle(&call);
-	OPENSSL_cleanse(&call.auth, sizeof(call.auth));
+	ep->handle(call);
 }
 
 static long
@@ -210,20 +257,31 @@ cgi_read(void *arg, char *buf, size_t n)
 	return got == 0 && ferror((FILE *)arg) ? -1 : (long)got;
 }
 
+/*
+ * One request: answer it, then (the answer already written, and for
+ * FastCGI the request finished by the caller through done) send what it
+ * left to mail.
+ */
 static void
 serve_one(struct app_ctx *ctx, const struct app_endpoint *ep, char **envp,
-    const struct req_io *io, FCGX_Stream *out)
+    const struct req_io *io, FCGX_Stream *out, void (*done)(void *),
+    void *done_arg)
 {
 	struct req req;
 	struct resp resp;
+	struct app_call call;
 	size_t len = 0;
 	char *buf;
 
+	memset(&call, 0, sizeof(call));
+	call.ctx = ctx;
+	call.req = &req;
+	call.resp = &resp;
 	resp_init(&resp);
 	if (req_init(&req, envp) != APP_OK)
 		resp_error(&resp, APP_ENOMEM);
 	else
-		pipeline(ctx, ep, &req, &resp, io);
+		pipeline(&call, ep, io);
 	/* Never leave a transaction open into the next request. */
 	db_rollback(&ctx->db);
 	if ((buf = resp_render(&resp, &len)) != NULL) {
@@ -231,10 +289,29 @@ serve_one(struct app_ctx *ctx, const struct app_endpoint *ep, char **envp,
 			FCGX_PutStr(buf, (int)len, out);
 		else
 			fwrite(buf, 1, len, stdout);
+		OPENSSL_cleanse(buf, len);
 		free(buf);
 	}
 	resp_free(&resp);
 	req_free(&req);
+	OPENSSL_cleanse(&call.auth, sizeof(call.auth));
+	done(done_arg);
+	mail_queued(ctx, &call);
+}
+
+static void
+fcgi_done(void *arg)
+{
+	FCGX_Finish_r((FCGX_Request *)arg);
+}
+
+static void
+cgi_done(void *arg)
+{
+	(void)arg;
+	/* The server sees the end of the answer when stdout closes. */
+	fflush(stdout);
+	fclose(stdout);
 }
 
 int
@@ -264,16 +341,21 @@ app_main(int argc, char **argv, const struct app_endpoint *ep)
 		app_config_free(&ctx.cfg);
 		return 1;
 	}
+	if (pwval_init(&ctx.pwval, &ctx.cfg, err, sizeof(err)) != APP_OK) {
+		fprintf(stderr, "%s\n", err);
+		app_config_free(&ctx.cfg);
+		return 1;
+	}
 	if (db_init(&ctx.db, ctx.cfg.database_url) != APP_OK) {
 		fprintf(stderr, "out of memory\n");
+		pwval_free(ctx.pwval);
 		app_config_free(&ctx.cfg);
 		return 1;
 	}
 	if (FCGX_IsCGI()) {
 		io.read = cgi_read;
 		io.arg = stdin;
-		serve_one(&ctx, ep, environ, &io, NULL);
-		fflush(stdout);
+		serve_one(&ctx, ep, environ, &io, NULL, cgi_done, NULL);
 	} else {
 		if (FCGX_Init() != 0 || FCGX_InitRequest(&rq, 0, 0) != 0) {
 			fprintf(stderr, "FastCGI initialisation failed\n");
@@ -282,12 +364,13 @@ app_main(int argc, char **argv, const struct app_endpoint *ep)
 		while (FCGX_Accept_r(&rq) >= 0) {
 			io.read = fcgi_read;
 			io.arg = rq.in;
-			serve_one(&ctx, ep, rq.envp, &io, rq.out);
-			FCGX_Finish_r(&rq);
+			serve_one(&ctx, ep, rq.envp, &io, rq.out, fcgi_done,
+			    &rq);
 		}
 		FCGX_Free(&rq, 1);
 	}
 	db_free(&ctx.db);
+	pwval_free(ctx.pwval);
 	app_config_free(&ctx.cfg);
 	return 0;
 }

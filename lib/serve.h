@@ -18,6 +18,17 @@
 struct app_ctx {
 	struct app_config cfg;
 	struct db db;
+	struct pwval *pwval; /* AUTH_PASSWORD_VALIDATORS, loaded once */
+};
+
+/* Most mails one request may leave to send after its answer. */
+#define APP_MAIL_MAX DB_USERS_BY_EMAIL_MAX
+
+/* A mail to send once the answer is gone (owned strings). */
+struct app_mail {
+	char *to;
+	char *subject;
+	char *body;
 };
 
 /* One request in flight; freed before the next one is accepted. */
@@ -26,7 +37,17 @@ struct app_call {
 	struct req *req;
 	struct resp *resp;
 	struct auth_result auth;
+	struct app_mail mail[APP_MAIL_MAX];
+	size_t nmail;
 };
+
+/*
+ * Queue a mail (copied) for after the answer has been sent, so that the
+ * time to answer does not tell whether a mail went out. APP_ENOMEM, or
+ * APP_EINTERNAL when the queue is full.
+ */
+enum app_err app_mail_later(struct app_call *call, const char *to,
+    const char *subject, const char *body) APP_WUR;
 
 struct app_endpoint {
 	const char *path;	 /* below the prefix, e.g. "user/" */

@@ -17,6 +17,7 @@
 #include "db.h"
 #include "log.h"
 #include "pw.h"
+#include "pwval.h"
 #include "req.h"
 
 #ifndef RESTAUTH_SQLDIR
@@ -44,12 +45,18 @@ usage(void)
 }
 
 static int
-load(const char *path, struct app_config *cfg, struct db *db)
+load(const char *path, struct app_config *cfg, struct db *db,
+    struct pwval **pv)
 {
 	char err[APP_CONFIG_ERRSZ];
 
 	if (app_config_load(path, cfg, err, sizeof(err)) != APP_OK) {
 		fprintf(stderr, "%s\n", err);
+		return EX_CONFIG_;
+	}
+	if (pwval_init(pv, cfg, err, sizeof(err)) != APP_OK) {
+		fprintf(stderr, "%s\n", err);
+		app_config_free(cfg);
 		return EX_CONFIG_;
 	}
 	if (db_init(db, cfg->database_url) != APP_OK) {
@@ -105,9 +112,35 @@ cmd_migrate(struct db *db, int argc, char **argv)
 	return EX_DONE;
 }
 
+/*
+ * AUTH_PASSWORD_VALIDATORS, as Django's createsuperuser and
+ * changepassword run them: every message, then refuse.
+ */
+static bool
+password_ok(const struct pwval *pv, const char *prog, const char *pw,
+    const struct pwval_user *who)
+{
+	struct json_object *errs = NULL, *list;
+	enum app_err er;
+	size_t i;
+
+	er = pwval_validate(pv, pw, strlen(pw), who, "password", &errs);
+	if (er == APP_EINPUT && json_object_object_get_ex(errs, "password",
+				    &list))
+		for (i = 0; i < json_object_array_length(list); i++)
+			fprintf(stderr, "%s: %s\n", prog,
+			    json_object_get_string(
+				json_object_array_get_idx(list, i)));
+	else if (er != APP_OK)
+		fprintf(stderr, "%s: password check failed (%s)\n", prog,
+		    app_err_name(er));
+	json_object_put(errs);
+	return er == APP_OK;
+}
+
 static int
-cmd_user(const struct app_config *cfg, struct db *db, int argc, char **argv,
-    bool create)
+cmd_user(const struct app_config *cfg, struct db *db,
+    const struct pwval *pv, int argc, char **argv, bool create)
 {
 	static const struct option opts[] = {
 		{ "email", required_argument, NULL, 'e' },
@@ -119,6 +152,7 @@ cmd_user(const struct app_config *cfg, struct db *db, int argc, char **argv,
 	char pw[LIMIT_PASSWORD + 2], hash[PW_HASH_MAX];
 	struct pw_params p = acct_pw_params(cfg);
 	bool super = false;
+	struct pwval_user who;
 	struct db_user u;
 	enum app_err er;
 	int64_t id;
@@ -154,6 +188,30 @@ cmd_user(const struct app_config *cfg, struct db *db, int argc, char **argv,
 		    argv[0], LIMIT_PASSWORD);
 		goto out;
 	}
+	if (!create) {
+		er = db_user_by_username(db, name, &u);
+		if (er == APP_ENOTFOUND) {
+			fprintf(stderr, "%s: user \"%s\" does not exist\n",
+			    argv[0], name);
+			goto out;
+		}
+		if (er != APP_OK) {
+			fprintf(stderr, "%s: database error (%s)\n", argv[0],
+			    app_err_name(er));
+			rc = EX_DB;
+			goto out;
+		}
+	} else {
+		memset(&u, 0, sizeof(u));
+		snprintf(u.username, sizeof(u.username), "%s", name);
+		snprintf(u.email, sizeof(u.email), "%s", email);
+	}
+	who.username = u.username;
+	who.first_name = u.first_name;
+	who.last_name = u.last_name;
+	who.email = u.email;
+	if (!password_ok(pv, argv[0], pw, &who))
+		goto out;
 	if ((er = pw_hash(&p, pw, strlen(pw), hash)) != APP_OK) {
 		fprintf(stderr, "%s: hashing failed (%s)\n", argv[0],
 		    app_err_name(er));
@@ -170,14 +228,7 @@ cmd_user(const struct app_config *cfg, struct db *db, int argc, char **argv,
 			printf("created user %s (pk %lld)\n", name,
 			    (long long)id);
 	} else {
-		er = db_user_by_username(db, name, &u);
-		if (er == APP_ENOTFOUND) {
-			fprintf(stderr, "%s: user \"%s\" does not exist\n",
-			    argv[0], name);
-			goto out;
-		}
-		if (er == APP_OK)
-			er = db_user_set_password(db, u.id, hash);
+		er = db_user_set_password(db, u.id, hash);
 		if (er == APP_OK)
 			printf("password changed for user %s\n", u.username);
 	}
@@ -225,6 +276,7 @@ main(int argc, char **argv)
 {
 	const char *path = NULL, *cmd;
 	struct app_config cfg;
+	struct pwval *pv = NULL;
 	struct db db;
 	int rc, i = 1;
 
@@ -246,7 +298,7 @@ main(int argc, char **argv)
 		usage();
 		return EX_USAGE_;
 	}
-	if ((rc = load(path, &cfg, &db)) != EX_DONE) {
+	if ((rc = load(path, &cfg, &db, &pv)) != EX_DONE) {
 		if (strcmp(cmd, "check") == 0)
 			printf("config: %s: invalid\n", path);
 		return rc;
@@ -254,12 +306,13 @@ main(int argc, char **argv)
 	if (strcmp(cmd, "migrate") == 0)
 		rc = cmd_migrate(&db, argc - i, argv + i);
 	else if (strcmp(cmd, "createuser") == 0)
-		rc = cmd_user(&cfg, &db, argc - i, argv + i, true);
+		rc = cmd_user(&cfg, &db, pv, argc - i, argv + i, true);
 	else if (strcmp(cmd, "changepassword") == 0)
-		rc = cmd_user(&cfg, &db, argc - i, argv + i, false);
+		rc = cmd_user(&cfg, &db, pv, argc - i, argv + i, false);
 	else
 		rc = cmd_check(path, &db);
 	db_free(&db);
+	pwval_free(pv);
 	app_config_free(&cfg);
 	return rc;
 }

@@ -11,7 +11,11 @@ PREFIX=${PREFIX:-/auth/}
 PROCS=${PROCS:-2}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 RUNDIR=$BUILD/run-$PORT
-PROGRAMS="login logout user"
+# program:path below the prefix; longer paths first, because lighttpd
+# gives a request to the first prefix that matches.
+PROGRAMS="password_reset_confirm:password/reset/confirm
+password_change:password/change password_reset:password/reset
+login:login logout:logout user:user"
 
 [ -f "$CONFIG" ] || { echo "run: $CONFIG: no such config file" >&2; exit 1; }
 command -v lighttpd >/dev/null || { echo "run: lighttpd missing (make deps)" >&2; exit 1; }
@@ -51,8 +55,9 @@ printf 'export RESTAUTH_CONFIG=%s\nexport DATABASE_URL=%s\n' "'$CONFIG'" "'${DAT
 echo $$ >"$RUNDIR/run.pid"
 
 FASTCGI= PATHS=
-for p in $PROGRAMS; do
-	path=$p
+for entry in $PROGRAMS; do
+	p=${entry%%:*} path=${entry#*:}
+	[ -x "$BUILD/cgi-bin/$p.fcgi" ] || continue
 	PATHS="$PATHS $path"
 	FASTCGI="$FASTCGI	\"$PREFIX$path/\" => ((
 		\"socket\" => \"$RUNDIR/$p.sock\",
@@ -63,6 +68,7 @@ for p in $PROGRAMS; do
 			\"RESTAUTH_CONFIG\" => \"$CONFIG\",
 			\"DATABASE_URL\" => \"${DATABASE_URL:-}\",
 			\"SECRET_KEY\" => \"${SECRET_KEY:-}\",
+			\"RESTAUTH_MAILDIR\" => \"$RUNDIR/mail\",
 		),
 	)),
 "
@@ -73,7 +79,7 @@ case "${DATABASE_URL:-}${SECRET_KEY:-}" in
 esac
 (umask 077
 sed -e "s|@PORT@|$PORT|g" -e "s|@WWWDIR@|$SRC/www|g" -e "s|@RUNDIR@|$RUNDIR|g" \
-	-e "s|@PREFIX@|$PREFIX|g" -e "s/@PATHS@/$(echo $PATHS | tr ' ' '|')/g" \
+	-e "s|@PREFIX@|$PREFIX|g" -e "s#@PATHS@#$(echo $PATHS | tr ' ' '|')#g" \
 	"$SRC/www/lighttpd.conf.in" |
 	awk -v f="$FASTCGI" '{ if ($0 == "@FASTCGI@") printf "%s", f; else print }' \
 	>"$RUNDIR/lighttpd.conf")

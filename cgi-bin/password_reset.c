@@ -1,0 +1,59 @@
+/* password/reset/: dj-rest-auth's PasswordResetView. */
+#include <time.h>
+
+#include "account.h"
+#include "passwd.h"
+#include "serve.h"
+
+static void
+handle(struct app_call *c)
+{
+	char email[LIMIT_EMAIL * 4 + 1];
+	struct req_field f = { "email", REQ_F_REQUIRED, LIMIT_EMAIL, email,
+		sizeof(email), false };
+	struct passwd_mail mails[DB_USERS_BY_EMAIL_MAX];
+	struct json_object *errs = NULL;
+	size_t n = 0, i;
+	enum app_err er;
+
+	er = req_fields(c->req, &f, 1, &errs);
+	if (er == APP_OK && !acct_email_valid(email))
+		er = resp_errors_add(&errs, "email", ACCT_EMAIL_INVALID) ==
+			APP_OK ? APP_EINPUT : APP_ENOMEM;
+	if (er != APP_OK)
+		goto out;
+	er = passwd_reset_mails(&c->ctx->cfg, &c->ctx->db, email, time(NULL),
+	    mails, &n);
+	if (er != APP_OK)
+		goto out;
+	/* The mails leave after the answer: known and unknown addresses
+	 * answer alike, in the same time. */
+	for (i = 0; i < n; i++) {
+		if (er == APP_OK)
+			er = app_mail_later(c, mails[i].to, mails[i].subject,
+			    mails[i].body);
+		passwd_mail_free(&mails[i]);
+	}
+	if (er != APP_OK)
+		goto out;
+	resp_detail(c->resp, 200, "Password reset e-mail has been sent.");
+out:
+	if (er != APP_OK)
+		app_fail(c, er, &errs);
+}
+
+static const struct app_endpoint password_reset = {
+	.path = "password/reset/",
+	.name = "Password Reset",
+	.description = "Calls Django Auth PasswordResetForm save method.",
+	.methods = REQ_BIT(REQ_POST),
+	.reads_body = true,
+	.needs_auth = false,
+	.handle = handle,
+};
+
+int
+main(int argc, char **argv)
+{
+	return app_main(argc, argv, &password_reset);
+}

@@ -1,0 +1,194 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "account.h"
+#include "log.h"
+#include "passwd.h"
+#include "pw.h"
+#include "pwval.h"
+#include "resettok.h"
+#include "resp.h"
+
+/* Room for a reset token: base36 timestamp, '-', 32 hex characters. */
+#define TOKEN_BYTES 64
+/* Room for a uid: base64 of a 19-digit pk. */
+#define UID_BYTES 32
+/* A reset link, after the placeholders are filled in. */
+#define LINK_BYTES 2048
+
+static enum app_err
+add(struct json_object **errs, const char *field, const char *msg)
+{
+	return resp_errors_add(errs, field, msg) == APP_OK ? APP_EINPUT :
+							     APP_ENOMEM;
+}
+
+enum app_err
+passwd_set(const struct app_config *cfg, struct db *db,
+    const struct pwval *pv, const struct db_user *u, const char *new1,
+    const char *new2, bool revoke, struct json_object **errs)
+{
+	struct pw_params p = acct_pw_params(cfg);
+	struct pwval_user who = { u->username, u->first_name, u->last_name,
+		u->email };
+	char hash[PW_HASH_MAX];
+	enum app_err er;
+
+	if (strcmp(new1, new2) != 0)
+		return add(errs, "new_password2", PASSWD_MISMATCH);
+	if ((er = pwval_validate(pv, new2, strlen(new2), &who,
+		 "new_password2", errs)) != APP_OK)
+		return er;
+	if ((er = pw_hash(&p, new2, strlen(new2), hash)) != APP_OK)
+		return er;
+	if (revoke && (er = db_begin(db)) != APP_OK)
+		goto out;
+	er = db_user_replace_password(db, u->id, u->password, hash);
+	if (er == APP_OK && revoke)
+		er = db_token_delete(db, u->id);
+	if (revoke) {
+		if (er == APP_OK)
+			er = db_commit(db);
+		else
+			db_rollback(db);
+	}
+out:
+	OPENSSL_cleanse(hash, sizeof(hash));
+	return er;
+}
+
+/*
+ * Copy tpl into out with every {uid} and {token} replaced. APP_EINTERNAL
+ * when the result does not fit (the config checks the template).
+ */
+static enum app_err
+fill_link(const char *tpl, const char *uid, const char *token, char *out,
+    size_t outsz)
+{
+	size_t o = 0, n;
+	const char *v;
+
+	while (*tpl != '\0') {
+		v = NULL;
+		if (strncmp(tpl, "{uid}", 5) == 0) {
+			v = uid;
+			tpl += 5;
+		} else if (strncmp(tpl, "{token}", 7) == 0) {
+			v = token;
+			tpl += 7;
+		}
+		n = v != NULL ? strlen(v) : 1;
+		if (o + n + 1 > outsz)
+			return APP_EINTERNAL;
+		if (v != NULL)
+			memcpy(out + o, v, n);
+		else
+			out[o] = *tpl++;
+		o += n;
+	}
+	out[o] = '\0';
+	return APP_OK;
+}
+
+static enum app_err
+make_mail(const struct app_config *cfg, const struct db_user *u,
+    time_t now, struct passwd_mail *m)
+{
+	struct rtok_user ru = { u->id, u->password, u->last_login, u->email };
+	char uid[UID_BYTES], token[TOKEN_BYTES], link[LINK_BYTES];
+	enum app_err er;
+	int len;
+
+	memset(m, 0, sizeof(*m));
+	if ((er = rtok_uid_encode(u->id, uid, sizeof(uid))) != APP_OK ||
+	    (er = rtok_make(cfg->secret_key, &ru, now, token,
+		 sizeof(token))) != APP_OK ||
+	    (er = fill_link(cfg->password_reset_url, uid, token, link,
+		 sizeof(link))) != APP_OK)
+		goto out;
+	snprintf(m->to, sizeof(m->to), "%s", u->email);
+	snprintf(m->subject, sizeof(m->subject), "%sPassword reset",
+	    cfg->account.email_subject_prefix != NULL ?
+		cfg->account.email_subject_prefix : "");
+	len = asprintf(&m->body,
+	    "Hello,\n\n"
+	    "someone asked to reset the password of the account \"%s\" "
+	    "that uses this e-mail address. If it was you, open this link "
+	    "to choose a new password:\n\n%s\n\n"
+	    "The link works once. If you did not ask for it, ignore this "
+	    "message: your password stays as it is.\n",
+	    u->username, link);
+	if (len < 0) {
+		m->body = NULL;
+		er = APP_ENOMEM;
+	}
+out:
+	OPENSSL_cleanse(token, sizeof(token));
+	OPENSSL_cleanse(link, sizeof(link));
+	return er;
+}
+
+void
+passwd_mail_free(struct passwd_mail *m)
+{
+	if (m == NULL || m->body == NULL)
+		return;
+	OPENSSL_cleanse(m->body, strlen(m->body));
+	free(m->body);
+	m->body = NULL;
+}
+
+enum app_err
+passwd_reset_mails(const struct app_config *cfg, struct db *db,
+    const char *email, time_t now, struct passwd_mail *out, size_t *n)
+{
+	struct db_user users[DB_USERS_BY_EMAIL_MAX];
+	size_t found = 0, i, k = 0;
+	enum app_err er;
+
+	if ((er = db_users_by_email(db, email, users, &found)) != APP_OK)
+		return er;
+	for (i = 0; i < found && er == APP_OK; i++) {
+		if (!users[i].is_active || !pw_usable(users[i].password))
+			continue;
+		if ((er = make_mail(cfg, &users[i], now, &out[k])) == APP_OK)
+			k++;
+	}
+	OPENSSL_cleanse(users, sizeof(users));
+	if (er != APP_OK) {
+		while (k > 0)
+			passwd_mail_free(&out[--k]);
+		return er;
+	}
+	*n = k;
+	return APP_OK;
+}
+
+enum app_err
+passwd_reset_check(const struct app_config *cfg, struct db *db,
+    const char *uid, const char *token, time_t now, struct db_user *u,
+    struct json_object **errs)
+{
+	struct rtok_user ru;
+	enum app_err er;
+	int64_t id;
+
+	if (rtok_uid_decode(uid, &id) != APP_OK)
+		return add(errs, "uid", PASSWD_INVALID_VALUE);
+	er = db_user_by_id(db, id, u);
+	if (er == APP_ENOTFOUND)
+		return add(errs, "uid", PASSWD_INVALID_VALUE);
+	if (er != APP_OK)
+		return er;
+	ru.id = u->id;
+	ru.password = u->password;
+	ru.last_login = u->last_login;
+	ru.email = u->email;
+	if (rtok_check(cfg->secret_key, &ru, token, now,
+		cfg->password_reset_timeout) != APP_OK)
+		return add(errs, "token", PASSWD_INVALID_VALUE);
+	return APP_OK;
+}

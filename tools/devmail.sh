@@ -2,7 +2,7 @@
 # devmail.sh: the development "sendmail" of config/restauth.json. Keeps
 # each message as a file in $RESTAUTH_MAILDIR (make run sets it to
 # build/run-PORT/mail) and logs its recipient and first link to stderr,
-# which lighttpd writes to build/run-PORT/error.log.
+# which the FastCGI programs share with lighttpd: make run's terminal.
 set -eu
 dir=${RESTAUTH_MAILDIR:-${TMPDIR:-/tmp}/restauth-mail}
 mkdir -p "$dir"

@@ -14,7 +14,7 @@ CC ?= cc
 PKGS = libpq json-c libcrypto libargon2
 DEB_PKGS = build-essential pkg-config libfcgi-dev libfcgi-bin libjson-c-dev \
 	libssl-dev libpq-dev libargon2-dev postgresql postgresql-client \
-	lighttpd spawn-fcgi curl python3 python3-argon2 python3-django clang \
+	lighttpd spawn-fcgi curl python3 python3-argon2 python3-django python3-jwt python3-cryptography clang \
 	libclang-rt-14-dev
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \

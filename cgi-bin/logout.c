@@ -1,5 +1,61 @@
-/* logout/: dj-rest-auth's LogoutView in token mode. */
+/* logout/: dj-rest-auth's LogoutView, token and JWT mode. */
+#include <string.h>
+#include <time.h>
+
+#include "jwtmode.h"
 #include "serve.h"
+
+/*
+ * JWT mode: clear the cookies, then blacklist the refresh token from the
+ * cookie (HttpOnly) or the body, with dj-rest-auth's 401s when it is
+ * missing or bad. The cookies are cleared whatever the outcome.
+ */
+static void
+logout_jwt(struct app_call *c)
+{
+	const struct app_config *cfg = &c->ctx->cfg;
+	struct json_object *v;
+	const char *raw = NULL, *msg = NULL;
+	enum app_err er;
+
+	resp_detail(c->resp, 200, "Successfully logged out.");
+	jwtm_cookies_unset(cfg, c->resp);
+	if (!app_config_installed(cfg, JWTM_BLACKLIST_APP)) {
+		if (cfg->rest_auth.jwt_auth_cookie == NULL)
+			resp_detail(c->resp, 200,
+			    "Neither cookies or blacklist are enabled, so the "
+			    "token has not been deleted server side. Please "
+			    "make sure the token is deleted client side.");
+		return;
+	}
+	if (cfg->rest_auth.jwt_auth_httponly) {
+		if (cfg->rest_auth.jwt_auth_refresh_cookie != NULL)
+			raw = req_cookie(c->req,
+			    cfg->rest_auth.jwt_auth_refresh_cookie);
+		if (raw == NULL) {
+			resp_detail(c->resp, 401, "Refresh token was not "
+						  "included in cookie data.");
+			return;
+		}
+	} else {
+		if (app_body(c) != APP_OK)
+			return;
+		if (!json_object_object_get_ex(c->req->data, "refresh", &v)) {
+			resp_detail(c->resp, 401, "Refresh token was not "
+						  "included in request data.");
+			return;
+		}
+		/* simplejwt decodes only strings; others are invalid. */
+		raw = json_object_is_type(v, json_type_string) ?
+		    json_object_get_string(v) : "";
+	}
+	er = jwtm_blacklist(cfg, c->ctx->jwt, &c->ctx->db, raw, time(NULL),
+	    &msg);
+	if (er == APP_EAUTH)
+		resp_detail(c->resp, 401, msg);
+	else if (er != APP_OK)
+		resp_error(c->resp, er);
+}
 
 static void
 handle(struct app_call *c)
@@ -27,7 +83,10 @@ handle(struct app_call *c)
 		resp_error(c->resp, er);
 		return;
 	}
-	resp_detail(c->resp, 200, "Successfully logged out.");
+	if (cfg->rest_auth.use_jwt)
+		logout_jwt(c);
+	else
+		resp_detail(c->resp, 200, "Successfully logged out.");
 }
 
 static const struct app_endpoint logout = {
@@ -36,7 +95,7 @@ static const struct app_endpoint logout = {
 	.description = "Calls Django logout method and delete the Token "
 		       "object assigned to the current User object.",
 	.methods = REQ_BIT(REQ_GET) | REQ_BIT(REQ_POST),
-	.reads_body = false,
+	.reads_body = false, /* only JWT mode without HttpOnly reads it */
 	.needs_auth = false,
 	.handle = handle,
 };

@@ -4,6 +4,7 @@
 #include <openssl/crypto.h>
 
 #include "account.h"
+#include "jwtmode.h"
 #include "passwd.h"
 #include "pw.h"
 #include "serve.h"
@@ -63,6 +64,8 @@ handle(struct app_call *c)
 	if (er != APP_OK)
 		goto out;
 	resp_detail(c->resp, 200, "New password has been saved.");
+	if (cfg->rest_auth.logout_on_password_change && cfg->rest_auth.use_jwt)
+		jwtm_cookies_unset(cfg, c->resp);
 out:
 	OPENSSL_cleanse(old, sizeof(old));
 	OPENSSL_cleanse(new1, sizeof(new1));

@@ -1,7 +1,10 @@
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "auth.h"
+#include "jwtmode.h"
 
 /* Python bytes.split() whitespace. */
 static bool
@@ -46,19 +49,22 @@ valid_utf8(const unsigned char *s, size_t n)
 	return true;
 }
 
-enum app_err
-auth_request(const struct app_config *cfg, struct db *db, const struct req *r,
-    struct auth_result *out, const char **msg)
+void
+auth_challenge(const struct app_config *cfg, char out[AUTH_CHALLENGE_BYTES])
 {
-	const char *h = r->authorization, *w[3];
-	size_t wl[3], nw = 0;
-	enum app_err er;
+	if (cfg->rest_auth.use_jwt)
+		snprintf(out, AUTH_CHALLENGE_BYTES, "%s realm=\"api\"",
+		    cfg->simple_jwt.auth_header_types[0]);
+	else
+		snprintf(out, AUTH_CHALLENGE_BYTES, "Token");
+}
 
-	memset(out, 0, sizeof(*out));
-	out->kind = AUTH_NONE;
-	if (h == NULL || cfg->rest_auth.token_model == NULL)
-		return APP_OK;
-	/* bytes.split(): up to three words are all we need to judge. */
+/* Up to three whitespace-separated words of h (Python's bytes.split()). */
+static size_t
+split3(const char *h, const char *w[3], size_t wl[3])
+{
+	size_t nw = 0;
+
 	while (*h != '\0' && nw < 3) {
 		while (ws(*h))
 			h++;
@@ -70,37 +76,146 @@ auth_request(const struct app_config *cfg, struct db *db, const struct req *r,
 		wl[nw] = (size_t)(h - w[nw]);
 		nw++;
 	}
+	return nw;
+}
+
+static enum app_err
+fail_with(struct auth_fail *fail, const char *detail, const char *code,
+    const char *message)
+{
+	fail->detail = detail;
+	fail->code = code;
+	fail->message = message;
+	return APP_EAUTH;
+}
+
+/* DRF's TokenAuthentication. APP_ENOTFOUND: not its header. */
+static enum app_err
+by_token(struct db *db, const char *h, struct auth_result *out,
+    struct auth_fail *fail)
+{
+	const char *w[3];
+	size_t wl[3], nw;
+	enum app_err er;
+
+	nw = split3(h, w, wl);
 	if (nw == 0 || wl[0] != 5 || strncasecmp(w[0], "token", 5) != 0)
-		return APP_OK;
-	if (nw == 1) {
-		*msg = "Invalid token header. No credentials provided.";
-		return APP_EAUTH;
-	}
-	if (nw > 2) {
-		*msg = "Invalid token header. Token string should not contain "
-		       "spaces.";
-		return APP_EAUTH;
-	}
-	if (!valid_utf8((const unsigned char *)w[1], wl[1])) {
-		*msg = "Invalid token header. Token string should not contain "
-		       "invalid characters.";
-		return APP_EAUTH;
-	}
-	*msg = "Invalid token.";
+		return APP_ENOTFOUND;
+	if (nw == 1)
+		return fail_with(fail, "Invalid token header. No credentials "
+				       "provided.", NULL, NULL);
+	if (nw > 2)
+		return fail_with(fail, "Invalid token header. Token string "
+				       "should not contain spaces.", NULL, NULL);
+	if (!valid_utf8((const unsigned char *)w[1], wl[1]))
+		return fail_with(fail, "Invalid token header. Token string "
+				       "should not contain invalid characters.",
+		    NULL, NULL);
 	/* Longer than the column: no row can match. */
 	if (wl[1] > LIMIT_TOKEN_KEY || memchr(w[1], '\0', wl[1]) != NULL)
-		return APP_EAUTH;
+		return fail_with(fail, "Invalid token.", NULL, NULL);
 	memcpy(out->key, w[1], wl[1]);
 	out->key[wl[1]] = '\0';
 	er = db_user_by_token(db, out->key, &out->user);
 	if (er == APP_ENOTFOUND)
-		return APP_EAUTH;
+		return fail_with(fail, "Invalid token.", NULL, NULL);
 	if (er != APP_OK)
 		return er;
-	if (!out->user.is_active) {
-		*msg = "User inactive or deleted.";
-		return APP_EAUTH;
-	}
+	if (!out->user.is_active)
+		return fail_with(fail, "User inactive or deleted.", NULL, NULL);
 	out->kind = AUTH_TOKEN;
 	return APP_OK;
+}
+
+/* simplejwt's get_validated_token + get_user for an access token. */
+static enum app_err
+by_jwt(const struct app_config *cfg, const struct jwt_ctx *jwt,
+    struct db *db, const char *raw, size_t len, struct auth_result *out,
+    struct auth_fail *fail)
+{
+	struct jwt_claims c;
+	enum jwt_fail why;
+	enum app_err er;
+
+	er = jwt_verify(jwt, raw, len, time(NULL), JWT_ACCESS, JWT_NEED_USER,
+	    &c, &why);
+	if (er == APP_EAUTH && why == JWT_FAIL_NO_USER)
+		return fail_with(fail, "Token contained no recognizable user "
+				       "identification", "token_not_valid",
+		    NULL);
+	if (er == APP_EAUTH)
+		return fail_with(fail, "Given token not valid for any token "
+				       "type", "token_not_valid",
+		    jwt_fail_message(why));
+	if (er != APP_OK)
+		return er;
+	er = jwtm_user(cfg, db, &c, &out->user);
+	if (er == APP_ENOTFOUND)
+		return fail_with(fail, "User not found", "user_not_found", NULL);
+	if (er != APP_OK)
+		return er;
+	if (!out->user.is_active)
+		return fail_with(fail, "User is inactive", "user_inactive", NULL);
+	return APP_OK;
+}
+
+/* dj-rest-auth's JWTCookieAuthentication. APP_ENOTFOUND: no JWT. */
+static enum app_err
+by_jwt_request(const struct app_config *cfg, const struct jwt_ctx *jwt,
+    struct db *db, const struct req *r, struct auth_result *out,
+    struct auth_fail *fail)
+{
+	const char *w[3], *raw;
+	size_t wl[3], nw, i;
+	enum app_err er;
+	bool ours = false;
+
+	if (r->authorization == NULL) {
+		if (cfg->rest_auth.jwt_auth_cookie == NULL ||
+		    (raw = req_cookie(r, cfg->rest_auth.jwt_auth_cookie)) ==
+			NULL)
+			return APP_ENOTFOUND;
+		if ((er = by_jwt(cfg, jwt, db, raw, strlen(raw), out,
+			 fail)) == APP_OK)
+			out->kind = AUTH_JWT_COOKIE;
+		return er;
+	}
+	/* A header that is not ours means "not JWT": the cookie is not
+	 * consulted then (simplejwt's get_raw_token). */
+	nw = split3(r->authorization, w, wl);
+	for (i = 0; nw > 0 && i < cfg->simple_jwt.auth_header_types_len; i++)
+		if (strlen(cfg->simple_jwt.auth_header_types[i]) == wl[0] &&
+		    strncmp(cfg->simple_jwt.auth_header_types[i], w[0],
+			wl[0]) == 0)
+			ours = true;
+	if (!ours)
+		return APP_ENOTFOUND;
+	if (nw != 2)
+		return fail_with(fail, "Authorization header must contain two "
+				       "space-delimited values",
+		    "bad_authorization_header", NULL);
+	if ((er = by_jwt(cfg, jwt, db, w[1], wl[1], out, fail)) == APP_OK)
+		out->kind = AUTH_JWT_HEADER;
+	return er;
+}
+
+enum app_err
+auth_request(const struct app_config *cfg, const struct jwt_ctx *jwt,
+    struct db *db, const struct req *r, struct auth_result *out,
+    struct auth_fail *fail)
+{
+	enum app_err er = APP_ENOTFOUND;
+
+	memset(out, 0, sizeof(*out));
+	out->kind = AUTH_NONE;
+	if (r->authorization != NULL && cfg->rest_auth.token_model != NULL)
+		er = by_token(db, r->authorization, out, fail);
+	if (er == APP_ENOTFOUND && jwt != NULL)
+		er = by_jwt_request(cfg, jwt, db, r, out, fail);
+	if (er == APP_ENOTFOUND) {
+		memset(out, 0, sizeof(*out));
+		out->kind = AUTH_NONE;
+		return APP_OK;
+	}
+	return er;
 }

@@ -10,13 +10,24 @@
 #include "app.h"
 #include "config.h"
 #include "db.h"
+#include "jwt.h"
 #include "req.h"
 #include "tok.h"
 
 enum auth_kind {
-	AUTH_NONE,  /* anonymous */
-	AUTH_TOKEN, /* Authorization: Token <key> */
+	AUTH_NONE,	 /* anonymous */
+	AUTH_TOKEN,	 /* Authorization: Token <key> */
+	AUTH_JWT_HEADER, /* Authorization: Bearer <access JWT> */
+	AUTH_JWT_COOKIE, /* the JWT_AUTH_COOKIE access cookie */
 	AUTH__MAX
+};
+
+/* Why a credential was refused: DRF's and simplejwt's 401 bodies. */
+struct auth_fail {
+	const char *detail;  /* always */
+	const char *code;    /* simplejwt's "code", or NULL (DRF's Token) */
+	const char *message; /* simplejwt's per-token-class message, for
+				"messages", or NULL */
 };
 
 struct auth_result {
@@ -25,16 +36,28 @@ struct auth_result {
 	char key[TOK_KEY_BYTES];   /* the presented key, for AUTH_TOKEN */
 };
 
-/* DRF's WWW-Authenticate for a 401: the first authentication scheme. */
-#define AUTH_CHALLENGE "Token"
+/* Room for a WWW-Authenticate value. */
+#define AUTH_CHALLENGE_BYTES 128
+
+/*
+ * DRF's WWW-Authenticate for a 401, the first authentication class's:
+ * 'Bearer realm="api"' (the first AUTH_HEADER_TYPES) in JWT mode, else
+ * "Token".
+ */
+void auth_challenge(const struct app_config *cfg,
+    char out[AUTH_CHALLENGE_BYTES]);
 
 /*
  * Authenticate the request as DRF would with TokenAuthentication (when
- * cfg's TOKEN_MODEL is set). APP_OK: *out says who, possibly nobody.
- * APP_EAUTH: a credential was presented and is bad; *msg is DRF's detail
- * (static string). APP_EDB. out is fully written only on APP_OK.
+ * TOKEN_MODEL is set), then dj-rest-auth's JWTCookieAuthentication (when
+ * jwt is not NULL): a Bearer header (AUTH_HEADER_TYPES) or, without an
+ * Authorization header, the access cookie. APP_OK: *out says who,
+ * possibly nobody. APP_EAUTH: a credential was presented and is bad;
+ * *fail holds the answer's words (static strings). APP_EDB. out is fully
+ * written only on APP_OK.
  */
-enum app_err auth_request(const struct app_config *cfg, struct db *db,
-    const struct req *r, struct auth_result *out, const char **msg) APP_WUR;
+enum app_err auth_request(const struct app_config *cfg,
+    const struct jwt_ctx *jwt, struct db *db, const struct req *r,
+    struct auth_result *out, struct auth_fail *fail) APP_WUR;
 
 #endif

@@ -662,6 +662,12 @@ static const struct key top_keys[] = {
 	KBLOCK("REST_FRAMEWORK", rest_framework_keys),
 	KBLOCK("ACCOUNT", account_keys),
 	KSPECIAL("AUTH_PASSWORD_VALIDATORS", K_VALIDATORS, 0, 0, "[]"),
+	/* Django's; restauth looks for the optional apps it emulates. */
+	KLIST("INSTALLED_APPS", 0, C(installed_apps), C(installed_apps_len),
+	    "[\"rest_framework.authtoken\", "
+	    "\"rest_framework_simplejwt.token_blacklist\", "
+	    "\"allauth\", \"allauth.account\", "
+	    "\"dj_rest_auth.registration\"]", 0, NULL),
 	KLIST("CORS_ALLOWED_ORIGINS", 0, C(cors_allowed_origins),
 	    C(cors_allowed_origins_len), "[]", 0, ck_cors_origin),
 	KBOOL("CORS_ALLOW_CREDENTIALS", C(cors_allow_credentials), "false"),
@@ -1869,6 +1875,17 @@ app_config_free(struct app_config *cfg)
 		free(cfg->rest_framework.default_throttle_rates[i].scope);
 	free(cfg->rest_framework.default_throttle_rates);
 	memset(cfg, 0, sizeof(*cfg));
+}
+
+bool
+app_config_installed(const struct app_config *cfg, const char *app)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->installed_apps_len; i++)
+		if (strcmp(cfg->installed_apps[i], app) == 0)
+			return true;
+	return false;
 }
 
 const char *

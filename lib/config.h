@@ -140,6 +140,9 @@ struct app_config {
 	struct app_validator *auth_password_validators;
 	size_t auth_password_validators_len;
 
+	char **installed_apps; /* Django's INSTALLED_APPS, as given */
+	size_t installed_apps_len;
+
 	char **cors_allowed_origins; /* "scheme://host[:port]" */
 	size_t cors_allowed_origins_len;
 	bool cors_allow_credentials;
@@ -208,6 +211,12 @@ enum app_err app_config_load(const char *path, struct app_config *cfg,
  * app_config_load left half-filled.
  */
 void app_config_free(struct app_config *cfg);
+
+/*
+ * Whether INSTALLED_APPS names app: restauth follows the optional Django
+ * apps it emulates (rest_framework_simplejwt.token_blacklist).
+ */
+bool app_config_installed(const struct app_config *cfg, const char *app);
 
 /*
  * The config file the programs read: $RESTAUTH_CONFIG if set and

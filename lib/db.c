@@ -34,6 +34,10 @@ enum stmt {
 	ST_USER_TOUCH_LOGIN,
 	ST_TOKEN_GET_OR_CREATE,
 	ST_TOKEN_DELETE,
+	ST_OUTSTANDING_INSERT,
+	ST_BLACKLIST,
+	ST_IS_BLACKLISTED,
+	ST_FLUSH_EXPIRED,
 	ST__MAX
 };
 
@@ -85,6 +89,39 @@ static const struct {
 	    "SELECT key FROM authtoken_token WHERE user_id = $1", 2 },
 	[ST_TOKEN_DELETE] = { "token_delete",
 	    "DELETE FROM authtoken_token WHERE user_id = $1", 1 },
+	/*
+	 * simplejwt's OutstandingToken keeps the whole refresh token (a
+	 * Django process sharing the table reads it), so we do too.
+	 */
+	[ST_OUTSTANDING_INSERT] = { "outstanding_insert",
+	    "INSERT INTO token_blacklist_outstandingtoken (jti, token, "
+	    "created_at, expires_at, user_id) VALUES ($1, $2, now(), "
+	    "to_timestamp($3), $4)", 4 },
+	/*
+	 * Blacklist in one statement: make sure the outstanding row exists
+	 * (a token Django minted may lack one), then add the blacklist row.
+	 * The unique token_id lets exactly one of racing requests insert:
+	 * the others get no row back.
+	 */
+	[ST_BLACKLIST] = { "blacklist",
+	    "WITH o AS (INSERT INTO token_blacklist_outstandingtoken (jti, "
+	    "token, created_at, expires_at, user_id) VALUES ($1, $2, NULL, "
+	    "to_timestamp($3), $4) ON CONFLICT (jti) DO UPDATE SET jti = "
+	    "EXCLUDED.jti RETURNING id) "
+	    "INSERT INTO token_blacklist_blacklistedtoken (token_id, "
+	    "blacklisted_at) SELECT id, now() FROM o ON CONFLICT (token_id) "
+	    "DO NOTHING RETURNING id", 4 },
+	[ST_IS_BLACKLISTED] = { "is_blacklisted",
+	    "SELECT 1 FROM token_blacklist_blacklistedtoken b JOIN "
+	    "token_blacklist_outstandingtoken o ON o.id = b.token_id "
+	    "WHERE o.jti = $1", 1 },
+	/* simplejwt's flushexpiredtokens; blacklist rows go with theirs. */
+	[ST_FLUSH_EXPIRED] = { "flush_expired",
+	    "WITH e AS (SELECT id FROM token_blacklist_outstandingtoken "
+	    "WHERE expires_at <= now()), b AS (DELETE FROM "
+	    "token_blacklist_blacklistedtoken WHERE token_id IN (SELECT id "
+	    "FROM e)) DELETE FROM token_blacklist_outstandingtoken WHERE id "
+	    "IN (SELECT id FROM e)", 0 },
 };
 
 enum app_err
@@ -502,6 +539,73 @@ db_token_delete(struct db *db, int64_t user_id)
 
 	if ((er = run(db, ST_TOKEN_DELETE, params, &res)) != APP_OK)
 		return er;
+	PQclear(res);
+	return APP_OK;
+}
+
+static const char *
+opt_id(char buf[ID_BYTES], int64_t id)
+{
+	return id > 0 ? fmt_id(buf, id) : NULL;
+}
+
+enum app_err
+db_outstanding_insert(struct db *db, const char *jti, const char *token,
+    int64_t exp, int64_t user_id)
+{
+	char expbuf[ID_BYTES], idbuf[ID_BYTES];
+	const char *params[] = { jti, token, fmt_id(expbuf, exp),
+		opt_id(idbuf, user_id) };
+	PGresult *res = NULL;
+	enum app_err er;
+
+	if ((er = run(db, ST_OUTSTANDING_INSERT, params, &res)) != APP_OK)
+		return er;
+	PQclear(res);
+	return APP_OK;
+}
+
+enum app_err
+db_blacklist(struct db *db, const char *jti, const char *token, int64_t exp,
+    int64_t user_id)
+{
+	char expbuf[ID_BYTES], idbuf[ID_BYTES];
+	const char *params[] = { jti, token, fmt_id(expbuf, exp),
+		opt_id(idbuf, user_id) };
+	PGresult *res = NULL;
+	enum app_err er;
+
+	if ((er = run(db, ST_BLACKLIST, params, &res)) != APP_OK)
+		return er;
+	er = PQntuples(res) == 1 ? APP_OK : APP_ECONFLICT;
+	PQclear(res);
+	return er;
+}
+
+enum app_err
+db_is_blacklisted(struct db *db, const char *jti, bool *yes)
+{
+	const char *params[] = { jti };
+	PGresult *res = NULL;
+	enum app_err er;
+
+	if ((er = run(db, ST_IS_BLACKLISTED, params, &res)) != APP_OK)
+		return er;
+	*yes = PQntuples(res) > 0;
+	PQclear(res);
+	return APP_OK;
+}
+
+enum app_err
+db_flush_expired(struct db *db, long *deleted)
+{
+	PGresult *res = NULL;
+	enum app_err er;
+	char *end;
+
+	if ((er = run(db, ST_FLUSH_EXPIRED, NULL, &res)) != APP_OK)
+		return er;
+	*deleted = strtol(PQcmdTuples(res), &end, 10);
 	PQclear(res);
 	return APP_OK;
 }

@@ -117,6 +117,25 @@ enum app_err db_token_get_or_create(struct db *, int64_t user_id,
 enum app_err db_token_delete(struct db *, int64_t user_id) APP_WUR;
 
 /*
+ * Record a refresh token restauth issued (simplejwt's OutstandingToken):
+ * jti, the token, its exp (epoch seconds), its user (<= 0: none).
+ * APP_ECONFLICT if the jti exists; APP_EDB.
+ */
+enum app_err db_outstanding_insert(struct db *, const char *jti,
+    const char *token, int64_t exp, int64_t user_id) APP_WUR;
+/*
+ * Blacklist a refresh token, creating its outstanding row if missing.
+ * APP_OK: this call blacklisted it; APP_ECONFLICT: it already was (so of
+ * racing callers exactly one gets APP_OK); APP_EDB.
+ */
+enum app_err db_blacklist(struct db *, const char *jti, const char *token,
+    int64_t exp, int64_t user_id) APP_WUR;
+/* *yes: the jti is blacklisted. APP_EDB. */
+enum app_err db_is_blacklisted(struct db *, const char *jti, bool *yes) APP_WUR;
+/* Delete expired outstanding tokens and their blacklist rows. APP_EDB. */
+enum app_err db_flush_expired(struct db *, long *deleted) APP_WUR;
+
+/*
  * Apply every sql/NNNN_*.sql in dir not yet recorded, in name order, each
  * in one transaction under an advisory lock; *applied counts them. Writes
  * one line into err on failure. APP_EINPUT (bad dir/file), APP_EDB.

@@ -81,11 +81,45 @@ app_fail(struct app_call *call, enum app_err er, struct json_object **errs)
 	resp_error(call->resp, er);
 }
 
-static void
-unauthorized(struct resp *resp, const char *msg)
+void
+app_unauthorized(struct app_call *call, const struct auth_fail *fail)
 {
-	resp_detail(resp, 401, msg);
-	resp_header(resp, "WWW-Authenticate", AUTH_CHALLENGE);
+	struct json_object *o = NULL, *list = NULL, *m = NULL;
+	char challenge[AUTH_CHALLENGE_BYTES];
+
+	auth_challenge(&call->ctx->cfg, challenge);
+	if ((o = json_object_new_object()) == NULL ||
+	    json_object_object_add(o, "detail",
+		json_object_new_string(fail->detail)) != 0)
+		goto nomem;
+	if (fail->code != NULL &&
+	    json_object_object_add(o, "code",
+		json_object_new_string(fail->code)) != 0)
+		goto nomem;
+	if (fail->message != NULL) {
+		/* simplejwt tried its one token class, AccessToken. */
+		if ((list = json_object_new_array()) == NULL ||
+		    (m = json_object_new_object()) == NULL)
+			goto nomem;
+		json_object_object_add(m, "token_class",
+		    json_object_new_string("AccessToken"));
+		json_object_object_add(m, "token_type",
+		    json_object_new_string("access"));
+		json_object_object_add(m, "message",
+		    json_object_new_string(fail->message));
+		json_object_array_add(list, m);
+		m = NULL;
+		json_object_object_add(o, "messages", list);
+		list = NULL;
+	}
+	resp_json(call->resp, 401, o);
+	resp_header(call->resp, "WWW-Authenticate", challenge);
+	return;
+nomem:
+	json_object_put(o);
+	json_object_put(list);
+	json_object_put(m);
+	resp_error(call->resp, APP_ENOMEM);
 }
 
 /*
@@ -156,16 +190,38 @@ mail_queued(struct app_ctx *ctx, struct app_call *call)
 	call->nmail = 0;
 }
 
+enum app_err
+app_body(struct app_call *call)
+{
+	char msg[REQ_MSG_BYTES];
+	struct resp *resp = call->resp;
+	enum app_err er;
+
+	if (call->req->data != NULL)
+		return APP_OK;
+	er = req_read_body(call->req, call->io, call->ctx->cfg.max_body_bytes,
+	    msg, sizeof(msg));
+	if (er == APP_OK)
+		er = req_parse_body(call->req, msg, sizeof(msg));
+	if (er == APP_ETOOBIG || er == APP_EINPUT || er == APP_EMEDIA)
+		resp_detail(resp, resp_status(er), msg);
+	else if (er == APP_ESHAPE)
+		/* The serializer's own complaint, not the parser's. */
+		resp_field_error(resp, 400, "non_field_errors", msg);
+	else if (er != APP_OK)
+		resp_error(resp, er);
+	return er;
+}
+
 /* DRF's APIView.dispatch, in its order. */
 static void
-pipeline(struct app_call *call, const struct app_endpoint *ep,
-    const struct req_io *io)
+pipeline(struct app_call *call, const struct app_endpoint *ep)
 {
 	struct app_ctx *ctx = call->ctx;
 	struct req *req = call->req;
 	struct resp *resp = call->resp;
 	char msg[REQ_MSG_BYTES], allow[96];
-	const char *amsg = NULL;
+	struct auth_fail fail = { NULL, NULL, NULL };
 	unsigned methods = ep->methods | REQ_BIT(REQ_OPTIONS);
 	enum req_method m = req->method;
 	enum app_err er;
@@ -186,20 +242,10 @@ pipeline(struct app_call *call, const struct app_endpoint *ep,
 		return;
 	}
 
-	/* Only a view that reads the body has it read, capped (DRF). */
-	er = ep->reads_body ? req_read_body(req, io, ctx->cfg.max_body_bytes,
-				  msg, sizeof(msg)) : APP_OK;
-	if (er == APP_ETOOBIG || er == APP_EINPUT) {
-		resp_detail(resp, resp_status(er), msg);
-		return;
-	}
-	if (er != APP_OK) {
-		resp_error(resp, er);
-		return;
-	}
-	er = auth_request(&ctx->cfg, &ctx->db, req, &call->auth, &amsg);
+	er = auth_request(&ctx->cfg, ctx->jwt, &ctx->db, req, &call->auth,
+	    &fail);
 	if (er == APP_EAUTH) {
-		unauthorized(resp, amsg);
+		app_unauthorized(call, &fail);
 		return;
 	}
 	if (er != APP_OK) {
@@ -207,8 +253,8 @@ pipeline(struct app_call *call, const struct app_endpoint *ep,
 		return;
 	}
 	if (ep->needs_auth && call->auth.kind == AUTH_NONE) {
-		unauthorized(resp, "Authentication credentials were not "
-				   "provided.");
+		fail.detail = "Authentication credentials were not provided.";
+		app_unauthorized(call, &fail);
 		return;
 	}
 	if (!(methods & REQ_BIT(m))) {
@@ -221,23 +267,11 @@ pipeline(struct app_call *call, const struct app_endpoint *ep,
 		options_answer(call, ep);
 		return;
 	}
+	/* DRF parses lazily: only a view that reads the body parses it. */
 	if (ep->reads_body &&
-	    (m == REQ_POST || m == REQ_PUT || m == REQ_PATCH)) {
-		er = req_parse_body(req, msg, sizeof(msg));
-		if (er == APP_EINPUT || er == APP_EMEDIA) {
-			resp_detail(resp, resp_status(er), msg);
-			return;
-		}
-		if (er == APP_ESHAPE) {
-			/* The serializer's own complaint, not the parser's. */
-			resp_field_error(resp, 400, "non_field_errors", msg);
-			return;
-		}
-		if (er != APP_OK) {
-			resp_error(resp, er);
-			return;
-		}
-	}
+	    (m == REQ_POST || m == REQ_PUT || m == REQ_PATCH) &&
+	    app_body(call) != APP_OK)
+		return;
 	ep->handle(call);
 }
 
@@ -275,13 +309,14 @@ serve_one(struct app_ctx *ctx, const struct app_endpoint *ep, char **envp,
 
 	memset(&call, 0, sizeof(call));
 	call.ctx = ctx;
+	call.io = io;
 	call.req = &req;
 	call.resp = &resp;
 	resp_init(&resp);
 	if (req_init(&req, envp) != APP_OK)
 		resp_error(&resp, APP_ENOMEM);
 	else
-		pipeline(&call, ep, io);
+		pipeline(&call, ep);
 	/* Never leave a transaction open into the next request. */
 	db_rollback(&ctx->db);
 	if ((buf = resp_render(&resp, &len)) != NULL) {
@@ -314,6 +349,36 @@ cgi_done(void *arg)
 	fclose(stdout);
 }
 
+/* Everything a process reads once: config, validators, JWT keys. */
+static enum app_err
+ctx_init(struct app_ctx *ctx, char *err, size_t errsz)
+{
+	enum app_err er;
+
+	memset(ctx, 0, sizeof(*ctx));
+	if ((er = app_config_load(app_config_path(), &ctx->cfg, err,
+		 errsz)) != APP_OK)
+		return er;
+	if (ctx->cfg.rest_auth.use_jwt &&
+	    (er = jwt_ctx_new(&ctx->cfg, &ctx->jwt, err, errsz)) != APP_OK)
+		return er;
+	if ((er = pwval_init(&ctx->pwval, &ctx->cfg, err, errsz)) != APP_OK)
+		return er;
+	if ((er = db_init(&ctx->db, ctx->cfg.database_url)) != APP_OK)
+		snprintf(err, errsz, "out of memory");
+	return er;
+}
+
+static void
+ctx_free(struct app_ctx *ctx)
+{
+	db_free(&ctx->db);
+	pwval_free(ctx->pwval);
+	jwt_ctx_free(ctx->jwt);
+	app_config_free(&ctx->cfg);
+	memset(ctx, 0, sizeof(*ctx));
+}
+
 int
 app_main(int argc, char **argv, const struct app_endpoint *ep)
 {
@@ -329,27 +394,9 @@ app_main(int argc, char **argv, const struct app_endpoint *ep)
 	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)
 		log_warnx("C.UTF-8 locale missing: usernames are ASCII only");
 	signal(SIGPIPE, SIG_IGN);
-	memset(&ctx, 0, sizeof(ctx));
-	if (app_config_load(app_config_path(), &ctx.cfg, err, sizeof(err)) !=
-	    APP_OK) {
+	if (ctx_init(&ctx, err, sizeof(err)) != APP_OK) {
 		fprintf(stderr, "%s\n", err);
-		return 1;
-	}
-	if (ctx.cfg.rest_auth.use_jwt) {
-		fprintf(stderr, "config: REST_AUTH.USE_JWT: JWT mode is not "
-				"available in this version of restauth\n");
-		app_config_free(&ctx.cfg);
-		return 1;
-	}
-	if (pwval_init(&ctx.pwval, &ctx.cfg, err, sizeof(err)) != APP_OK) {
-		fprintf(stderr, "%s\n", err);
-		app_config_free(&ctx.cfg);
-		return 1;
-	}
-	if (db_init(&ctx.db, ctx.cfg.database_url) != APP_OK) {
-		fprintf(stderr, "out of memory\n");
-		pwval_free(ctx.pwval);
-		app_config_free(&ctx.cfg);
+		ctx_free(&ctx);
 		return 1;
 	}
 	if (FCGX_IsCGI()) {
@@ -369,8 +416,6 @@ app_main(int argc, char **argv, const struct app_endpoint *ep)
 		}
 		FCGX_Free(&rq, 1);
 	}
-	db_free(&ctx.db);
-	pwval_free(ctx.pwval);
-	app_config_free(&ctx.cfg);
+	ctx_free(&ctx);
 	return 0;
 }

@@ -19,6 +19,7 @@ struct app_ctx {
 	struct app_config cfg;
 	struct db db;
 	struct pwval *pwval; /* AUTH_PASSWORD_VALIDATORS, loaded once */
+	struct jwt_ctx *jwt; /* keys and settings; NULL unless USE_JWT */
 };
 
 /* Most mails one request may leave to send after its answer. */
@@ -34,6 +35,7 @@ struct app_mail {
 /* One request in flight; freed before the next one is accepted. */
 struct app_call {
 	struct app_ctx *ctx;
+	const struct req_io *io;
 	struct req *req;
 	struct resp *resp;
 	struct auth_result auth;
@@ -75,6 +77,16 @@ struct app_endpoint {
  * a listening socket, else one plain CGI request. Returns the exit code.
  */
 int app_main(int argc, char **argv, const struct app_endpoint *ep);
+
+/*
+ * Read and parse the body if not done yet (DRF's request.data): a view
+ * that reads it only sometimes calls this itself. On failure the answer
+ * (413, 400, 415) is already in call->resp; the handler just returns.
+ */
+enum app_err app_body(struct app_call *call) APP_WUR;
+
+/* 401 with DRF's/simplejwt's body for fail and the WWW-Authenticate. */
+void app_unauthorized(struct app_call *call, const struct auth_fail *fail);
 
 /*
  * Send call->resp with DRF's field errors (*errs, consumed) as 400, or

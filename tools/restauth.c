@@ -41,7 +41,8 @@ usage(void)
 	    "  createuser NAME [--email E] [--superuser] [--password P]\n"
 	    "                              (password from stdin when not given)\n"
 	    "  changepassword NAME [--password P]\n"
-	    "  check                       validate the config, reach the database\n");
+	    "  check                       validate the config, reach the database\n"
+	    "  flushexpiredtokens          delete expired outstanding/blacklisted JWTs\n");
 }
 
 static int
@@ -245,6 +246,23 @@ out:
 	return rc;
 }
 
+/* simplejwt's flushexpiredtokens. */
+static int
+cmd_flush(struct db *db)
+{
+	enum app_err er;
+	long n = 0;
+
+	if ((er = db_flush_expired(db, &n)) != APP_OK) {
+		fprintf(stderr, "flushexpiredtokens: database error (%s)\n",
+		    app_err_name(er));
+		return EX_DB;
+	}
+	printf("flushexpiredtokens: %ld expired token%s deleted\n", n,
+	    n == 1 ? "" : "s");
+	return EX_DONE;
+}
+
 /* Config already loaded; reach the database and compare the schema. */
 static int
 cmd_check(const char *path, struct db *db)
@@ -294,7 +312,8 @@ main(int argc, char **argv)
 	if (path == NULL)
 		path = app_config_path();
 	if (strcmp(cmd, "migrate") != 0 && strcmp(cmd, "createuser") != 0 &&
-	    strcmp(cmd, "changepassword") != 0 && strcmp(cmd, "check") != 0) {
+	    strcmp(cmd, "changepassword") != 0 && strcmp(cmd, "check") != 0 &&
+	    strcmp(cmd, "flushexpiredtokens") != 0) {
 		usage();
 		return EX_USAGE_;
 	}
@@ -309,6 +328,8 @@ main(int argc, char **argv)
 		rc = cmd_user(&cfg, &db, pv, argc - i, argv + i, true);
 	else if (strcmp(cmd, "changepassword") == 0)
 		rc = cmd_user(&cfg, &db, pv, argc - i, argv + i, false);
+	else if (strcmp(cmd, "flushexpiredtokens") == 0)
+		rc = cmd_flush(&db);
 	else
 		rc = cmd_check(path, &db);
 	db_free(&db);

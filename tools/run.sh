@@ -15,7 +15,8 @@ RUNDIR=$BUILD/run-$PORT
 # gives a request to the first prefix that matches.
 PROGRAMS="password_reset_confirm:password/reset/confirm
 password_change:password/change password_reset:password/reset
-login:login logout:logout user:user"
+login:login logout:logout user:user
+token_verify:token/verify token_refresh:token/refresh"
 
 [ -f "$CONFIG" ] || { echo "run: $CONFIG: no such config file" >&2; exit 1; }
 command -v lighttpd >/dev/null || { echo "run: lighttpd missing (make deps)" >&2; exit 1; }

@@ -371,6 +371,7 @@ static enum app_err
 auth_with(const char *hdr, bool token_model, const char **msg,
     struct auth_result *res)
 {
+	struct auth_fail fail = { NULL, NULL, NULL };
 	struct app_config cfg;
 	struct db db;
 	struct req r;
@@ -383,7 +384,8 @@ auth_with(const char *hdr, bool token_model, const char **msg,
 	/* A database nobody can reach: parsing errors must come first. */
 	if (db_init(&db, "host=/nonexistent dbname=x") != APP_OK)
 		return APP_ENOMEM;
-	er = auth_request(&cfg, &db, &r, res, msg);
+	er = auth_request(&cfg, NULL, &db, &r, res, &fail);
+	*msg = fail.detail;
 	db_free(&db);
 	return er;
 }

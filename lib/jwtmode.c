@@ -1,0 +1,287 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
+
+#include "jwtmode.h"
+#include "log.h"
+
+static void
+wipe_free(char **s)
+{
+	if (*s == NULL)
+		return;
+	OPENSSL_cleanse(*s, strlen(*s));
+	free(*s);
+	*s = NULL;
+}
+
+void
+jwtm_pair_free(struct jwtm_pair *p)
+{
+	if (p == NULL)
+		return;
+	wipe_free(&p->access);
+	wipe_free(&p->refresh);
+}
+
+static int64_t
+uid_of(const struct jwt_claims *c)
+{
+	int64_t id = 0;
+
+	if (jwt_uid_id(&c->uid, &id) != APP_OK)
+		return 0;
+	return id;
+}
+
+/* Encode c into *out and, for a refresh token, record it outstanding. */
+static enum app_err
+issue(const struct app_config *cfg, const struct jwt_ctx *jwt,
+    struct db *db, const struct jwt_claims *c, char **out)
+{
+	enum app_err er;
+	size_t len;
+
+	if ((er = jwt_encode(jwt, c, out, &len)) != APP_OK)
+		return er;
+	if (c->type == JWT_REFRESH &&
+	    app_config_installed(cfg, JWTM_BLACKLIST_APP) &&
+	    (er = db_outstanding_insert(db, c->jti, *out, c->exp,
+		 uid_of(c))) != APP_OK) {
+		wipe_free(out);
+		return er == APP_ECONFLICT ? APP_EINTERNAL : er;
+	}
+	return APP_OK;
+}
+
+enum app_err
+jwtm_login(const struct app_config *cfg, const struct jwt_ctx *jwt,
+    struct db *db, int64_t user_id, time_t now, struct jwtm_pair *out)
+{
+	struct jwt_uid uid;
+	enum app_err er;
+
+	memset(out, 0, sizeof(*out));
+	jwt_uid_set_int(&uid, user_id);
+	if ((er = jwt_claims_for_user(jwt, JWT_REFRESH, &uid, now,
+		 &out->refresh_claims)) != APP_OK ||
+	    (er = jwt_claims_access(jwt, &out->refresh_claims, now,
+		 &out->access_claims)) != APP_OK ||
+	    (er = issue(cfg, jwt, db, &out->refresh_claims,
+		 &out->refresh)) != APP_OK ||
+	    (er = issue(cfg, jwt, db, &out->access_claims, &out->access)) !=
+		APP_OK)
+		jwtm_pair_free(out);
+	return er;
+}
+
+/* RefreshToken(raw): decode, verify, and check the blacklist. */
+static enum app_err
+refresh_token(const struct app_config *cfg, const struct jwt_ctx *jwt,
+    struct db *db, const char *raw, time_t now, struct jwt_claims *c,
+    const char **msg)
+{
+	enum jwt_fail why;
+	enum app_err er;
+	bool black = false;
+
+	er = jwt_verify(jwt, raw, strlen(raw), now, JWT_REFRESH, 0, c, &why);
+	if (er == APP_EAUTH) {
+		*msg = jwt_fail_message(why);
+		return er;
+	}
+	if (er != APP_OK)
+		return er;
+	if (!app_config_installed(cfg, JWTM_BLACKLIST_APP))
+		return APP_OK;
+	if ((er = db_is_blacklisted(db, c->jti, &black)) != APP_OK)
+		return er;
+	if (black) {
+		*msg = "Token is blacklisted";
+		return APP_EAUTH;
+	}
+	return APP_OK;
+}
+
+enum app_err
+jwtm_refresh(const struct app_config *cfg, const struct jwt_ctx *jwt,
+    struct db *db, const char *raw, time_t now, struct jwtm_pair *out,
+    const char **msg)
+{
+	struct jwt_claims old;
+	enum app_err er;
+	bool rotate = cfg->simple_jwt.rotate_refresh_tokens;
+	bool blacklist = rotate && cfg->simple_jwt.blacklist_after_rotation &&
+	    app_config_installed(cfg, JWTM_BLACKLIST_APP);
+
+	memset(out, 0, sizeof(*out));
+	if ((er = refresh_token(cfg, jwt, db, raw, now, &old, msg)) != APP_OK)
+		return er;
+	if ((er = jwt_claims_access(jwt, &old, now, &out->access_claims)) !=
+	    APP_OK)
+		return er;
+	if (blacklist && (er = db_begin(db)) != APP_OK)
+		return er;
+	if (blacklist) {
+		/* The race is decided here: one transaction inserts the
+		 * blacklist row, the others find it taken. */
+		er = db_blacklist(db, old.jti, raw, old.exp, uid_of(&old));
+		if (er == APP_ECONFLICT) {
+			*msg = "Token is blacklisted";
+			er = APP_EAUTH;
+		}
+		if (er != APP_OK)
+			goto fail;
+	}
+	if (rotate) {
+		out->refresh_claims = old;
+		if ((er = jwt_claims_renew(jwt, &out->refresh_claims, now)) !=
+			APP_OK ||
+		    (er = issue(cfg, jwt, db, &out->refresh_claims,
+			 &out->refresh)) != APP_OK)
+			goto fail;
+	}
+	if ((er = issue(cfg, jwt, db, &out->access_claims, &out->access)) !=
+	    APP_OK)
+		goto fail;
+	if (blacklist && (er = db_commit(db)) != APP_OK)
+		goto fail;
+	return APP_OK;
+fail:
+	if (blacklist)
+		db_rollback(db);
+	jwtm_pair_free(out);
+	return er;
+}
+
+enum app_err
+jwtm_blacklist(const struct app_config *cfg, const struct jwt_ctx *jwt,
+    struct db *db, const char *raw, time_t now, const char **msg)
+{
+	struct jwt_claims c;
+	enum app_err er;
+
+	if ((er = refresh_token(cfg, jwt, db, raw, now, &c, msg)) != APP_OK)
+		return er;
+	er = db_blacklist(db, c.jti, raw, c.exp, uid_of(&c));
+	if (er == APP_ECONFLICT) {
+		*msg = "Token is blacklisted";
+		return APP_EAUTH;
+	}
+	return er;
+}
+
+enum app_err
+jwtm_verify(const struct app_config *cfg, const struct jwt_ctx *jwt,
+    struct db *db, const char *raw, time_t now, const char **msg)
+{
+	struct jwt_claims c;
+	enum jwt_fail why;
+	enum app_err er;
+	bool black = false;
+
+	er = jwt_verify(jwt, raw, strlen(raw), now, JWT_UNTYPED, 0, &c, &why);
+	if (er == APP_EAUTH) {
+		*msg = jwt_fail_message(why);
+		return er;
+	}
+	if (er != APP_OK)
+		return er;
+	if (!cfg->simple_jwt.blacklist_after_rotation ||
+	    !app_config_installed(cfg, JWTM_BLACKLIST_APP))
+		return APP_OK;
+	if ((er = db_is_blacklisted(db, c.jti, &black)) != APP_OK)
+		return er;
+	return black ? APP_ECONFLICT : APP_OK;
+}
+
+enum app_err
+jwtm_user(const struct app_config *cfg, struct db *db,
+    const struct jwt_claims *c, struct db_user *out)
+{
+	int64_t id;
+
+	if (strcmp(cfg->simple_jwt.user_id_field, "username") == 0) {
+		if (c->uid.kind != JWT_UID_STR)
+			return APP_ENOTFOUND;
+		return db_user_by_username(db, c->uid.str, out);
+	}
+	if (jwt_uid_id(&c->uid, &id) != APP_OK)
+		return APP_ENOTFOUND;
+	return db_user_by_id(db, id, out);
+}
+
+static void
+cookie(const struct app_config *cfg, struct resp *r, const char *name,
+    const char *value, long lifetime, const char *path)
+{
+	struct resp_cookie c;
+
+	if (name == NULL)
+		return;
+	memset(&c, 0, sizeof(c));
+	c.name = name;
+	c.value = value;
+	c.max_age = lifetime;
+	c.path = path;
+	c.domain = cfg->rest_auth.jwt_auth_cookie_domain;
+	c.secure = cfg->rest_auth.jwt_auth_secure;
+	c.httponly = cfg->rest_auth.jwt_auth_httponly;
+	c.samesite = cfg->rest_auth.jwt_auth_samesite;
+	resp_cookie(r, &c);
+}
+
+void
+jwtm_cookie_access(const struct app_config *cfg, struct resp *r,
+    const char *token)
+{
+	cookie(cfg, r, cfg->rest_auth.jwt_auth_cookie, token,
+	    cfg->simple_jwt.access_token_lifetime, "/");
+}
+
+void
+jwtm_cookie_refresh(const struct app_config *cfg, struct resp *r,
+    const char *token)
+{
+	cookie(cfg, r, cfg->rest_auth.jwt_auth_refresh_cookie, token,
+	    cfg->simple_jwt.refresh_token_lifetime,
+	    cfg->rest_auth.jwt_auth_refresh_cookie_path);
+}
+
+void
+jwtm_cookies_unset(const struct app_config *cfg, struct resp *r)
+{
+	if (cfg->rest_auth.jwt_auth_cookie != NULL)
+		resp_cookie_delete(r, cfg->rest_auth.jwt_auth_cookie, "/",
+		    cfg->rest_auth.jwt_auth_cookie_domain,
+		    cfg->rest_auth.jwt_auth_samesite);
+	if (cfg->rest_auth.jwt_auth_refresh_cookie != NULL)
+		resp_cookie_delete(r, cfg->rest_auth.jwt_auth_refresh_cookie,
+		    cfg->rest_auth.jwt_auth_refresh_cookie_path,
+		    cfg->rest_auth.jwt_auth_cookie_domain,
+		    cfg->rest_auth.jwt_auth_samesite);
+}
+
+void
+jwtm_expiration(char out[JWTM_DATE_BYTES], long lifetime)
+{
+	struct timespec ts;
+	struct tm tm;
+	time_t t;
+	long usec;
+	size_t n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	t = ts.tv_sec + lifetime;
+	usec = ts.tv_nsec / 1000;
+	gmtime_r(&t, &tm);
+	n = strftime(out, JWTM_DATE_BYTES, "%Y-%m-%dT%H:%M:%S", &tm);
+	/* Python's isoformat() leaves out a zero microsecond part. */
+	if (usec != 0)
+		snprintf(out + n, JWTM_DATE_BYTES - n, ".%06ldZ", usec);
+	else
+		snprintf(out + n, JWTM_DATE_BYTES - n, "Z");
+}

@@ -5,6 +5,7 @@
 #include <openssl/crypto.h>
 
 #include "account.h"
+#include "csrf.h"
 #include "jwtmode.h"
 #include "serve.h"
 #include "tok.h"
@@ -111,6 +112,10 @@ handle(struct app_call *c)
 		(ctx->cfg.rest_auth.use_jwt &&
 		    ctx->cfg.simple_jwt.update_last_login)) &&
 	    (er = db_user_touch_login(&ctx->db, user.id)) != APP_OK)
+		goto out;
+	/* Django's login() rotates the CSRF token: a new csrftoken cookie. */
+	if (ctx->cfg.rest_auth.session_login &&
+	    (er = csrf_cookie_new(&ctx->cfg, c->resp)) != APP_OK)
 		goto out;
 	if (ctx->cfg.rest_auth.use_jwt) {
 		er = answer_jwt(c, &user);

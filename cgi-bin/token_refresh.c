@@ -18,7 +18,7 @@ handle(struct app_call *c)
 	char rexp[JWTM_DATE_BYTES];
 	struct req_field f = { "refresh", 0, LIMIT_TOKEN, token, sizeof(token),
 		false };
-	struct auth_fail fail = { NULL, "token_not_valid", NULL };
+	struct auth_fail fail = { NULL, "token_not_valid", NULL, "" };
 	struct json_object *errs = NULL, *o = NULL;
 	struct jwtm_pair pair = { 0 };
 	const char *raw = NULL, *msg = NULL;

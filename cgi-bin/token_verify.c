@@ -11,7 +11,7 @@ handle(struct app_call *c)
 	struct req_field f = { "token", REQ_F_REQUIRED, LIMIT_TOKEN, token,
 		sizeof(token), false };
 	struct json_object *errs = NULL, *o;
-	struct auth_fail fail = { NULL, "token_not_valid", NULL };
+	struct auth_fail fail = { NULL, "token_not_valid", NULL, "" };
 	const char *msg = NULL;
 	enum app_err er;
 

@@ -171,9 +171,19 @@ by_jwt_request(const struct app_config *cfg, const struct jwt_ctx *jwt,
 	bool ours = false;
 
 	if (r->authorization == NULL) {
-		if (cfg->rest_auth.jwt_auth_cookie == NULL ||
-		    (raw = req_cookie(r, cfg->rest_auth.jwt_auth_cookie)) ==
-			NULL)
+		if (cfg->rest_auth.jwt_auth_cookie == NULL)
+			return APP_ENOTFOUND;
+		raw = req_cookie(r, cfg->rest_auth.jwt_auth_cookie);
+		/* dj-rest-auth checks CSRF before it looks at the token. */
+		if ((cfg->rest_auth.jwt_auth_cookie_enforce_csrf_on_unauthenticated ||
+			(raw != NULL && cfg->rest_auth.jwt_auth_cookie_use_csrf)) &&
+		    csrf_check(cfg, r, fail->buf) != APP_OK) {
+			fail->detail = fail->buf;
+			fail->code = NULL;
+			fail->message = NULL;
+			return APP_EDENIED;
+		}
+		if (raw == NULL)
 			return APP_ENOTFOUND;
 		if ((er = by_jwt(cfg, jwt, db, raw, strlen(raw), out,
 			 fail)) == APP_OK)

@@ -9,6 +9,7 @@
 
 #include "app.h"
 #include "config.h"
+#include "csrf.h"
 #include "db.h"
 #include "jwt.h"
 #include "req.h"
@@ -28,6 +29,7 @@ struct auth_fail {
 	const char *code;    /* simplejwt's "code", or NULL (DRF's Token) */
 	const char *message; /* simplejwt's per-token-class message, for
 				"messages", or NULL */
+	char buf[CSRF_REASON_BYTES]; /* room for a built detail */
 };
 
 struct auth_result {
@@ -53,8 +55,11 @@ void auth_challenge(const struct app_config *cfg,
  * jwt is not NULL): a Bearer header (AUTH_HEADER_TYPES) or, without an
  * Authorization header, the access cookie. APP_OK: *out says who,
  * possibly nobody. APP_EAUTH: a credential was presented and is bad;
- * *fail holds the answer's words (static strings). APP_EDB. out is fully
- * written only on APP_OK.
+ * *fail holds the answer's words. APP_EDENIED: a cookie-authenticated
+ * unsafe request failed Django's CSRF checks (JWT_AUTH_COOKIE_USE_CSRF,
+ * or any request with JWT_AUTH_COOKIE_ENFORCE_CSRF_ON_UNAUTHENTICATED);
+ * fail->detail is DRF's 403 detail. APP_EDB. out is fully written only
+ * on APP_OK.
  */
 enum app_err auth_request(const struct app_config *cfg,
     const struct jwt_ctx *jwt, struct db *db, const struct req *r,

@@ -371,7 +371,7 @@ static enum app_err
 auth_with(const char *hdr, bool token_model, const char **msg,
     struct auth_result *res)
 {
-	struct auth_fail fail = { NULL, NULL, NULL };
+	struct auth_fail fail = { NULL, NULL, NULL, "" };
 	struct app_config cfg;
 	struct db db;
 	struct req r;

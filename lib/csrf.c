@@ -1,0 +1,232 @@
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include "csrf.h"
+
+static const char chars[] =
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+static enum app_err
+reject(char *reason, const char *fmt, const char *arg)
+{
+	char msg[CSRF_REASON_BYTES - 16];
+
+	snprintf(msg, sizeof(msg), fmt, arg != NULL ? arg : "");
+	snprintf(reason, CSRF_REASON_BYTES, "CSRF Failed: %s", msg);
+	return APP_EDENIED;
+}
+
+bool
+csrf_is_secure(const struct app_config *cfg, const struct req *r)
+{
+	const char *v;
+
+	if (cfg->secure_proxy_ssl_header[0] != NULL) {
+		v = req_env(r, cfg->secure_proxy_ssl_header[0]);
+		/* Django compares the header's first value. */
+		return v != NULL &&
+		    strncmp(v, cfg->secure_proxy_ssl_header[1],
+			strlen(cfg->secure_proxy_ssl_header[1])) == 0 &&
+		    (v[strlen(cfg->secure_proxy_ssl_header[1])] == '\0' ||
+			v[strlen(cfg->secure_proxy_ssl_header[1])] == ',');
+	}
+	v = req_env(r, "HTTPS");
+	return v != NULL && strcasecmp(v, "on") == 0;
+}
+
+/* scheme://host of the request, as Django's _origin_verified builds it. */
+static void
+own_origin(const struct app_config *cfg, const struct req *r, char *out,
+    size_t outsz)
+{
+	const char *host = req_env(r, "HTTP_HOST");
+
+	snprintf(out, outsz, "%s://%s", csrf_is_secure(cfg, r) ? "https" :
+								 "http",
+	    host != NULL ? host : "");
+}
+
+/*
+ * An entry of CSRF_TRUSTED_ORIGINS matches origin exactly, or as a
+ * "*.example.com" wildcard for subdomains with the same scheme.
+ */
+static bool
+trusted(const struct app_config *cfg, const char *origin)
+{
+	const char *e, *sep, *host;
+	size_t i, slen, hlen, dlen;
+
+	for (i = 0; i < cfg->csrf_trusted_origins_len; i++) {
+		e = cfg->csrf_trusted_origins[i];
+		if (strcasecmp(e, origin) == 0)
+			return true;
+		if ((sep = strstr(e, "://*.")) == NULL)
+			continue;
+		slen = (size_t)(sep - e);
+		if (strncasecmp(e, origin, slen) != 0 ||
+		    strncmp(origin + slen, "://", 3) != 0)
+			continue;
+		host = origin + slen + 3;
+		hlen = strlen(host);
+		dlen = strlen(sep + 4); /* ".example.com" */
+		if (hlen > dlen &&
+		    strcasecmp(host + hlen - dlen, sep + 4) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Django's _check_token_format: 32 or 64 characters of chars. */
+static bool
+token_format(const char *t, const char **why)
+{
+	size_t n = strlen(t), i;
+
+	if (n != CSRF_SECRET_CHARS && n != 2 * CSRF_SECRET_CHARS) {
+		*why = "has incorrect length";
+		return false;
+	}
+	for (i = 0; i < n; i++)
+		if (strchr(chars, t[i]) == NULL || t[i] == '\0') {
+			*why = "has invalid characters";
+			return false;
+		}
+	return true;
+}
+
+/* Django's _unmask_cipher_token: a 64-character token to its secret. */
+static void
+unmask(const char *t, char out[CSRF_SECRET_CHARS + 1])
+{
+	const char *mask = t, *cipher = t + CSRF_SECRET_CHARS;
+	int i, a, b;
+
+	for (i = 0; i < CSRF_SECRET_CHARS; i++) {
+		a = (int)(strchr(chars, cipher[i]) - chars);
+		b = (int)(strchr(chars, mask[i]) - chars);
+		out[i] = chars[(a - b + 62) % 62];
+	}
+	out[CSRF_SECRET_CHARS] = '\0';
+}
+
+static void
+secret_of(const char *t, char out[CSRF_SECRET_CHARS + 1])
+{
+	if (strlen(t) == 2 * CSRF_SECRET_CHARS)
+		unmask(t, out);
+	else
+		snprintf(out, CSRF_SECRET_CHARS + 1, "%s", t);
+}
+
+/* Referer checks for https requests without an Origin header. */
+static enum app_err
+check_referer(const struct app_config *cfg, const struct req *r,
+    char *reason)
+{
+	const char *ref = req_env(r, "HTTP_REFERER"), *host, *p;
+	char origin[512], own[512];
+	size_t n;
+
+	if (ref == NULL)
+		return reject(reason, "Referer checking failed - no Referer.",
+		    NULL);
+	if (strncasecmp(ref, "https://", 8) != 0) {
+		if (strstr(ref, "://") == NULL)
+			return reject(reason, "Referer checking failed - "
+					      "Referer is malformed.", NULL);
+		return reject(reason, "Referer checking failed - Referer is "
+				      "insecure while host is secure.", NULL);
+	}
+	p = ref + 8;
+	n = strcspn(p, "/?#");
+	if (n == 0)
+		return reject(reason, "Referer checking failed - Referer is "
+				      "malformed.", NULL);
+	snprintf(origin, sizeof(origin), "https://%.*s", (int)n, p);
+	host = req_env(r, "HTTP_HOST");
+	snprintf(own, sizeof(own), "https://%s", host != NULL ? host : "");
+	if (strcasecmp(origin, own) == 0 || trusted(cfg, origin))
+		return APP_OK;
+	return reject(reason, "Referer checking failed - %.200s does not match "
+			      "any trusted origins.", origin);
+}
+
+enum app_err
+csrf_check(const struct app_config *cfg, const struct req *r, char *reason)
+{
+	char own[512], want[CSRF_SECRET_CHARS + 1], got[CSRF_SECRET_CHARS + 1];
+	const char *origin, *cookie, *header, *why = NULL;
+	enum req_method m = r->method;
+	enum app_err er;
+
+	if (m == REQ_GET || m == REQ_HEAD || m == REQ_OPTIONS ||
+	    m == REQ_TRACE)
+		return APP_OK;
+	if ((origin = req_env(r, "HTTP_ORIGIN")) != NULL) {
+		own_origin(cfg, r, own, sizeof(own));
+		if (strcmp(origin, own) != 0 && !trusted(cfg, origin))
+			return reject(reason, "Origin checking failed - %.200s "
+					      "does not match any trusted "
+					      "origins.", origin);
+	} else if (csrf_is_secure(cfg, r) &&
+	    (er = check_referer(cfg, r, reason)) != APP_OK)
+		return er;
+	cookie = req_cookie(r, cfg->csrf_cookie_name);
+	/* A malformed cookie is replaced by a new secret in Django, which
+	 * the header cannot match. */
+	if (cookie == NULL)
+		return reject(reason, "CSRF cookie not set.", NULL);
+	header = req_env(r, cfg->csrf_header_name);
+	if (header == NULL || header[0] == '\0')
+		return reject(reason, "CSRF token missing.", NULL);
+	if (!token_format(header, &why))
+		return reject(reason, "CSRF token from the 'X-Csrftoken' "
+				      "HTTP header %s.", why);
+	if (!token_format(cookie, &why))
+		return reject(reason, "CSRF token from the 'X-Csrftoken' HTTP "
+				      "header incorrect.", NULL);
+	secret_of(cookie, want);
+	secret_of(header, got);
+	if (CRYPTO_memcmp(want, got, CSRF_SECRET_CHARS) != 0)
+		return reject(reason, "CSRF token from the 'X-Csrftoken' HTTP "
+				      "header incorrect.", NULL);
+	return APP_OK;
+}
+
+enum app_err
+csrf_cookie_new(const struct app_config *cfg, struct resp *resp)
+{
+	unsigned char raw[CSRF_SECRET_CHARS];
+	char secret[CSRF_SECRET_CHARS + 1];
+	struct resp_cookie c;
+	int i;
+
+	if (RAND_bytes(raw, sizeof(raw)) != 1)
+		return APP_EINTERNAL;
+	/* 62 does not divide 256: redraw the few bytes that would bias. */
+	for (i = 0; i < CSRF_SECRET_CHARS; i++) {
+		while (raw[i] >= 248)
+			if (RAND_bytes(&raw[i], 1) != 1)
+				return APP_EINTERNAL;
+		secret[i] = chars[raw[i] % 62];
+	}
+	secret[CSRF_SECRET_CHARS] = '\0';
+	memset(&c, 0, sizeof(c));
+	c.name = cfg->csrf_cookie_name;
+	c.value = secret;
+	c.max_age = cfg->csrf_cookie_age;
+	c.path = cfg->csrf_cookie_path;
+	c.domain = cfg->csrf_cookie_domain;
+	c.secure = cfg->csrf_cookie_secure;
+	c.httponly = cfg->csrf_cookie_httponly;
+	c.samesite = cfg->csrf_cookie_samesite;
+	resp_cookie(resp, &c);
+	OPENSSL_cleanse(raw, sizeof(raw));
+	return APP_OK;
+}

@@ -5,6 +5,7 @@
 #   make run    serve the API on http://127.0.0.1:$(PORT)/auth/
 #   make asan   the whole test suite under ASan+UBSan, in build-asan/
 #   make fuzz   each libFuzzer target for FUZZ_TIME seconds
+#   make bench  speed and memory figures against this machine's ceiling
 
 BUILD ?= build
 PORT ?= 8000
@@ -14,7 +15,7 @@ CC ?= cc
 PKGS = libpq json-c libcrypto libargon2
 DEB_PKGS = build-essential pkg-config libfcgi-dev libfcgi-bin libjson-c-dev \
 	libssl-dev libpq-dev libargon2-dev postgresql postgresql-client \
-	lighttpd spawn-fcgi curl python3 python3-argon2 python3-django python3-jwt python3-cryptography clang \
+	lighttpd spawn-fcgi curl wrk python3 python3-argon2 python3-django python3-jwt python3-cryptography clang \
 	libclang-rt-14-dev
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
@@ -43,7 +44,7 @@ PATHS = -DRESTAUTH_SQLDIR='"$(SQLDIR)"' \
 	-DRESTAUTH_DEFAULT_CONFIG='"$(DEFAULT_CONFIG)"' \
 	-DRESTAUTH_SHAREDIR='"$(abspath $(BUILD))/share"'
 
-.PHONY: all deps test run asan clean format fuzz
+.PHONY: all deps test run asan clean format fuzz bench bench-bin
 all: $(LIB_A) $(CGI_BIN) $(TOOL) $(UNIT_BIN) $(BUILD)/share/common-passwords.txt
 
 # CommonPasswordValidator's list: the one Debian's python3-django ships
@@ -88,6 +89,27 @@ run: all
 
 asan:
 	$(MAKE) BUILD=build-asan OPT=-O1 EXTRA_CFLAGS="$(SAN)" test
+
+# make bench: an optimised build of its own (no sanitizers, NDEBUG), the
+# ceiling programs of bench/, then bench/bench.py drives the real stack
+# with wrk. BENCH_TIME seconds per case (5); figures in build-bench/bench.json.
+BENCH_BUILD ?= build-bench
+BENCH_TIME ?= 5
+bench:
+	$(MAKE) BUILD=$(BENCH_BUILD) \
+	    OPT="-O2 -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2 -DNDEBUG" bench-bin
+	BENCH_TIME=$(BENCH_TIME) bench/bench.py $(BENCH_BUILD)
+
+bench-bin: $(LIB_A) $(CGI_BIN) $(TOOL) $(BUILD)/share/common-passwords.txt \
+	$(BUILD)/bench/trivial.fcgi $(BUILD)/bench/argon2_time
+
+$(BUILD)/bench/trivial.fcgi: bench/trivial.c Makefile
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lfcgi
+
+$(BUILD)/bench/argon2_time: bench/argon2_time.c $(LIB_A) lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
 
 format:
 	clang-format -i lib/*.c lib/*.h cgi-bin/*.c tools/*.c tests/unit/*.c

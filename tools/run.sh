@@ -16,7 +16,9 @@ RUNDIR=$BUILD/run-$PORT
 PROGRAMS="password_reset_confirm:password/reset/confirm
 password_change:password/change password_reset:password/reset
 login:login logout:logout user:user
-token_verify:token/verify token_refresh:token/refresh"
+token_verify:token/verify token_refresh:token/refresh
+verify_email:registration/verify-email resend_email:registration/resend-email
+registration:registration"
 
 [ -f "$CONFIG" ] || { echo "run: $CONFIG: no such config file" >&2; exit 1; }
 command -v lighttpd >/dev/null || { echo "run: lighttpd missing (make deps)" >&2; exit 1; }

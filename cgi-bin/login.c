@@ -151,6 +151,7 @@ static const struct app_endpoint login = {
 		       "the credentials are valid and authenticated.",
 	.methods = REQ_BIT(REQ_POST),
 	.reads_body = true,
+	.throttle_scope = "dj_rest_auth",
 	.needs_auth = false,
 	.handle = handle,
 };

@@ -96,6 +96,7 @@ static const struct app_endpoint logout = {
 		       "object assigned to the current User object.",
 	.methods = REQ_BIT(REQ_GET) | REQ_BIT(REQ_POST),
 	.reads_body = false, /* only JWT mode without HttpOnly reads it */
+	.throttle_scope = "dj_rest_auth",
 	.needs_auth = false,
 	.handle = handle,
 };

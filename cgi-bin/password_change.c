@@ -80,6 +80,7 @@ static const struct app_endpoint password_change = {
 	.description = "Calls Django Auth SetPasswordForm save method.",
 	.methods = REQ_BIT(REQ_POST),
 	.reads_body = true,
+	.throttle_scope = "dj_rest_auth",
 	.needs_auth = true,
 	.handle = handle,
 };

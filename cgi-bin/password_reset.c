@@ -48,6 +48,7 @@ static const struct app_endpoint password_reset = {
 	.description = "Calls Django Auth PasswordResetForm save method.",
 	.methods = REQ_BIT(REQ_POST),
 	.reads_body = true,
+	.throttle_scope = "dj_rest_auth",
 	.needs_auth = false,
 	.handle = handle,
 };

@@ -62,6 +62,7 @@ static const struct app_endpoint password_reset_confirm = {
 		       "this resets the user's password.",
 	.methods = REQ_BIT(REQ_POST),
 	.reads_body = true,
+	.throttle_scope = "dj_rest_auth",
 	.needs_auth = false,
 	.handle = handle,
 };

@@ -85,6 +85,7 @@ static const struct app_endpoint token_refresh = {
 	.methods = REQ_BIT(REQ_POST),
 	.reads_body = true,
 	.needs_auth = false,
+	.no_auth = true,
 	.handle = handle,
 };
 

@@ -146,6 +146,21 @@ acct_login(const struct app_config *cfg, struct db *db,
 		*msg = "User account is disabled.";
 		return APP_EINPUT;
 	}
+	/* dj-rest-auth's validate_email_verification_status, which runs
+	 * when its registration app is installed. */
+	if (cfg->account.email_verification ==
+		ACCOUNT_EMAIL_VERIFICATION_MANDATORY &&
+	    app_config_installed(cfg, ACCT_REGISTRATION_APP)) {
+		bool verified = false;
+
+		if ((er = db_email_verified(db, out->id, out->email,
+			 &verified)) != APP_OK)
+			return er;
+		if (!verified) {
+			*msg = ACCT_EMAIL_NOT_VERIFIED;
+			return APP_EINPUT;
+		}
+	}
 	return APP_OK;
 }
 

@@ -41,6 +41,15 @@ enum app_err acct_login(const struct app_config *cfg, struct db *db,
     const struct acct_login *in, struct db_user *out, const char **msg) APP_WUR;
 
 /*
+ * With ACCOUNT.EMAIL_VERIFICATION "mandatory" (and dj-rest-auth's
+ * registration app in INSTALLED_APPS), acct_login also refuses a user
+ * whose own address (auth_user.email) is not a verified
+ * account_emailaddress row: APP_EINPUT with this message.
+ */
+#define ACCT_EMAIL_NOT_VERIFIED "E-mail is not verified."
+#define ACCT_REGISTRATION_APP "dj_rest_auth.registration"
+
+/*
  * Django's UnicodeUsernameValidator (^[\w.@+-]+\Z, Unicode \w). The
  * caller checks length and blankness first. Needs an UTF-8 LC_CTYPE
  * (app_main sets C.UTF-8).

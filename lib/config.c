@@ -895,7 +895,8 @@ set_samesite(struct ctx *c, const struct key *k, json_object *v, void *base)
 	if ((s = cstr(v)) != NULL) {
 		for (i = 0; i < 3; i++)
 			if (strcasecmp(s, vals[i]) == 0) {
-				if ((*p = strdup(vals[i])) == NULL)
+				/* Kept as written: Django sends it so. */
+				if ((*p = strdup(s)) == NULL)
 					return nomem(c);
 				return APP_OK;
 			}

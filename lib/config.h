@@ -79,7 +79,7 @@ struct app_config {
 		char *jwt_auth_refresh_cookie_path;
 		bool jwt_auth_secure;
 		bool jwt_auth_httponly;
-		char *jwt_auth_samesite; /* "Lax"/"Strict"/"None"; NULL: omit */
+		char *jwt_auth_samesite; /* Lax/Strict/None as written; NULL: omit */
 		char *jwt_auth_cookie_domain; /* NULL: host-only */
 		bool jwt_auth_return_expiration;
 		bool jwt_auth_cookie_use_csrf;

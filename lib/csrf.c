@@ -25,16 +25,20 @@ reject(char *reason, const char *fmt, const char *arg)
 bool
 csrf_is_secure(const struct app_config *cfg, const struct req *r)
 {
-	const char *v;
+	const char *v, *want;
+	size_t n;
 
 	if (cfg->secure_proxy_ssl_header[0] != NULL) {
-		v = req_env(r, cfg->secure_proxy_ssl_header[0]);
-		/* Django compares the header's first value. */
-		return v != NULL &&
-		    strncmp(v, cfg->secure_proxy_ssl_header[1],
-			strlen(cfg->secure_proxy_ssl_header[1])) == 0 &&
-		    (v[strlen(cfg->secure_proxy_ssl_header[1])] == '\0' ||
-			v[strlen(cfg->secure_proxy_ssl_header[1])] == ',');
+		/* Django: the header's first comma-separated value, stripped. */
+		if ((v = req_env(r, cfg->secure_proxy_ssl_header[0])) == NULL)
+			return false;
+		want = cfg->secure_proxy_ssl_header[1];
+		while (*v == ' ' || *v == '\t')
+			v++;
+		n = strcspn(v, ",");
+		while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+			n--;
+		return n == strlen(want) && strncmp(v, want, n) == 0;
 	}
 	v = req_env(r, "HTTPS");
 	return v != NULL && strcasecmp(v, "on") == 0;
@@ -154,7 +158,7 @@ check_referer(const struct app_config *cfg, const struct req *r,
 	if (strcasecmp(origin, own) == 0 || trusted(cfg, origin))
 		return APP_OK;
 	return reject(reason, "Referer checking failed - %.200s does not match "
-			      "any trusted origins.", origin);
+			      "any trusted origins.", ref);
 }
 
 enum app_err

@@ -38,6 +38,21 @@ enum stmt {
 	ST_BLACKLIST,
 	ST_IS_BLACKLISTED,
 	ST_FLUSH_EXPIRED,
+	ST_THROTTLE_HIT,
+	ST_THROTTLE_CLEAN,
+	/* registration and e-mail confirmation (lib/register.c) */
+	ST_REG_LOCK_USERNAME,
+	ST_USERNAME_TAKEN,
+	ST_EMAIL_TAKEN,
+	ST_REG_USER_INSERT,
+	ST_EMAILADDRESS_INSERT,
+	ST_EMAIL_CLAIM,
+	ST_EMAIL_COOLDOWN,
+	ST_CONFIRMATION_INSERT,
+	ST_EMAILADDRESS_BY_EMAIL,
+	ST_CONFIRMATION_BY_KEY,
+	ST_EMAILADDRESS_CONFIRM,
+	ST_EMAIL_VERIFIED,
 	ST__MAX
 };
 
@@ -52,9 +67,13 @@ static const struct {
 	[ST_USER_BY_USERNAME] = { "user_by_username",
 	    "SELECT " USER_COLS " FROM auth_user WHERE upper(username) = "
 	    "upper($1) ORDER BY username = $1 DESC, id LIMIT 1", 1 },
+	/* allauth filter_users_by_email: account_emailaddress, then
+	 * auth_user.email (a UNION, so both upper() indexes serve). */
 	[ST_USERS_BY_EMAIL] = { "users_by_email",
-	    "SELECT " USER_COLS " FROM auth_user WHERE upper(email) = "
-	    "upper($1) ORDER BY id LIMIT 8", 1 },
+	    "SELECT " USER_COLS " FROM auth_user WHERE id IN (SELECT id FROM "
+	    "auth_user WHERE upper(email) = upper($1) UNION SELECT user_id "
+	    "FROM account_emailaddress WHERE upper(email) = upper($1)) "
+	    "ORDER BY id LIMIT 8", 1 },
 	[ST_USER_BY_TOKEN] = { "user_by_token",
 	    "SELECT u.id, u.username, u.email, u.first_name, u.last_name, "
 	    "u.password, u.is_active, u.is_staff, u.is_superuser, "
@@ -115,6 +134,32 @@ static const struct {
 	    "SELECT 1 FROM token_blacklist_blacklistedtoken b JOIN "
 	    "token_blacklist_outstandingtoken o ON o.id = b.token_id "
 	    "WHERE o.jti = $1", 1 },
+	/*
+	 * DRF's SimpleRateThrottle in one statement: drop the hits older
+	 * than the period ($3 seconds), accept when fewer than $4 remain
+	 * (then add now()), and say so. The row lock of the upsert orders
+	 * concurrent requests for one client. $5 is the wait in seconds
+	 * until the oldest hit leaves the window, for the 429.
+	 */
+	[ST_THROTTLE_HIT] = { "throttle_hit",
+	    "INSERT INTO restauth_throttle AS t (scope, ident, hits, allowed, "
+	    "expires) VALUES ($1, $2, CASE WHEN $4::int > 0 THEN "
+	    "ARRAY[now()] ELSE '{}'::timestamptz[] END, $4::int > 0, "
+	    "now() + $3::int * interval '1 second') "
+	    "ON CONFLICT (scope, ident) DO UPDATE SET "
+	    "allowed = (SELECT count(*) FROM unnest(t.hits) h WHERE h > "
+	    "now() - $3::int * interval '1 second') < $4::int, "
+	    "hits = ARRAY(SELECT h FROM unnest(t.hits) h WHERE h > now() - "
+	    "$3::int * interval '1 second' ORDER BY h) || CASE WHEN "
+	    "(SELECT count(*) FROM unnest(t.hits) h WHERE h > now() - "
+	    "$3::int * interval '1 second') < $4::int THEN ARRAY[now()] "
+	    "ELSE '{}'::timestamptz[] END, "
+	    "expires = now() + $3::int * interval '1 second' "
+	    "RETURNING allowed, coalesce(extract(epoch FROM (t.hits[1] + "
+	    "$3::int * interval '1 second' - now())), $3::int)::float8", 4 },
+	/* Rows whose every hit has left its window. */
+	[ST_THROTTLE_CLEAN] = { "throttle_clean",
+	    "DELETE FROM restauth_throttle WHERE expires < now()", 0 },
 	/* simplejwt's flushexpiredtokens; blacklist rows go with theirs. */
 	[ST_FLUSH_EXPIRED] = { "flush_expired",
 	    "WITH e AS (SELECT id FROM token_blacklist_outstandingtoken "
@@ -122,6 +167,85 @@ static const struct {
 	    "token_blacklist_blacklistedtoken WHERE token_id IN (SELECT id "
 	    "FROM e)) DELETE FROM token_blacklist_outstandingtoken WHERE id "
 	    "IN (SELECT id FROM e)", 0 },
+	/*
+	 * Registration: the advisory lock serializes registrations of one
+	 * name (in its own key space: the two-int form), so the check that
+	 * follows holds until COMMIT even where the unique index on
+	 * upper(username) could not be built (sql/0003_account.sql).
+	 */
+	[ST_REG_LOCK_USERNAME] = { "reg_lock_username",
+	    "SELECT pg_advisory_xact_lock(7240532, hashtext(upper($1)))", 1 },
+	/* allauth filter_users_by_username: username__iexact. */
+	[ST_USERNAME_TAKEN] = { "username_taken",
+	    "SELECT 1 FROM auth_user WHERE upper(username) = upper($1) "
+	    "LIMIT 1", 1 },
+	/* An address any user has: allauth's filter_users_by_email looks in
+	 * account_emailaddress and at auth_user.email. */
+	[ST_EMAIL_TAKEN] = { "email_taken",
+	    "SELECT 1 WHERE EXISTS (SELECT 1 FROM account_emailaddress WHERE "
+	    "upper(email) = upper($1)) OR EXISTS (SELECT 1 FROM auth_user "
+	    "WHERE upper(email) = upper($1))", 1 },
+	/* A signed-up user; $4: logged in at once (allauth's complete_signup
+	 * calls login(), which sets last_login). */
+	[ST_REG_USER_INSERT] = { "reg_user_insert",
+	    "INSERT INTO auth_user (password, is_superuser, username, "
+	    "first_name, last_name, email, is_staff, is_active, date_joined, "
+	    "last_login) VALUES ($1, false, $2, '', '', $3, false, true, "
+	    "now(), CASE WHEN $4::bool THEN now() END) RETURNING id", 4 },
+	/* allauth setup_user_email: the address, primary and unverified. */
+	[ST_EMAILADDRESS_INSERT] = { "emailaddress_insert",
+	    "INSERT INTO account_emailaddress (email, verified, \"primary\", "
+	    "user_id) VALUES ($1, false, true, $2) RETURNING id", 2 },
+	/* UNIQUE_EMAIL: of racing claims exactly one inserts (23505). */
+	[ST_EMAIL_CLAIM] = { "email_claim",
+	    "INSERT INTO restauth_email_unique (email, email_address_id) "
+	    "VALUES (upper($1), $2)", 2 },
+	/*
+	 * EMAIL_CONFIRMATION_COOLDOWN in one statement: a row comes back
+	 * when no mail went to the address within $2 seconds, and the send
+	 * time is then now. The upsert's row lock orders racing requests.
+	 */
+	[ST_EMAIL_COOLDOWN] = { "email_cooldown",
+	    "INSERT INTO restauth_email_sent AS s (email, sent) VALUES "
+	    "(upper($1), now()) ON CONFLICT (email) DO UPDATE SET sent = "
+	    "now() WHERE s.sent <= now() - $2::int * interval '1 second' "
+	    "RETURNING 1", 2 },
+	/* allauth EmailConfirmation.create + send (sent = now). */
+	[ST_CONFIRMATION_INSERT] = { "confirmation_insert",
+	    "INSERT INTO account_emailconfirmation (created, sent, key, "
+	    "email_address_id) VALUES (now(), now(), $1, $2)", 2 },
+	/* dj-rest-auth's resend: EmailAddress.objects.filter(email=)
+	 * .first(), compared case-insensitively. */
+	[ST_EMAILADDRESS_BY_EMAIL] = { "emailaddress_by_email",
+	    "SELECT a.id, a.user_id, a.email, a.verified, u.username FROM "
+	    "account_emailaddress a JOIN auth_user u ON u.id = a.user_id "
+	    "WHERE upper(a.email) = upper($1) ORDER BY a.id LIMIT 1", 1 },
+	/* allauth EmailConfirmation.from_key: all_valid() (sent within
+	 * $2 days, address unverified), key compared lower-cased. */
+	[ST_CONFIRMATION_BY_KEY] = { "confirmation_by_key",
+	    "SELECT c.email_address_id FROM account_emailconfirmation c "
+	    "JOIN account_emailaddress a ON a.id = c.email_address_id WHERE "
+	    "c.key = lower($1) AND NOT a.verified AND (c.sent IS NULL OR "
+	    "c.sent >= now() - $2::int * interval '1 day') LIMIT 1", 2 },
+	/*
+	 * allauth verify_email: the unverified address $1 becomes verified
+	 * unless ($2, UNIQUE_EMAIL) another verified row holds the same
+	 * address (can_set_verified). First column: the row was there and
+	 * unverified; second: it was verified now.
+	 */
+	[ST_EMAILADDRESS_CONFIRM] = { "emailaddress_confirm",
+	    "WITH a AS (SELECT id, email FROM account_emailaddress WHERE id = "
+	    "$1 AND NOT verified FOR UPDATE), u AS (UPDATE "
+	    "account_emailaddress e SET verified = true FROM a WHERE e.id = "
+	    "a.id AND (NOT $2::bool OR NOT EXISTS (SELECT 1 FROM "
+	    "account_emailaddress o WHERE o.id <> a.id AND o.verified AND "
+	    "upper(o.email) = upper(a.email))) RETURNING e.id) "
+	    "SELECT (SELECT count(*) FROM a), (SELECT count(*) FROM u)", 2 },
+	/* dj-rest-auth's login check: user.emailaddress_set.filter(
+	 * email=user.email, verified=True).exists(). */
+	[ST_EMAIL_VERIFIED] = { "email_verified",
+	    "SELECT 1 FROM account_emailaddress WHERE user_id = $1 AND "
+	    "upper(email) = upper($2) AND verified LIMIT 1", 2 },
 };
 
 enum app_err
@@ -610,6 +734,42 @@ db_flush_expired(struct db *db, long *deleted)
 	return APP_OK;
 }
 
+enum app_err
+db_throttle_hit(struct db *db, const char *scope, const char *ident,
+    long period, long num, bool *allowed, double *wait)
+{
+	char pbuf[ID_BYTES], nbuf[ID_BYTES];
+	const char *params[] = { scope, ident, fmt_id(pbuf, period),
+		fmt_id(nbuf, num) };
+	PGresult *res = NULL;
+	enum app_err er;
+	char *end;
+
+	if ((er = run(db, ST_THROTTLE_HIT, params, &res)) != APP_OK)
+		return er;
+	er = APP_EDB;
+	if (PQntuples(res) != 1)
+		goto out;
+	*allowed = parse_bool(PQgetvalue(res, 0, 0));
+	*wait = strtod(PQgetvalue(res, 0, 1), &end);
+	er = APP_OK;
+out:
+	PQclear(res);
+	return er;
+}
+
+enum app_err
+db_throttle_clean(struct db *db)
+{
+	PGresult *res = NULL;
+	enum app_err er;
+
+	if ((er = run(db, ST_THROTTLE_CLEAN, NULL, &res)) != APP_OK)
+		return er;
+	PQclear(res);
+	return APP_OK;
+}
+
 /* ---- migrations ---- */
 
 /* Arbitrary constant shared by every restauth migrator. */
@@ -773,4 +933,208 @@ out:
 		free(list[i]);
 	free(list);
 	return er;
+}
+
+/* ---- registration and e-mail confirmation ---- */
+
+/* Run st and report whether it returned a row. APP_EDB, APP_ECONFLICT. */
+static enum app_err
+exists(struct db *db, enum stmt st, const char *const *params, bool *yes)
+{
+	PGresult *res = NULL;
+	enum app_err er;
+
+	if ((er = run(db, st, params, &res)) != APP_OK)
+		return er;
+	*yes = PQntuples(res) > 0;
+	PQclear(res);
+	return APP_OK;
+}
+
+/*
+ * The first column of the one row st returns, as a positive id.
+ * APP_ENOTFOUND when no row came back.
+ */
+static enum app_err
+returned_id(struct db *db, enum stmt st, const char *const *params,
+    int64_t *id)
+{
+	PGresult *res = NULL;
+	enum app_err er;
+	char *end;
+	long long v;
+
+	if ((er = run(db, st, params, &res)) != APP_OK)
+		return er;
+	er = PQntuples(res) == 0 ? APP_ENOTFOUND : APP_EDB;
+	if (PQntuples(res) != 1)
+		goto out;
+	errno = 0;
+	v = strtoll(PQgetvalue(res, 0, 0), &end, 10);
+	if (errno != 0 || *end != '\0' || v <= 0)
+		goto out;
+	*id = v;
+	er = APP_OK;
+out:
+	PQclear(res);
+	return er;
+}
+
+enum app_err
+db_lock_username(struct db *db, const char *username)
+{
+	const char *params[] = { username };
+	PGresult *res = NULL;
+	enum app_err er;
+
+	if ((er = run(db, ST_REG_LOCK_USERNAME, params, &res)) != APP_OK)
+		return er;
+	PQclear(res);
+	return APP_OK;
+}
+
+enum app_err
+db_username_taken(struct db *db, const char *username, bool *taken)
+{
+	const char *params[] = { username };
+
+	return exists(db, ST_USERNAME_TAKEN, params, taken);
+}
+
+enum app_err
+db_email_taken(struct db *db, const char *email, bool *taken)
+{
+	const char *params[] = { email };
+
+	return exists(db, ST_EMAIL_TAKEN, params, taken);
+}
+
+enum app_err
+db_user_register(struct db *db, const char *username, const char *email,
+    const char *hash, bool login, int64_t *id)
+{
+	const char *params[] = { hash, username, email, login ? "t" : "f" };
+
+	return returned_id(db, ST_REG_USER_INSERT, params, id);
+}
+
+enum app_err
+db_emailaddress_insert(struct db *db, int64_t user_id, const char *email,
+    int64_t *id)
+{
+	char idbuf[ID_BYTES];
+	const char *params[] = { email, fmt_id(idbuf, user_id) };
+
+	return returned_id(db, ST_EMAILADDRESS_INSERT, params, id);
+}
+
+enum app_err
+db_email_claim(struct db *db, const char *email, int64_t address_id)
+{
+	char idbuf[ID_BYTES];
+	const char *params[] = { email, fmt_id(idbuf, address_id) };
+	PGresult *res = NULL;
+	enum app_err er;
+
+	if ((er = run(db, ST_EMAIL_CLAIM, params, &res)) != APP_OK)
+		return er;
+	PQclear(res);
+	return APP_OK;
+}
+
+enum app_err
+db_email_cooldown(struct db *db, const char *email, long seconds,
+    bool *may_send)
+{
+	char sbuf[ID_BYTES];
+	const char *params[] = { email, fmt_id(sbuf, seconds) };
+
+	return exists(db, ST_EMAIL_COOLDOWN, params, may_send);
+}
+
+enum app_err
+db_confirmation_insert(struct db *db, int64_t address_id, const char *key)
+{
+	char idbuf[ID_BYTES];
+	const char *params[] = { key, fmt_id(idbuf, address_id) };
+	PGresult *res = NULL;
+	enum app_err er;
+
+	if ((er = run(db, ST_CONFIRMATION_INSERT, params, &res)) != APP_OK)
+		return er;
+	PQclear(res);
+	return APP_OK;
+}
+
+enum app_err
+db_emailaddress_by_email(struct db *db, const char *email,
+    struct db_emailaddress *out)
+{
+	const char *params[] = { email };
+	PGresult *res = NULL;
+	enum app_err er;
+	char *end;
+	long long id, uid;
+
+	if ((er = run(db, ST_EMAILADDRESS_BY_EMAIL, params, &res)) != APP_OK)
+		return er;
+	er = APP_ENOTFOUND;
+	if (PQntuples(res) != 1)
+		goto out;
+	er = APP_EDB;
+	errno = 0;
+	id = strtoll(PQgetvalue(res, 0, 0), &end, 10);
+	if (errno != 0 || *end != '\0' || id <= 0)
+		goto out;
+	uid = strtoll(PQgetvalue(res, 0, 1), &end, 10);
+	if (errno != 0 || *end != '\0' || uid <= 0)
+		goto out;
+	out->id = id;
+	out->user_id = uid;
+	copy_field(out->email, sizeof(out->email), res, 0, 2);
+	out->verified = parse_bool(PQgetvalue(res, 0, 3));
+	copy_field(out->username, sizeof(out->username), res, 0, 4);
+	er = APP_OK;
+out:
+	PQclear(res);
+	return er;
+}
+
+enum app_err
+db_confirmation_lookup(struct db *db, const char *key, int expire_days,
+    int64_t *address_id)
+{
+	char dbuf[ID_BYTES];
+	const char *params[] = { key, fmt_id(dbuf, expire_days) };
+
+	return returned_id(db, ST_CONFIRMATION_BY_KEY, params, address_id);
+}
+
+enum app_err
+db_emailaddress_confirm(struct db *db, int64_t id, bool unique_email)
+{
+	char idbuf[ID_BYTES];
+	const char *params[] = { fmt_id(idbuf, id), unique_email ? "t" : "f" };
+	PGresult *res = NULL;
+	enum app_err er;
+
+	if ((er = run(db, ST_EMAILADDRESS_CONFIRM, params, &res)) != APP_OK)
+		return er;
+	er = APP_EDB;
+	if (PQntuples(res) != 1)
+		goto out;
+	er = strcmp(PQgetvalue(res, 0, 0), "0") == 0 ? APP_ENOTFOUND : APP_OK;
+out:
+	PQclear(res);
+	return er;
+}
+
+enum app_err
+db_email_verified(struct db *db, int64_t user_id, const char *email,
+    bool *yes)
+{
+	char idbuf[ID_BYTES];
+	const char *params[] = { fmt_id(idbuf, user_id), email };
+
+	return exists(db, ST_EMAIL_VERIFIED, params, yes);
 }

@@ -136,11 +136,97 @@ enum app_err db_is_blacklisted(struct db *, const char *jti, bool *yes) APP_WUR;
 enum app_err db_flush_expired(struct db *, long *deleted) APP_WUR;
 
 /*
+ * One request of client ident against scope's rate of num per period
+ * seconds (DRF's sliding window): *allowed, and for a refusal *wait, the
+ * seconds until a request would be accepted. APP_EDB.
+ */
+enum app_err db_throttle_hit(struct db *, const char *scope,
+    const char *ident, long period, long num, bool *allowed,
+    double *wait) APP_WUR;
+/* Delete throttle rows with nothing left in their window. APP_EDB. */
+enum app_err db_throttle_clean(struct db *) APP_WUR;
+
+/*
  * Apply every sql/NNNN_*.sql in dir not yet recorded, in name order, each
  * in one transaction under an advisory lock; *applied counts them. Writes
  * one line into err on failure. APP_EINPUT (bad dir/file), APP_EDB.
  */
 enum app_err db_migrate(struct db *, const char *dir, int *applied,
     char *err, size_t errsz) APP_WUR;
+
+/* ---- registration and e-mail confirmation (lib/register.c) ---- */
+
+/* One row of account_emailaddress, with its user's username. */
+struct db_emailaddress {
+	int64_t id;
+	int64_t user_id;
+	char email[DB_EMAIL_BYTES];
+	bool verified;
+	char username[DB_USERNAME_BYTES];
+};
+
+/*
+ * Inside a transaction: wait until no other transaction holds the lock
+ * on username (case-insensitive), then hold it until COMMIT/ROLLBACK.
+ * APP_EDB.
+ */
+enum app_err db_lock_username(struct db *, const char *username) APP_WUR;
+/* *taken: a user has this username, case-insensitively. APP_EDB. */
+enum app_err db_username_taken(struct db *, const char *username,
+    bool *taken) APP_WUR;
+/*
+ * *taken: some user has this address (account_emailaddress or
+ * auth_user.email), case-insensitively. APP_EDB.
+ */
+enum app_err db_email_taken(struct db *, const char *email,
+    bool *taken) APP_WUR;
+/*
+ * Insert a signed-up user (active, not staff; the password an encoded
+ * hash; last_login now when login). *id on APP_OK. APP_ECONFLICT (the
+ * username is taken), APP_EDB.
+ */
+enum app_err db_user_register(struct db *, const char *username,
+    const char *email, const char *hash, bool login, int64_t *id) APP_WUR;
+/* The user's primary, unverified address. *id on APP_OK. APP_ECONFLICT, APP_EDB. */
+enum app_err db_emailaddress_insert(struct db *, int64_t user_id,
+    const char *email, int64_t *id) APP_WUR;
+/*
+ * Claim email (case-insensitively) for address_id, for UNIQUE_EMAIL.
+ * APP_ECONFLICT when it is claimed already; APP_EDB.
+ */
+enum app_err db_email_claim(struct db *, const char *email,
+    int64_t address_id) APP_WUR;
+/*
+ * *may_send: no confirmation mail went to email within seconds; the
+ * send time is then recorded as now (atomically). APP_EDB.
+ */
+enum app_err db_email_cooldown(struct db *, const char *email, long seconds,
+    bool *may_send) APP_WUR;
+/* Store a confirmation key (sent now). APP_ECONFLICT, APP_EDB. */
+enum app_err db_confirmation_insert(struct db *, int64_t address_id,
+    const char *key) APP_WUR;
+/*
+ * The lowest-id address equal to email case-insensitively.
+ * APP_OK, APP_ENOTFOUND, APP_EDB.
+ */
+enum app_err db_emailaddress_by_email(struct db *, const char *email,
+    struct db_emailaddress *out) APP_WUR;
+/*
+ * The address a stored key confirms: sent within expire_days and still
+ * unverified. APP_OK, APP_ENOTFOUND, APP_EDB.
+ */
+enum app_err db_confirmation_lookup(struct db *, const char *key,
+    int expire_days, int64_t *address_id) APP_WUR;
+/*
+ * Mark the address verified. APP_OK when it existed unverified (with
+ * unique_email it stays unverified if another verified row has the same
+ * address, as allauth's can_set_verified); APP_ENOTFOUND when there is
+ * no such unverified address; APP_EDB.
+ */
+enum app_err db_emailaddress_confirm(struct db *, int64_t id,
+    bool unique_email) APP_WUR;
+/* *yes: the user has email (case-insensitively) verified. APP_EDB. */
+enum app_err db_email_verified(struct db *, int64_t user_id,
+    const char *email, bool *yes) APP_WUR;
 
 #endif

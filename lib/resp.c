@@ -1,6 +1,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "resp.h"
@@ -119,7 +120,7 @@ resp_cookie_delete(struct resp *r, const char *name, const char *path,
 	/* Django: Secure when the name demands it or SameSite=None. */
 	secure = strncmp(name, "__Secure-", 9) == 0 ||
 	    strncmp(name, "__Host-", 7) == 0 ||
-	    (samesite != NULL && strcmp(samesite, "None") == 0);
+	    (samesite != NULL && strcasecmp(samesite, "None") == 0);
 	cookie_line(r, name, "\"\"", "Thu, 01 Jan 1970 00:00:00 GMT", 0, true,
 	    path, domain, secure, false, samesite);
 }

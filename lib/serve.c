@@ -11,6 +11,7 @@
 
 #include "log.h"
 #include "mail.h"
+#include "policy.h"
 #include "pwval.h"
 #include "serve.h"
 
@@ -232,14 +233,23 @@ pipeline(struct app_call *call, const struct app_endpoint *ep)
 	unsigned methods = ep->methods | REQ_BIT(REQ_OPTIONS);
 	enum req_method m = req->method;
 	enum app_err er;
+	long wait = -1;
 
-	allow_header(ep, allow, sizeof(allow));
-	resp_header(resp, "Allow", allow);
-	resp_header(resp, "Vary", "Accept");
-	resp_header(resp, "X-Frame-Options", "DENY");
+	/* Django's SecurityMiddleware, whose headers every answer gets,
+	 * its https redirect, then django-cors-headers. */
 	resp_header(resp, "X-Content-Type-Options", "nosniff");
 	resp_header(resp, "Referrer-Policy", "same-origin");
 	resp_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
+	pol_hsts(&ctx->cfg, req, resp);
+	if (pol_https_redirect(&ctx->cfg, req, resp))
+		return;
+	if (pol_cors(&ctx->cfg, req, resp))
+		return;
+	/* DRF's Vary: Accept, patched with django-cors-headers' origin. */
+	resp_header(resp, "Vary", "Accept, origin");
+	resp_header(resp, "X-Frame-Options", "DENY");
+	allow_header(ep, allow, sizeof(allow));
+	resp_header(resp, "Allow", allow);
 	if (methods & REQ_BIT(REQ_GET))
 		methods |= REQ_BIT(REQ_HEAD);
 	if (m == REQ_HEAD)
@@ -249,8 +259,8 @@ pipeline(struct app_call *call, const struct app_endpoint *ep)
 		return;
 	}
 
-	er = auth_request(&ctx->cfg, ctx->jwt, &ctx->db, req, &call->auth,
-	    &fail);
+	er = ep->no_auth ? APP_OK : auth_request(&ctx->cfg, ctx->jwt,
+					&ctx->db, req, &call->auth, &fail);
 	if (er == APP_EAUTH) {
 		app_unauthorized(call, &fail);
 		return;
@@ -266,6 +276,16 @@ pipeline(struct app_call *call, const struct app_endpoint *ep)
 	if (ep->needs_auth && call->auth.kind == AUTH_NONE) {
 		fail.detail = "Authentication credentials were not provided.";
 		app_unauthorized(call, &fail);
+		return;
+	}
+	er = pol_throttle(&ctx->cfg, &ctx->db, req, &call->auth,
+	    ep->throttle_scope, &wait);
+	if (er == APP_ETHROTTLED) {
+		pol_throttled(resp, wait);
+		return;
+	}
+	if (er != APP_OK) {
+		resp_error(resp, er);
 		return;
 	}
 	if (!(methods & REQ_BIT(m))) {

@@ -58,6 +58,12 @@ struct app_endpoint {
 	unsigned methods;	 /* REQ_BIT()s the view defines */
 	bool needs_auth;	 /* DRF IsAuthenticated */
 	/*
+	 * simplejwt's token views have no authentication classes: their
+	 * requests are not authenticated (nor CSRF-checked) at all.
+	 */
+	bool no_auth;
+	const char *throttle_scope; /* the view's, for ScopedRateThrottle */
+	/*
 	 * The view reads request.data (a serializer). DRF parses lazily:
 	 * a view that never reads the body never refuses a bad one.
 	 */

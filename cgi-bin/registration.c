@@ -1,0 +1,132 @@
+/* registration/: dj-rest-auth's RegisterView with allauth. */
+#include <time.h>
+
+#include <openssl/crypto.h>
+
+#include "account.h"
+#include "csrf.h"
+#include "jwtmode.h"
+#include "log.h"
+#include "register.h"
+#include "serve.h"
+
+static int
+add_str(struct json_object *o, const char *key, const char *val)
+{
+	return json_object_object_add(o, key, json_object_new_string(val));
+}
+
+/*
+ * JWT mode: dj-rest-auth's JWTSerializer {"access", "refresh", "user"},
+ * and (unlike dj-rest-auth, which sets none here) the cookies login/
+ * sets, with the refresh token left out of the body when HttpOnly.
+ */
+static enum app_err
+answer_jwt(struct app_call *c, const struct db_user *user)
+{
+	const struct app_config *cfg = &c->ctx->cfg;
+	struct json_object *o = NULL, *u = NULL;
+	struct jwtm_pair pair;
+	enum app_err er;
+
+	er = jwtm_login(cfg, c->ctx->jwt, &c->ctx->db, user->id, time(NULL),
+	    &pair);
+	if (er != APP_OK)
+		return er;
+	er = APP_ENOMEM;
+	if ((o = json_object_new_object()) == NULL ||
+	    (u = acct_user_json(user)) == NULL ||
+	    add_str(o, "access", pair.access) != 0 ||
+	    add_str(o, "refresh",
+		cfg->rest_auth.jwt_auth_httponly ? "" : pair.refresh) != 0 ||
+	    json_object_object_add(o, "user", u) != 0)
+		goto out;
+	u = NULL;
+	resp_json(c->resp, 201, o);
+	o = NULL;
+	resp_header(c->resp, "Cache-Control", "no-store");
+	jwtm_cookie_access(cfg, c->resp, pair.access);
+	jwtm_cookie_refresh(cfg, c->resp, pair.refresh);
+	er = APP_OK;
+out:
+	json_object_put(o);
+	json_object_put(u);
+	jwtm_pair_free(&pair);
+	return er;
+}
+
+static enum app_err
+answer_token(struct app_call *c, const char *key)
+{
+	struct json_object *o;
+
+	if ((o = json_object_new_object()) == NULL || add_str(o, "key", key)) {
+		json_object_put(o);
+		return APP_ENOMEM;
+	}
+	resp_json(c->resp, 201, o);
+	resp_header(c->resp, "Cache-Control", "no-store");
+	return APP_OK;
+}
+
+static void
+handle(struct app_call *c)
+{
+	struct app_ctx *ctx = c->ctx;
+	const struct app_config *cfg = &ctx->cfg;
+	struct json_object *errs = NULL;
+	struct reg_result res = { 0 };
+	struct reg_form f;
+	enum app_err er;
+
+	er = reg_form_read(cfg, &ctx->db, ctx->pwval, c->req, &f, &errs);
+	if (er == APP_OK)
+		er = reg_signup(cfg, &ctx->db, ctx->pwval, &f, time(NULL), &res,
+		    &errs);
+	reg_form_wipe(&f);
+	if (er != APP_OK)
+		goto out;
+	/* complete_signup: the mail leaves after the answer. */
+	if (res.mail.body != NULL &&
+	    app_mail_later(c, res.mail.to, res.mail.subject, res.mail.body) !=
+		APP_OK)
+		log_warnx("user %lld: confirmation mail not queued",
+		    (long long)res.user.id);
+	if (cfg->account.email_verification ==
+	    ACCOUNT_EMAIL_VERIFICATION_MANDATORY) {
+		resp_detail(c->resp, 201, REG_VERIFICATION_SENT);
+		goto out;
+	}
+	/* allauth logs the new user in: Django's login() rotates CSRF. */
+	if (cfg->rest_auth.session_login &&
+	    (er = csrf_cookie_new(cfg, c->resp)) != APP_OK)
+		goto out;
+	if (cfg->rest_auth.use_jwt)
+		er = answer_jwt(c, &res.user);
+	else if (cfg->rest_auth.token_model != NULL)
+		er = answer_token(c, res.token);
+	else
+		resp_json(c->resp, 204, NULL);
+out:
+	reg_result_free(&res);
+	OPENSSL_cleanse(&res, sizeof(res));
+	if (er != APP_OK)
+		app_fail(c, er, &errs);
+}
+
+static const struct app_endpoint registration = {
+	.path = "registration/",
+	.name = "Register",
+	.description = "Registers a new user.",
+	.methods = REQ_BIT(REQ_POST),
+	.reads_body = true,
+	.needs_auth = false,
+	.throttle_scope = "dj_rest_auth",
+	.handle = handle,
+};
+
+int
+main(int argc, char **argv)
+{
+	return app_main(argc, argv, &registration);
+}

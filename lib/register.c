@@ -1,0 +1,870 @@
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wctype.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include "account.h"
+#include "log.h"
+#include "pw.h"
+#include "pwval.h"
+#include "register.h"
+#include "resp.h"
+#include "tok.h"
+
+/* Django's Signer: salted_hmac(salt + "signer", ...). */
+#define KEY_SALT REG_KEY_SALT "signer"
+/* Unpadded URL-safe base64 of a SHA-256 MAC. */
+#define SIG_CHARS 43
+/* Longest base-62 timestamp read: 62^10 > year 26 billion, < INT64_MAX. */
+#define TS_MAX_DIGITS 10
+/* "9223372036854775807": the longest pk. */
+#define PK_MAX_DIGITS 19
+/* Attempts at a free username when one is made up from the address. */
+#define NAME_TRIES 4
+/* Random digits after a made-up username that is taken (allauth adds
+ * a suffix of growing length). */
+#define NAME_SUFFIX_MIN 4
+
+static const char b62[] =
+    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+static const char b64[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+static enum app_err
+add(struct json_object **errs, const char *field, const char *msg)
+{
+	return resp_errors_add(errs, field, msg) == APP_OK ? APP_EINPUT
+							   : APP_ENOMEM;
+}
+
+/* ---- Django's signing ---- */
+
+/* URL-safe base64 without padding (Django's b64_encode); returns length. */
+static size_t
+b64_encode(const unsigned char *in, size_t n, char *out)
+{
+	size_t i, o = 0;
+	uint32_t v;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 |
+		    in[i + 2];
+		out[o++] = b64[v >> 18 & 63];
+		out[o++] = b64[v >> 12 & 63];
+		out[o++] = b64[v >> 6 & 63];
+		out[o++] = b64[v & 63];
+	}
+	if (n - i == 1) {
+		v = (uint32_t)in[i] << 16;
+		out[o++] = b64[v >> 18 & 63];
+		out[o++] = b64[v >> 12 & 63];
+	} else if (n - i == 2) {
+		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
+		out[o++] = b64[v >> 18 & 63];
+		out[o++] = b64[v >> 12 & 63];
+		out[o++] = b64[v >> 6 & 63];
+	}
+	out[o] = '\0';
+	return o;
+}
+
+static int
+b64_value(char c)
+{
+	const char *p;
+
+	if (c == '\0' || (p = strchr(b64, c)) == NULL)
+		return -1;
+	return (int)(p - b64);
+}
+
+/*
+ * Decode exactly what b64_encode makes: no padding, no other
+ * characters, no stray low bits. Returns the length, or -1.
+ */
+static long
+b64_decode(const char *in, size_t n, unsigned char *out, size_t outsz)
+{
+	size_t i, o = 0;
+	uint32_t v;
+	int d[4], k;
+
+	if (n % 4 == 1)
+		return -1;
+	for (i = 0; i < n; i += 4) {
+		size_t left = n - i < 4 ? n - i : 4;
+
+		v = 0;
+		for (k = 0; k < 4; k++) {
+			d[k] = (size_t)k < left ? b64_value(in[i + k]) : 0;
+			if (d[k] < 0)
+				return -1;
+			v = v << 6 | (uint32_t)d[k];
+		}
+		if (o + left - 1 > outsz)
+			return -1;
+		out[o++] = (unsigned char)(v >> 16);
+		if (left > 2)
+			out[o++] = (unsigned char)(v >> 8);
+		if (left > 3)
+			out[o++] = (unsigned char)v;
+		/* Bits the encoder would have left zero. */
+		if ((left == 2 && (v & 0xffff) != 0) ||
+		    (left == 3 && (v & 0xff) != 0))
+			return -1;
+	}
+	return (long)o;
+}
+
+/* Django's b62_encode of a non-negative number; returns the length. */
+static size_t
+b62_encode(uint64_t v, char *out)
+{
+	char tmp[24];
+	size_t n = 0, i;
+
+	do {
+		tmp[n++] = b62[v % 62];
+		v /= 62;
+	} while (v != 0);
+	for (i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	out[n] = '\0';
+	return n;
+}
+
+/* Django's Signer.signature: b64(HMAC-SHA256(SHA256(KEY_SALT secret), v)). */
+static enum app_err
+signature(const char *secret, const char *value, size_t len,
+    char out[SIG_CHARS + 1])
+{
+	unsigned char key[EVP_MAX_MD_SIZE], mac[EVP_MAX_MD_SIZE];
+	unsigned int keylen = 0, maclen = 0;
+	EVP_MD_CTX *md;
+	enum app_err er = APP_EINTERNAL;
+
+	if ((md = EVP_MD_CTX_new()) == NULL)
+		return APP_ENOMEM;
+	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
+	    EVP_DigestUpdate(md, KEY_SALT, strlen(KEY_SALT)) != 1 ||
+	    EVP_DigestUpdate(md, secret, strlen(secret)) != 1 ||
+	    EVP_DigestFinal_ex(md, key, &keylen) != 1)
+		goto out;
+	if (HMAC(EVP_sha256(), key, (int)keylen, (const unsigned char *)value,
+		len, mac, &maclen) == NULL ||
+	    maclen != 32)
+		goto out;
+	b64_encode(mac, maclen, out);
+	er = APP_OK;
+out:
+	OPENSSL_cleanse(key, sizeof(key));
+	EVP_MD_CTX_free(md);
+	return er;
+}
+
+enum app_err
+reg_key_make(const char *secret, int64_t address_id, time_t now, char *out,
+    size_t outsz)
+{
+	char pk[PK_MAX_DIGITS + 2], value[REG_KEY_BYTES], sig[SIG_CHARS + 1];
+	size_t n;
+	int len;
+
+	if (secret == NULL || address_id < 1 || now < 0 ||
+	    outsz < REG_KEY_BYTES)
+		return APP_EINTERNAL;
+	/* JSONSerializer: json.dumps(pk) of an int is its decimal digits. */
+	len = snprintf(pk, sizeof(pk), "%" PRId64, address_id);
+	n = b64_encode((const unsigned char *)pk, (size_t)len, value);
+	value[n++] = ':';
+	n += b62_encode((uint64_t)now, value + n);
+	if (signature(secret, value, n, sig) != APP_OK)
+		return APP_EINTERNAL;
+	len = snprintf(out, outsz, "%s:%s", value, sig);
+	if (len < 0 || (size_t)len >= outsz)
+		return APP_EINTERNAL;
+	return APP_OK;
+}
+
+enum app_err
+reg_key_check(const char *secret, const char *key, time_t now, long max_age,
+    int64_t *address_id)
+{
+	char sig[SIG_CHARS + 1], digits[PK_MAX_DIGITS + 1];
+	unsigned char raw[PK_MAX_DIGITS + 4];
+	const char *sep2, *sep1, *p;
+	size_t len = strlen(key), vlen;
+	uint64_t ts = 0;
+	long got;
+	int64_t id = 0;
+	int i;
+
+	if (secret == NULL || len == 0 || len >= REG_KEY_BYTES)
+		return APP_EINPUT;
+	/* Signer.unsign: value, sig = signed_value.rsplit(":", 1). */
+	if ((sep2 = strrchr(key, ':')) == NULL)
+		return APP_EINPUT;
+	vlen = (size_t)(sep2 - key);
+	if (strlen(sep2 + 1) != SIG_CHARS ||
+	    signature(secret, key, vlen, sig) != APP_OK ||
+	    CRYPTO_memcmp(sig, sep2 + 1, SIG_CHARS) != 0)
+		return APP_EINPUT;
+	/* TimestampSigner.unsign: value, ts = value.rsplit(":", 1). */
+	for (sep1 = sep2; sep1 > key && sep1[-1] != ':'; sep1--)
+		;
+	if (sep1 == key || sep2 - sep1 < 1 || sep2 - sep1 > TS_MAX_DIGITS)
+		return APP_EINPUT;
+	for (p = sep1; p < sep2; p++) {
+		const char *d = strchr(b62, *p);
+
+		if (*p == '\0' || d == NULL)
+			return APP_EINPUT;
+		ts = ts * 62 + (uint64_t)(d - b62);
+	}
+	/* A key from the future is not refused, as in Django. */
+	if ((int64_t)ts < (int64_t)now && (int64_t)now - (int64_t)ts > max_age)
+		return APP_EINPUT;
+	/* unsign_object: "." marks a compressed payload; we never make one. */
+	if (key[0] == '.')
+		return APP_EINPUT;
+	got = b64_decode(key, (size_t)(sep1 - 1 - key), raw, sizeof(raw));
+	if (got < 1 || got > PK_MAX_DIGITS)
+		return APP_EINPUT;
+	for (i = 0; i < got; i++) {
+		if (raw[i] < '0' || raw[i] > '9' || (i == 0 && raw[i] == '0'))
+			return APP_EINPUT;
+		digits[i] = (char)raw[i];
+	}
+	digits[got] = '\0';
+	for (i = 0; i < got; i++) {
+		if (id > (INT64_MAX - (digits[i] - '0')) / 10)
+			return APP_EINPUT;
+		id = id * 10 + (digits[i] - '0');
+	}
+	*address_id = id;
+	return APP_OK;
+}
+
+enum app_err
+reg_stored_key_new(char out[REG_STORED_KEY_CHARS + 1])
+{
+	static const char chars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	unsigned char buf[REG_STORED_KEY_CHARS * 2];
+	size_t n = 0, i;
+
+	while (n < REG_STORED_KEY_CHARS) {
+		if (RAND_bytes(buf, sizeof(buf)) != 1)
+			return APP_EINTERNAL;
+		/* 252 = 7 * 36: drop the rest, so that all are as likely. */
+		for (i = 0; i < sizeof(buf) && n < REG_STORED_KEY_CHARS; i++)
+			if (buf[i] < 252)
+				out[n++] = chars[buf[i] % 36];
+	}
+	out[n] = '\0';
+	OPENSSL_cleanse(buf, sizeof(buf));
+	return APP_OK;
+}
+
+enum app_err
+reg_link(const char *tpl, const char *key, char *out, size_t outsz)
+{
+	size_t o = 0, n, klen = strlen(key);
+
+	while (*tpl != '\0') {
+		if (strncmp(tpl, "{key}", 5) == 0) {
+			n = klen;
+			if (o + n + 1 > outsz)
+				return APP_EINTERNAL;
+			memcpy(out + o, key, n);
+			tpl += 5;
+		} else {
+			n = 1;
+			if (o + n + 1 > outsz)
+				return APP_EINTERNAL;
+			out[o] = *tpl++;
+		}
+		o += n;
+	}
+	out[o] = '\0';
+	return APP_OK;
+}
+
+/* ---- usernames ---- */
+
+/* Python's str.isspace for ASCII (re's \s in Unicode mode matches these). */
+static bool
+py_space(unsigned char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
+}
+
+void
+reg_username_base(const struct app_config *cfg, const char *email,
+    char out[DB_USERNAME_BYTES])
+{
+	char buf[DB_EMAIL_BYTES];
+	const unsigned char *s = (const unsigned char *)email;
+	size_t n = 0, o = 0, i, start, end;
+	bool space = false;
+
+	/* NFKD, then .encode("ascii", "ignore"): what stays is ASCII (a
+	 * letter with an accent loses it in allauth; here it goes). Then
+	 * re.sub(r"[^\w\s@+.-]", "") and .lower(), cut at the first "@". */
+	for (; *s != '\0' && *s != '@' && n + 1 < sizeof(buf); s++) {
+		unsigned char c = *s;
+
+		if (c >= 0x80)
+			continue;
+		if ((c >= 'A' && c <= 'Z'))
+			c = (unsigned char)(c - 'A' + 'a');
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '_' || c == '+' || c == '.' || c == '-' || py_space(c))
+			buf[n++] = (char)c;
+	}
+	/* .strip(), then re.sub(r"\s+", "_"). */
+	for (start = 0; start < n && py_space((unsigned char)buf[start]);
+	     start++)
+		;
+	for (end = n; end > start && py_space((unsigned char)buf[end - 1]);
+	     end--)
+		;
+	for (i = start; i < end && o + 1 < DB_USERNAME_BYTES; i++) {
+		if (py_space((unsigned char)buf[i])) {
+			if (!space)
+				out[o++] = '_';
+			space = true;
+			continue;
+		}
+		space = false;
+		out[o++] = buf[i];
+	}
+	out[o] = '\0';
+	/* clean_username(shallow=True): the validators (max length 150 too)
+	 * and the blacklist; a name that fails them gives way to "user". */
+	if (o == 0 || o > LIMIT_USERNAME || !acct_username_valid(out) ||
+	    acct_username_blacklisted(cfg, out))
+		snprintf(out, DB_USERNAME_BYTES, "user");
+}
+
+enum app_err
+reg_username_lower(const char *in, char out[DB_USERNAME_BYTES])
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t o = 0;
+	uint32_t cp;
+	int n;
+
+	while (*s != '\0') {
+		if (*s < 0x80) {
+			cp = *s;
+			n = 1;
+		} else if ((*s & 0xe0) == 0xc0 && (s[1] & 0xc0) == 0x80) {
+			cp = (uint32_t)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
+			n = 2;
+		} else if ((*s & 0xf0) == 0xe0 && (s[1] & 0xc0) == 0x80 &&
+		    (s[2] & 0xc0) == 0x80) {
+			cp = (uint32_t)(s[0] & 0x0f) << 12 |
+			    (uint32_t)(s[1] & 0x3f) << 6 | (s[2] & 0x3f);
+			n = 3;
+		} else if ((*s & 0xf8) == 0xf0 && (s[1] & 0xc0) == 0x80 &&
+		    (s[2] & 0xc0) == 0x80 && (s[3] & 0xc0) == 0x80) {
+			cp = (uint32_t)(s[0] & 0x07) << 18 |
+			    (uint32_t)(s[1] & 0x3f) << 12 |
+			    (uint32_t)(s[2] & 0x3f) << 6 | (s[3] & 0x3f);
+			n = 4;
+		} else
+			return APP_EINPUT;
+		s += n;
+		cp = (uint32_t)towlower((wint_t)cp);
+		if (o + 5 > DB_USERNAME_BYTES)
+			return APP_EINPUT;
+		if (cp < 0x80)
+			out[o++] = (char)cp;
+		else if (cp < 0x800) {
+			out[o++] = (char)(0xc0 | cp >> 6);
+			out[o++] = (char)(0x80 | (cp & 0x3f));
+		} else if (cp < 0x10000) {
+			out[o++] = (char)(0xe0 | cp >> 12);
+			out[o++] = (char)(0x80 | (cp >> 6 & 0x3f));
+			out[o++] = (char)(0x80 | (cp & 0x3f));
+		} else {
+			out[o++] = (char)(0xf0 | cp >> 18);
+			out[o++] = (char)(0x80 | (cp >> 12 & 0x3f));
+			out[o++] = (char)(0x80 | (cp >> 6 & 0x3f));
+			out[o++] = (char)(0x80 | (cp & 0x3f));
+		}
+	}
+	out[o] = '\0';
+	return APP_OK;
+}
+
+/*
+ * A username for a signup without one: the base when it is long enough
+ * and free (attempt 0), else the base cut to make room for random
+ * digits. The transaction's own check decides in the end.
+ */
+static enum app_err
+made_up_username(const struct app_config *cfg, struct db *db, const char *base,
+    int attempt, char out[DB_USERNAME_BYTES])
+{
+	unsigned char rnd[LIMIT_USERNAME];
+	size_t blen = strlen(base), k, i;
+	bool taken = true;
+	enum app_err er;
+
+	if (attempt == 0 && (long)blen >= cfg->account.username_min_length) {
+		if ((er = db_username_taken(db, base, &taken)) != APP_OK)
+			return er;
+		if (!taken) {
+			snprintf(out, DB_USERNAME_BYTES, "%s", base);
+			return APP_OK;
+		}
+	}
+	k = NAME_SUFFIX_MIN + (size_t)attempt;
+	if ((long)(blen + k) < cfg->account.username_min_length)
+		k = (size_t)cfg->account.username_min_length - blen;
+	if (k > LIMIT_USERNAME)
+		k = LIMIT_USERNAME;
+	/* The base is ASCII: bytes are characters. */
+	if (blen + k > LIMIT_USERNAME)
+		blen = LIMIT_USERNAME - k;
+	if (RAND_bytes(rnd, (int)k) != 1)
+		return APP_EINTERNAL;
+	memcpy(out, base, blen);
+	for (i = 0; i < k; i++)
+		out[blen + i] = (char)('0' + rnd[i] % 10);
+	out[blen + k] = '\0';
+	return APP_OK;
+}
+
+/* ---- the serializer ---- */
+
+/* validate_username: DRF's min_length, then allauth's clean_username. */
+static enum app_err
+check_username(const struct app_config *cfg, struct db *db, const char *name,
+    struct json_object **errs)
+{
+	char msg[96];
+	bool taken = false;
+	enum app_err er;
+
+	if ((long)req_utf8_chars(name, strlen(name)) <
+	    cfg->account.username_min_length) {
+		snprintf(msg, sizeof(msg), REG_USERNAME_TOO_SHORT,
+		    cfg->account.username_min_length);
+		return add(errs, "username", msg);
+	}
+	if (!acct_username_valid(name))
+		return add(errs, "username", ACCT_USERNAME_INVALID);
+	if (acct_username_blacklisted(cfg, name))
+		return add(errs, "username", ACCT_USERNAME_BLACKLISTED);
+	if ((er = db_username_taken(db, name, &taken)) != APP_OK)
+		return er;
+	if (taken)
+		return add(errs, "username", ACCT_USERNAME_TAKEN);
+	return APP_OK;
+}
+
+/*
+ * validate_email: DRF's EmailField, then with UNIQUE_EMAIL the address
+ * must be nobody's. dj-rest-auth 7.1.1 asks only whether a verified row
+ * has it (and allauth then quietly skips the address row); restauth
+ * refuses any holder, so the address stays one account's.
+ */
+static enum app_err
+check_email(const struct app_config *cfg, struct db *db, const char *email,
+    struct json_object **errs)
+{
+	bool taken = false;
+	enum app_err er;
+
+	if (!acct_email_valid(email))
+		return add(errs, "email", ACCT_EMAIL_INVALID);
+	if (!cfg->account.unique_email)
+		return APP_OK;
+	if ((er = db_email_taken(db, email, &taken)) != APP_OK)
+		return er;
+	if (taken)
+		return add(errs, "email", REG_EMAIL_TAKEN);
+	return APP_OK;
+}
+
+enum field { F_USERNAME, F_EMAIL, F_PASSWORD1, F_PASSWORD2, F__MAX };
+
+enum app_err
+reg_form_read(const struct app_config *cfg, struct db *db,
+    const struct pwval *pv, const struct req *req, struct reg_form *f,
+    struct json_object **errs)
+{
+	struct req_field fields[F__MAX] = {
+		[F_USERNAME] = { "username",
+		    cfg->account.username_required ? REQ_F_REQUIRED : 0,
+		    LIMIT_USERNAME, f->username, sizeof(f->username), false },
+		[F_EMAIL] = { "email",
+		    cfg->account.email_required ? REQ_F_REQUIRED : 0,
+		    LIMIT_EMAIL, f->email, sizeof(f->email), false },
+		[F_PASSWORD1] = { "password1", REQ_F_REQUIRED, LIMIT_PASSWORD,
+		    f->password1, sizeof(f->password1), false },
+		[F_PASSWORD2] = { "password2", REQ_F_REQUIRED, LIMIT_PASSWORD,
+		    f->password2, sizeof(f->password2), false },
+	};
+	enum app_err er, all = APP_OK;
+	int i;
+
+	/* DRF's to_internal_value: field by field, in declaration order,
+	 * each field's rules and then its validate_<name>. */
+	for (i = 0; i < F__MAX; i++) {
+		er = req_fields(req, &fields[i], 1, errs);
+		if (er == APP_OK && fields[i].out[0] != '\0') {
+			if (i == F_USERNAME)
+				er = check_username(cfg, db, f->username, errs);
+			else if (i == F_EMAIL)
+				er = check_email(cfg, db, f->email, errs);
+			else if (i == F_PASSWORD1)
+				er = pwval_validate(pv, f->password1,
+				    strlen(f->password1), NULL, "password1",
+				    errs);
+		}
+		if (er == APP_EINPUT)
+			all = APP_EINPUT;
+		else if (er != APP_OK)
+			return er;
+	}
+	if (all != APP_OK)
+		return all;
+	/* validate(): only when every field is valid. */
+	if (strcmp(f->password1, f->password2) != 0)
+		return add(errs, "non_field_errors", REG_PASSWORD_MISMATCH);
+	return APP_OK;
+}
+
+void
+reg_form_wipe(struct reg_form *f)
+{
+	OPENSSL_cleanse(f->password1, sizeof(f->password1));
+	OPENSSL_cleanse(f->password2, sizeof(f->password2));
+}
+
+/* ---- mails ---- */
+
+void
+reg_mail_free(struct reg_mail *m)
+{
+	if (m == NULL || m->body == NULL)
+		return;
+	OPENSSL_cleanse(m->body, strlen(m->body));
+	free(m->body);
+	m->body = NULL;
+}
+
+/* The confirmation mail for address to of username, with key. */
+static enum app_err
+make_mail(const struct app_config *cfg, const char *to, const char *username,
+    const char *key, bool signup, struct reg_mail *m)
+{
+	char link[REG_LINK_BYTES];
+	int days = cfg->account.email_confirmation_expire_days, len;
+	enum app_err er;
+
+	if ((er = reg_link(cfg->email_confirm_url, key, link, sizeof(link))) !=
+	    APP_OK)
+		return er;
+	snprintf(m->to, sizeof(m->to), "%s", to);
+	snprintf(m->subject, sizeof(m->subject),
+	    "%sConfirm your e-mail address",
+	    cfg->account.email_subject_prefix != NULL
+		? cfg->account.email_subject_prefix
+		: "");
+	len = asprintf(&m->body,
+	    "Hello,\n\n"
+	    "%s \"%s\" %s. To confirm that this address is yours, open this "
+	    "link:\n\n%s\n\n"
+	    "The link works for %d day%s. If this was not you, ignore this "
+	    "message: the address stays unconfirmed.\n",
+	    signup ? "the account" : "a new confirmation link for the account",
+	    username,
+	    signup ? "was registered with this e-mail address"
+		   : "was asked for",
+	    link, days, days == 1 ? "" : "s");
+	OPENSSL_cleanse(link, sizeof(link));
+	if (len < 0) {
+		m->body = NULL;
+		return APP_ENOMEM;
+	}
+	return APP_OK;
+}
+
+/* ---- signup ---- */
+
+struct plan {
+	bool login; /* not mandatory: complete_signup logs the user in */
+	bool token; /* and token mode: a DRF token */
+	bool confirm; /* EMAIL_VERIFICATION not none, and an address */
+};
+
+void
+reg_result_free(struct reg_result *r)
+{
+	if (r == NULL)
+		return;
+	OPENSSL_cleanse(r->token, sizeof(r->token));
+	reg_mail_free(&r->mail);
+}
+
+/*
+ * The signup transaction. APP_ECONFLICT with *field F_USERNAME or
+ * F_EMAIL when the name or (UNIQUE_EMAIL) the address is taken, whether
+ * a check saw it or a constraint refused it; nothing is left behind.
+ * On APP_OK: out->user.id, out->token, and *address_id (0 without an
+ * address), *stored (a stored key, "" when none), *send.
+ */
+static enum app_err
+create(const struct app_config *cfg, struct db *db, const char *username,
+    const char *email, const char *hash, const struct plan *p,
+    struct reg_result *out, int64_t *address_id,
+    char stored[REG_STORED_KEY_CHARS + 1], bool *send, enum field *field)
+{
+	bool unique = cfg->account.unique_email && email[0] != '\0';
+	char key[TOK_KEY_BYTES];
+	int64_t uid = 0, aid = 0;
+	bool taken = false;
+	enum app_err er;
+
+	*send = false;
+	stored[0] = '\0';
+	if ((er = db_begin(db)) != APP_OK)
+		return er;
+	*field = F_USERNAME;
+	if ((er = db_lock_username(db, username)) != APP_OK ||
+	    (er = db_username_taken(db, username, &taken)) != APP_OK)
+		goto fail;
+	if (taken) {
+		er = APP_ECONFLICT;
+		goto fail;
+	}
+	*field = F_EMAIL;
+	if (unique && (er = db_email_taken(db, email, &taken)) != APP_OK)
+		goto fail;
+	if (unique && taken) {
+		er = APP_ECONFLICT;
+		goto fail;
+	}
+	*field = F_USERNAME;
+	if ((er = db_user_register(db, username, email, hash, p->login,
+		 &uid)) != APP_OK)
+		goto fail;
+	*field = F_EMAIL;
+	if (email[0] != '\0' &&
+	    ((er = db_emailaddress_insert(db, uid, email, &aid)) != APP_OK ||
+		(unique && (er = db_email_claim(db, email, aid)) != APP_OK)))
+		goto fail;
+	*field = F__MAX;
+	if (p->token &&
+	    ((er = tok_key_new(key)) != APP_OK ||
+		(er = db_token_get_or_create(db, uid, key, out->token)) !=
+		    APP_OK))
+		goto fail;
+	if (p->confirm && aid > 0) {
+		if ((er = db_email_cooldown(db, email,
+			 cfg->account.email_confirmation_cooldown, send)) !=
+		    APP_OK)
+			goto fail;
+		if (*send && !cfg->account.email_confirmation_hmac &&
+		    ((er = reg_stored_key_new(stored)) != APP_OK ||
+			(er = db_confirmation_insert(db, aid, stored)) !=
+			    APP_OK))
+			goto fail;
+	}
+	if ((er = db_commit(db)) != APP_OK)
+		goto fail;
+	OPENSSL_cleanse(key, sizeof(key));
+	out->user.id = uid;
+	*address_id = aid;
+	return APP_OK;
+fail:
+	OPENSSL_cleanse(key, sizeof(key));
+	OPENSSL_cleanse(out->token, sizeof(out->token));
+	stored[0] = '\0';
+	*send = false;
+	db_rollback(db);
+	return er;
+}
+
+enum app_err
+reg_signup(const struct app_config *cfg, struct db *db, const struct pwval *pv,
+    const struct reg_form *f, time_t now, struct reg_result *out,
+    struct json_object **errs)
+{
+	enum account_email_verification ev = cfg->account.email_verification;
+	struct pw_params pp = acct_pw_params(cfg);
+	struct plan p;
+	char username[DB_USERNAME_BYTES], base[DB_USERNAME_BYTES];
+	char hash[PW_HASH_MAX] = "", key[REG_KEY_BYTES];
+	char stored[REG_STORED_KEY_CHARS + 1] = "";
+	bool made_up = f->username[0] == '\0', send = false;
+	enum field field = F__MAX;
+	int64_t aid = 0;
+	enum app_err er = APP_EINTERNAL;
+	int attempt;
+
+	memset(out, 0, sizeof(*out));
+	p.login = ev != ACCOUNT_EMAIL_VERIFICATION_MANDATORY;
+	p.token = p.login && !cfg->rest_auth.use_jwt &&
+	    cfg->rest_auth.token_model != NULL;
+	p.confirm =
+	    ev != ACCOUNT_EMAIL_VERIFICATION_NONE && f->email[0] != '\0';
+	/* allauth's save_user: user_username (lower-cased unless
+	 * PRESERVE_USERNAME_CASING), then populate_username. */
+	if (made_up)
+		reg_username_base(cfg, f->email, base);
+	else if (cfg->account.preserve_username_casing)
+		snprintf(username, sizeof(username), "%s", f->username);
+	else if ((er = reg_username_lower(f->username, username)) != APP_OK)
+		return er;
+	for (attempt = 0; attempt < NAME_TRIES; attempt++) {
+		if (made_up &&
+		    (er = made_up_username(cfg, db, base, attempt, username)) !=
+			APP_OK)
+			goto out;
+		if (attempt == 0 || made_up) {
+			/* save(): the validators again, now with the user;
+			 * only the similarity check can fail here, and
+			 * dj-rest-auth reports it as a serializer error. */
+			struct pwval_user who = { username, "", "", f->email };
+
+			if ((er = pwval_validate(pv, f->password1,
+				 strlen(f->password1), &who, "non_field_errors",
+				 errs)) != APP_OK)
+				goto out;
+		}
+		if (hash[0] == '\0' &&
+		    (er = pw_hash(&pp, f->password1, strlen(f->password1),
+			 hash)) != APP_OK)
+			goto out;
+		er = create(cfg, db, username, f->email, hash, &p, out, &aid,
+		    stored, &send, &field);
+		if (!(er == APP_ECONFLICT && made_up && field == F_USERNAME))
+			break;
+	}
+	if (er == APP_ECONFLICT) {
+		if (field == F_EMAIL)
+			er = add(errs, "email", REG_EMAIL_TAKEN);
+		else if (field == F_USERNAME)
+			er = add(errs, "username", ACCT_USERNAME_TAKEN);
+		else
+			er = APP_EINTERNAL;
+		goto out;
+	}
+	if (er != APP_OK)
+		goto out;
+	snprintf(out->user.username, sizeof(out->user.username), "%s",
+	    username);
+	snprintf(out->user.email, sizeof(out->user.email), "%s", f->email);
+	out->user.is_active = true;
+	out->user.last_login = p.login ? (int64_t)now : -1;
+	if (send) {
+		if (cfg->account.email_confirmation_hmac)
+			er = reg_key_make(cfg->secret_key, aid, now, key,
+			    sizeof(key));
+		else
+			snprintf(key, sizeof(key), "%s", stored);
+		if (er == APP_OK)
+			er = make_mail(cfg, f->email, username, key, true,
+			    &out->mail);
+		OPENSSL_cleanse(key, sizeof(key));
+		/* The user exists now: a mail we cannot make is logged, and
+		 * resend-email/ can make another. */
+		if (er != APP_OK) {
+			log_warnx("user %lld: no confirmation mail: %s",
+			    (long long)out->user.id, app_err_name(er));
+			er = APP_OK;
+		}
+	}
+out:
+	OPENSSL_cleanse(hash, sizeof(hash));
+	OPENSSL_cleanse(stored, sizeof(stored));
+	if (er != APP_OK)
+		reg_result_free(out);
+	return er;
+}
+
+/* ---- verify-email/ and resend-email/ ---- */
+
+enum app_err
+reg_confirm(const struct app_config *cfg, struct db *db, const char *key,
+    time_t now)
+{
+	long days = cfg->account.email_confirmation_expire_days;
+	int64_t id = 0;
+	enum app_err er;
+
+	if (cfg->account.email_confirmation_hmac) {
+		/* EmailConfirmationHMAC.from_key. */
+		if (reg_key_check(cfg->secret_key, key, now, days * 86400L,
+			&id) != APP_OK)
+			return APP_ENOTFOUND;
+	} else {
+		/* EmailConfirmation.from_key; keys are varchar(64). */
+		if (strlen(key) > REG_STORED_KEY_CHARS)
+			return APP_ENOTFOUND;
+		if ((er = db_confirmation_lookup(db, key, (int)days, &id)) !=
+		    APP_OK)
+			return er;
+	}
+	/* confirm(): verify_email, under UNIQUE_EMAIL's can_set_verified. */
+	return db_emailaddress_confirm(db, id, cfg->account.unique_email);
+}
+
+enum app_err
+reg_resend(const struct app_config *cfg, struct db *db, const char *email,
+    time_t now, struct reg_mail *out)
+{
+	struct db_emailaddress a;
+	char key[REG_KEY_BYTES] = "";
+	bool send = false;
+	enum app_err er;
+
+	memset(out, 0, sizeof(*out));
+	er = db_emailaddress_by_email(db, email, &a);
+	if (er == APP_ENOTFOUND)
+		return APP_OK;
+	if (er != APP_OK)
+		return er;
+	if (a.verified)
+		return APP_OK;
+	if (cfg->account.email_confirmation_hmac) {
+		if ((er = db_email_cooldown(db, a.email,
+			 cfg->account.email_confirmation_cooldown, &send)) !=
+		    APP_OK)
+			return er;
+		if (!send)
+			return APP_OK;
+		er = reg_key_make(cfg->secret_key, a.id, now, key, sizeof(key));
+	} else {
+		/* The send time and the key it mails go in together. */
+		if ((er = db_begin(db)) != APP_OK)
+			return er;
+		if ((er = db_email_cooldown(db, a.email,
+			 cfg->account.email_confirmation_cooldown, &send)) ==
+			APP_OK &&
+		    send && (er = reg_stored_key_new(key)) == APP_OK)
+			er = db_confirmation_insert(db, a.id, key);
+		if (er == APP_OK)
+			er = db_commit(db);
+		if (er != APP_OK)
+			db_rollback(db);
+		if (er != APP_OK || !send)
+			goto out;
+	}
+	if (er == APP_OK)
+		er = make_mail(cfg, a.email, a.username, key, false, out);
+out:
+	OPENSSL_cleanse(key, sizeof(key));
+	return er;
+}

@@ -130,15 +130,23 @@ nomem:
  * whole (decoded) path. The server's SCRIPT_NAME is that decoded path
  * up to what it mapped, PATH_INFO the rest: ours only when there is no
  * rest and SCRIPT_NAME ends with "/" + path. Without SCRIPT_NAME (a bare
- * CGI call) there is nothing to check.
+ * CGI call) there is nothing to check. Under Apache's .htaccess
+ * rewrites, REDIRECT_URL holds the path the client asked for.
  */
 static bool
 path_matches(const struct req *req, const char *path)
 {
 	const char *sn = req_env(req, "SCRIPT_NAME");
 	const char *pi = req_env(req, "PATH_INFO");
+	const char *redirected = req_env(req, "REDIRECT_URL");
 	size_t n, plen = strlen(path);
 
+	/* Apache's .htaccess rewrites make SCRIPT_NAME the program's own
+	 * file; the path the client asked for is in REDIRECT_URL. */
+	if (redirected != NULL && redirected[0] != '\0') {
+		sn = redirected;
+		pi = NULL;
+	}
 	if (pi != NULL && pi[0] != '\0')
 		return false;
 	if (sn == NULL)
@@ -171,9 +179,12 @@ app_mail_later(struct app_call *call, const char *to, const char *subject,
 	return APP_OK;
 }
 
-/* Send (and free) what the request left to mail. Failures are logged. */
+/*
+ * Send (when send) and free what the request left to mail. Failures are
+ * logged.
+ */
 static void
-mail_queued(struct app_ctx *ctx, struct app_call *call)
+mail_queued(struct app_ctx *ctx, struct app_call *call, bool send)
 {
 	struct timespec pause = { 0, 5 * 1000 * 1000 };
 	struct app_mail *m;
@@ -182,11 +193,11 @@ mail_queued(struct app_ctx *ctx, struct app_call *call)
 	/* Let the web server deliver the answer before sendmail's fork and
 	 * exec compete with it for the CPU: on a busy host that race alone
 	 * made known addresses answer measurably slower. */
-	if (call->nmail > 0)
+	if (send && call->nmail > 0)
 		nanosleep(&pause, NULL);
 	for (i = 0; i < call->nmail; i++) {
 		m = &call->mail[i];
-		if (mail_send(ctx->cfg.email_sendmail,
+		if (send && mail_send(ctx->cfg.email_sendmail,
 			ctx->cfg.default_from_email, m->to, m->subject,
 			m->body) != APP_OK)
 			log_warnx("mail to a user could not be sent");
@@ -359,10 +370,11 @@ serve_one(struct app_ctx *ctx, const struct app_endpoint *ep, char **envp,
 		free(buf);
 	}
 	resp_free(&resp);
-	req_free(&req);
 	OPENSSL_cleanse(&call.auth, sizeof(call.auth));
-	done(done_arg);
-	mail_queued(ctx, &call);
+	/* CGI's done works on the call itself; FastCGI's on the request. */
+	done(done_arg != NULL ? done_arg : &call);
+	req_free(&req);
+	mail_queued(ctx, &call, true);
 }
 
 static void
@@ -371,13 +383,51 @@ fcgi_done(void *arg)
 	FCGX_Finish_r((FCGX_Request *)arg);
 }
 
+/*
+ * Plain CGI: the answer is complete when the process has read what the
+ * server sent and closed stdout; Apache's mod_cgi even waits for the
+ * process to exit. So: drain the body the view did not read (else
+ * Apache fails the request writing it), close stdout, and leave any
+ * mail to a child, so that the answer never waits for sendmail.
+ * Returns true in that child, or when nothing is left to do.
+ */
 static void
 cgi_done(void *arg)
 {
-	(void)arg;
-	/* The server sees the end of the answer when stdout closes. */
+	const char *cl = getenv("CONTENT_LENGTH");
+	struct app_call *call = arg;
+	char buf[8192];
+	size_t left = 0, got;
+	pid_t pid;
+
+	if (cl != NULL && strspn(cl, "0123456789") == strlen(cl) &&
+	    strlen(cl) < 12)
+		left = (size_t)strtoul(cl, NULL, 10);
+	/* The web server's own cap bounds this (4 MiB in www/). */
+	if (left > 8 * 1024 * 1024)
+		left = 8 * 1024 * 1024;
+	left = left > call->req->body_len ? left - call->req->body_len : 0;
+	while (left > 0 && (got = fread(buf, 1,
+				left < sizeof(buf) ? left : sizeof(buf),
+				stdin)) > 0)
+		left -= got;
 	fflush(stdout);
 	fclose(stdout);
+	if (call->nmail == 0)
+		return;
+	if ((pid = fork()) == -1) {
+		log_warn("fork for mail");
+		return; /* send it here, late but sent */
+	}
+	if (pid > 0) {
+		/* The parent has answered: it leaves the mail to the child. */
+		mail_queued(call->ctx, call, false);
+		return;
+	}
+	/* The child: no descriptor the server waits on stays open. */
+	setsid();
+	if (freopen("/dev/null", "w", stderr) == NULL)
+		_exit(1);
 }
 
 /* Everything a process reads once: config, validators, JWT keys. */

@@ -163,7 +163,53 @@ def broken_config(s):
     t.eq("missing config: one line", len(p.stderr.splitlines()), 1)
 
 
+def cgi_mail_after_answer(s):
+    """As plain CGI the answer must not wait for sendmail (Apache's
+    mod_cgi waits for the process): the mail goes from a child. And an
+    unread body is drained, so the server can finish writing it."""
+    import time
+    s.createuser("mailer", "mailer pass phrase", email="mailer@example.com")
+    prog = os.path.join(h.BUILD, "cgi-bin", "password_reset.fcgi")
+    slow = os.path.join(s.tmp, "slow-sendmail.sh")
+    marker = os.path.join(s.tmp, "slow-sent")
+    with open(slow, "w") as f:
+        f.write("#!/bin/sh\ncat >/dev/null\nsleep 2\ntouch %s\n" % marker)
+    os.chmod(slow, 0o755)
+    cfgpath = os.path.join(s.tmp, "slow.json")
+    with open(cfgpath, "w") as f:
+        json.dump(dict(CONFIG, EMAIL_SENDMAIL=slow), f)
+    body = json.dumps({"email": "mailer@example.com"}).encode()
+    env = dict(os.environ, REQUEST_METHOD="POST", CONTENT_TYPE="application/json",
+               CONTENT_LENGTH=str(len(body)), SCRIPT_NAME="/auth/password/reset/",
+               GATEWAY_INTERFACE="CGI/1.1", REMOTE_ADDR="127.0.0.1",
+               RESTAUTH_CONFIG=cfgpath, SECRET_KEY=s.secret,
+               DATABASE_URL=s.dburl)
+    start = time.time()
+    r = subprocess.run([prog], input=body, env=env, capture_output=True,
+                       timeout=30)
+    took = time.time() - start
+    t.check("reset answered as CGI", b"Password reset e-mail has been sent."
+            in r.stdout, r.stdout)
+    t.check("CGI answer does not wait for sendmail (%.2f s)" % took,
+            took < 1.5, took)
+    deadline = time.time() + 10
+    while time.time() < deadline and not os.path.exists(marker):
+        time.sleep(0.1)
+    t.check("the mail still went out from the child", os.path.exists(marker))
+    # A body the view never reads (logout in token mode) is drained.
+    prog = os.path.join(h.BUILD, "cgi-bin", "logout.fcgi")
+    big = b"x" * 200000
+    env.update(CONTENT_LENGTH=str(len(big)), SCRIPT_NAME="/auth/logout/",
+               RESTAUTH_CONFIG=s.config_path)
+    p = subprocess.Popen([prog], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, env=env)
+    out, _ = p.communicate(big, timeout=30)
+    t.check("unread body drained without a broken pipe",
+            b"Successfully logged out." in out, out[:200])
+
+
 with h.Stack(CONFIG) as s:
     t.run(as_cgi, s)
     t.run(broken_config, s)
+    t.run(cgi_mail_after_answer, s)
 t.done()

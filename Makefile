@@ -2,7 +2,9 @@
 #   make deps   install the Debian packages (as root)
 #   make        build everything into $(BUILD)/
 #   make test   build and run every test; last line "N passed, M failed"
-#   make run    serve the API on http://127.0.0.1:$(PORT)/auth/
+#   make run    serve the API on http://127.0.0.1:$(PORT)/auth/ through
+#               $(SERVER): lighttpd, apache, nginx, apache-cgi, lighttpd-cgi
+#   make install  into $(DESTDIR)$(PREFIX), built apart in build-install/
 #   make asan   the whole test suite under ASan+UBSan, in build-asan/
 #   make fuzz   each libFuzzer target for FUZZ_TIME seconds
 #   make bench  speed and memory figures against this machine's ceiling
@@ -10,12 +12,14 @@
 BUILD ?= build
 PORT ?= 8000
 CONFIG ?= config/restauth.json
+SERVER ?= lighttpd
 CC ?= cc
 
 PKGS = libpq json-c libcrypto libargon2
 DEB_PKGS = build-essential pkg-config libfcgi-dev libfcgi-bin libjson-c-dev \
 	libssl-dev libpq-dev libargon2-dev postgresql postgresql-client \
-	lighttpd spawn-fcgi curl wrk python3 python3-argon2 python3-django python3-jwt python3-cryptography clang \
+	lighttpd spawn-fcgi multiwatch apache2 libapache2-mod-fcgid nginx \
+	curl wrk python3 python3-argon2 python3-django python3-jwt python3-cryptography clang \
 	libclang-rt-14-dev
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
@@ -38,14 +42,25 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL := $(BUILD)/restauth
 SQLDIR := $(CURDIR)/sql
+SHAREDIR := $(abspath $(BUILD))/share
 # Where programs built here look when RESTAUTH_CONFIG is unset.
 DEFAULT_CONFIG ?= $(CURDIR)/config/restauth.json
 PATHS = -DRESTAUTH_SQLDIR='"$(SQLDIR)"' \
 	-DRESTAUTH_DEFAULT_CONFIG='"$(DEFAULT_CONFIG)"' \
-	-DRESTAUTH_SHAREDIR='"$(abspath $(BUILD))/share"'
+	-DRESTAUTH_SHAREDIR='"$(SHAREDIR)"'
+# The compiled-in paths, kept in a file so that objects built with other
+# ones (make install builds with the installed paths) are rebuilt.
+PATHS_STAMP := $(BUILD)/paths
+ifeq ($(filter deps clean format,$(MAKECMDGOALS)),)
+ifneq ($(file <$(PATHS_STAMP)),$(PATHS))
+$(shell mkdir -p $(BUILD))
+$(file >$(PATHS_STAMP),$(PATHS))
+endif
+endif
 
-.PHONY: all deps test run asan clean format fuzz bench bench-bin
+.PHONY: all deps test run asan clean format fuzz bench bench-bin install programs
 all: $(LIB_A) $(CGI_BIN) $(TOOL) $(UNIT_BIN) $(BUILD)/share/common-passwords.txt
+programs: $(LIB_A) $(CGI_BIN) $(TOOL) $(BUILD)/share/common-passwords.txt
 
 # CommonPasswordValidator's list: the one Debian's python3-django ships
 # (make deps installs it), decompressed once so the programs need no zlib.
@@ -58,7 +73,7 @@ $(BUILD)/share/common-passwords.txt: $(DJANGO_COMMON)
 -include tests/fuzz/fuzz.mk
 fuzz: fuzz-run
 
-$(BUILD)/lib/%.o: lib/%.c lib/*.h Makefile
+$(BUILD)/lib/%.o: lib/%.c lib/*.h Makefile $(PATHS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PATHS) -c -o $@ $<
 
@@ -70,7 +85,7 @@ $(BUILD)/cgi-bin/%.fcgi: cgi-bin/%.c $(LIB_A) lib/*.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
 
-$(TOOL): tools/restauth.c $(LIB_A) lib/*.h Makefile
+$(TOOL): tools/restauth.c $(LIB_A) lib/*.h Makefile $(PATHS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PATHS) $(LDFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
 
@@ -78,14 +93,63 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_A) lib/*.h tests/unit/testhelp.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -DSRCDIR='"$(CURDIR)"' $(LDFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
 
+# Non-interactive. apt would start apache2, nginx, lighttpd and
+# postgresql as services (all but one web server failing on port 80); make
+# run and make test start their own, so a policy-rc.d (as Docker images
+# have) keeps apt from starting any while it installs.
 deps:
-	apt-get install -y --no-install-recommends $(DEB_PKGS)
+	@if [ -e /usr/sbin/policy-rc.d ]; then \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_PKGS); \
+	else \
+		trap 'rm -f /usr/sbin/policy-rc.d' EXIT INT TERM; \
+		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_PKGS); \
+	fi
 
 test: all
 	tests/run.sh $(BUILD)
 
 run: all
-	tools/run.sh $(BUILD) $(PORT) $(CONFIG)
+	SERVER=$(SERVER) tools/run.sh $(BUILD) $(PORT) $(CONFIG)
+
+# make install [PREFIX=/usr/local] [DESTDIR=staging]: a build of its own in
+# $(INSTALL_BUILD), with the installed paths compiled in (the SQL, the
+# password list, the default config $(SYSCONFDIR)/restauth.json), then
+#   $(PREFIX)/bin/restauth                   the admin tool
+#   $(PREFIX)/lib/restauth/cgi-bin/*.fcgi    the programs
+#   $(PREFIX)/lib/restauth/spawn-pools.sh    FastCGI pools for nginx
+#   $(PREFIX)/share/restauth/sql/            the migrations
+#   $(PREFIX)/share/restauth/common-passwords.txt
+#   $(PREFIX)/share/restauth/www/errors/     JSON error pages for the servers
+#   $(PREFIX)/share/restauth/conf/           each server's config and the
+#                                            systemd unit, for these paths
+#   $(SYSCONFDIR)/restauth.json.example      the config to start from
+PREFIX ?= /usr/local
+SYSCONFDIR ?= $(PREFIX)/etc
+INSTALL_BUILD ?= build-install
+LIBEXEC = $(PREFIX)/lib/restauth
+DATADIR = $(PREFIX)/share/restauth
+install:
+	$(MAKE) BUILD=$(INSTALL_BUILD) SQLDIR=$(DATADIR)/sql \
+	    SHAREDIR=$(DATADIR) DEFAULT_CONFIG=$(SYSCONFDIR)/restauth.json programs
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBEXEC)/cgi-bin \
+	    $(DESTDIR)$(DATADIR)/sql $(DESTDIR)$(DATADIR)/www/errors \
+	    $(DESTDIR)$(DATADIR)/conf $(DESTDIR)$(SYSCONFDIR)
+	install -m 755 $(INSTALL_BUILD)/restauth $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(CGI_SRC:cgi-bin/%.c=$(INSTALL_BUILD)/cgi-bin/%.fcgi) \
+	    $(DESTDIR)$(LIBEXEC)/cgi-bin/
+	install -m 755 tools/spawn-pools.sh $(DESTDIR)$(LIBEXEC)/
+	install -m 644 sql/*.sql $(DESTDIR)$(DATADIR)/sql/
+	install -m 644 $(INSTALL_BUILD)/share/common-passwords.txt $(DESTDIR)$(DATADIR)/
+	install -m 644 www/errors/* $(DESTDIR)$(DATADIR)/www/errors/
+	PREFIX=/auth/ BINDIR=$(INSTALL_BUILD)/cgi-bin CGIDIR=$(LIBEXEC)/cgi-bin \
+	    CONFIG=$(SYSCONFDIR)/restauth.json WWWDIR=$(DATADIR)/www \
+	    SOCKDIR=/run/restauth tools/run.sh --configs $(DESTDIR)$(DATADIR)/conf
+	sed -e 's|@LIBEXEC@|$(LIBEXEC)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	    www/systemd/restauth-pools.service \
+	    >$(DESTDIR)$(DATADIR)/conf/restauth-pools.service
+	sed 's|"EMAIL_SENDMAIL": "[^"]*"|"EMAIL_SENDMAIL": "/usr/sbin/sendmail -t -i"|' \
+	    config/restauth.json >$(DESTDIR)$(SYSCONFDIR)/restauth.json.example
 
 asan:
 	$(MAKE) BUILD=build-asan OPT=-O1 EXTRA_CFLAGS="$(SAN)" test
@@ -115,4 +179,4 @@ format:
 	clang-format -i lib/*.c lib/*.h cgi-bin/*.c tools/*.c tests/unit/*.c
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-install

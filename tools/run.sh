@@ -1,27 +1,178 @@
 #!/bin/sh
-# run.sh BUILD PORT CONFIG: serve the API with lighttpd + FastCGI on
-# http://127.0.0.1:PORT/auth/ in the foreground until Ctrl-C.
+# run.sh BUILD PORT CONFIG: serve the API on http://127.0.0.1:PORT/auth/
+# in the foreground until Ctrl-C, through the web server SERVER names:
+#   lighttpd      lighttpd + mod_fastcgi (the default)
+#   apache        Apache 2.4 + mod_fcgid
+#   nginx         nginx + one spawn-fcgi pool per program (tools/spawn-pools.sh)
+#   apache-cgi    Apache 2.4 + mod_cgi: plain CGI, one process per request
+#   lighttpd-cgi  lighttpd + mod_cgi: plain CGI
 # Without a DATABASE_URL (environment or config) it uses a private
 # PostgreSQL cluster (tools/pg.sh) and a database named restauth_PORT.
+# Every server's config is made from PROGRAMS below and a template in www/,
+# into build/run-PORT/. As root, Apache and nginx (and the programs they
+# start) run as RUN_USER: www-data, or the owner of the database's unix
+# socket folder when www-data cannot reach it (the private cluster's).
+#
+# run.sh --configs OUTDIR (make install): the same configs for an installed
+# restauth, in OUTDIR, from the environment: BINDIR (the built programs),
+# CGIDIR, CONFIG, WWWDIR (error pages), SOCKDIR (sockets, pids, logs),
+# PROCS (processes per program, 4).
+# No secrets: an installed restauth keeps them in its config file.
 set -eu
-BUILD=$(cd "$1" && pwd)
-PORT=$2
-CONFIG=$(cd "$(dirname "$3")" && pwd)/$(basename "$3")
-PREFIX=${PREFIX:-/auth/}
-PROCS=${PROCS:-2}
 SRC=$(cd "$(dirname "$0")/.." && pwd)
-RUNDIR=$BUILD/run-$PORT
+PREFIX=${PREFIX:-/auth/}
+SERVER=${SERVER:-lighttpd}
 # program:path below the prefix; longer paths first, because lighttpd
-# gives a request to the first prefix that matches.
+# and Apache give a request to the first prefix that matches. Programs
+# whose binary is not built are left out.
 PROGRAMS="password_reset_confirm:password/reset/confirm
 password_change:password/change password_reset:password/reset
 login:login logout:logout user:user
 token_verify:token/verify token_refresh:token/refresh
 verify_email:registration/verify-email resend_email:registration/resend-email
 registration:registration"
+nl='
+'
 
-[ -f "$CONFIG" ] || { echo "run: $CONFIG: no such config file" >&2; exit 1; }
-command -v lighttpd >/dev/null || { echo "run: lighttpd missing (make deps)" >&2; exit 1; }
+die() {
+	echo "run: $*" >&2
+	exit 1
+}
+
+# Fill a template: each @NAME@ becomes $T_NAME (multi-line values too).
+fill() {
+	awk '
+	function subst(line,    out, i, j, rest, name) {
+		out = ""
+		while ((i = index(line, "@")) > 0) {
+			rest = substr(line, i + 1)
+			j = index(rest, "@")
+			name = substr(rest, 1, j - 1)
+			if (j > 1 && name ~ /^[A-Z_]+$/ && ("T_" name) in ENVIRON) {
+				out = out substr(line, 1, i - 1) ENVIRON["T_" name]
+				line = substr(rest, j + 1)
+			} else {
+				out = out substr(line, 1, i)
+				line = rest
+			}
+		}
+		return out line
+	}
+	{ print subst($0) }' "$1"
+}
+
+# pieces SERVER: the parts of SERVER's config made from PROGRAMS (those
+# built in BINDIR) and EXTRA_ENV ("NAME=value" lines the programs get
+# besides RESTAUTH_CONFIG), as T_* for fill; the program names in NAMES.
+pieces() {
+	env= NAMES= paths= fastcgi= routes= locations=
+	while IFS= read -r kv; do
+		[ -n "$kv" ] || continue
+		case $1 in
+		lighttpd) env="$env			\"${kv%%=*}\" => \"${kv#*=}\",$nl" ;;
+		lighttpd-cgi) env="$env	\"${kv%%=*}\" => \"${kv#*=}\",$nl" ;;
+		apache) env="${env}FcgidInitialEnv ${kv%%=*} \"${kv#*=}\"$nl" ;;
+		apache-cgi) env="$env	SetEnv ${kv%%=*} \"${kv#*=}\"$nl" ;;
+		esac
+	done <<EOF
+$EXTRA_ENV
+EOF
+	for entry in $PROGRAMS; do
+		p=${entry%%:*} path=${entry#*:}
+		[ -x "$BINDIR/$p.fcgi" ] || continue
+		NAMES="$NAMES $p"
+		paths="$paths${paths:+|}$path"
+		case $1 in
+		lighttpd)
+			fastcgi="$fastcgi	\"$PREFIX$path/\" => ((
+		\"socket\" => \"$SOCKDIR/$p.sock\",
+		\"bin-path\" => \"$CGIDIR/$p.fcgi\",
+		\"min-procs\" => $PROCS,
+		\"max-procs\" => $PROCS,
+		\"check-local\" => \"disable\",
+		\"bin-environment\" => (
+			\"RESTAUTH_CONFIG\" => \"$CONFIG\",
+$env		),
+	)),
+"
+			;;
+		lighttpd-cgi)
+			routes="$routes	\"$PREFIX$path/\" => \"$CGIDIR/$p.fcgi\",$nl"
+			;;
+		apache | apache-cgi)
+			alias=AliasMatch
+			[ "$1" = apache-cgi ] && alias=ScriptAliasMatch
+			routes="$routes$alias \"^$PREFIX$path/\$\" \"$CGIDIR/$p.fcgi\"
+$alias \"^$PREFIX$path/(.+)\$\" \"$CGIDIR/$p.fcgi/\$1\"
+"
+			;;
+		nginx)
+			locations="$locations	location $PREFIX$path/ {
+		fastcgi_split_path_info \"(?s)^($PREFIX$path/)(.*)\$\";
+		include /etc/nginx/fastcgi_params;
+		fastcgi_param PATH_INFO \$fastcgi_path_info;
+		fastcgi_pass unix:$SOCKDIR/$p.sock;
+	}
+"
+			;;
+		esac
+	done
+	[ -n "$NAMES" ] || die "no programs built in $BINDIR"
+	export T_PATHS="$paths" T_FASTCGI="$fastcgi" T_ROUTES="${routes%"$nl"}" \
+		T_LOCATIONS="${locations%"$nl"}" T_ENV="${env%"$nl"}" \
+		T_PREFIX="$PREFIX" T_CGIDIR="$CGIDIR" T_CONFIG="$CONFIG" \
+		T_PROCS="$PROCS" T_SOCKDIR="$SOCKDIR" T_WWWDIR="$WWWDIR"
+}
+
+# Values go into the server configs between double quotes: nothing there
+# may end the string, escape, or (Apache) expand a variable.
+check_values() {
+	case "$*" in
+	*\"* | *\\* | *"$nl"*) die "DATABASE_URL, SECRET_KEY and the paths may not contain \", \\ or a newline" ;;
+	*'${'*) die "Apache would expand \${ in DATABASE_URL, SECRET_KEY or a path" ;;
+	esac
+}
+
+if [ "${1:-}" = --configs ]; then
+	[ $# -eq 2 ] || die "usage: run.sh --configs OUTDIR"
+	: "${BINDIR:?}" "${CGIDIR:?}" "${CONFIG:?}" "${WWWDIR:?}" "${SOCKDIR:?}"
+	check_values "$CGIDIR$CONFIG$WWWDIR$SOCKDIR$PREFIX"
+	EXTRA_ENV= PROCS=${PROCS:-4}
+	mkdir -p "$2"
+	export T_PORT="${PORT:-80}" T_RUNDIR="$SOCKDIR"
+	pieces lighttpd
+	fill "$SRC/www/lighttpd.conf.in" >"$2/lighttpd.conf"
+	pieces lighttpd-cgi
+	fill "$SRC/www/cgi/lighttpd-cgi.conf.in" >"$2/lighttpd-cgi.conf"
+	pieces apache
+	fill "$SRC/www/apache-fcgid.conf.in" >"$2/apache-fcgid.conf"
+	pieces apache-cgi
+	fill "$SRC/www/cgi/apache-cgi.conf.in" >"$2/apache-cgi.conf"
+	pieces nginx
+	fill "$SRC/www/nginx-restauth.conf.in" >"$2/nginx-restauth.conf"
+	exit 0
+fi
+
+BUILD=$(cd "$1" && pwd)
+PORT=$2
+PROCS=${PROCS:-2}
+CONFIG=$(cd "$(dirname "$3")" && pwd)/$(basename "$3")
+RUNDIR=$BUILD/run-$PORT
+BINDIR=$BUILD/cgi-bin CGIDIR=$BUILD/cgi-bin WWWDIR=$SRC/www SOCKDIR=$RUNDIR
+[ "$SERVER" = nginx ] && SOCKDIR=$RUNDIR/pools
+
+[ -f "$CONFIG" ] || die "$CONFIG: no such config file"
+case $SERVER in
+lighttpd | lighttpd-cgi) need=lighttpd ;;
+apache | apache-cgi) need=apache2 ;;
+nginx) need=nginx ;;
+*) die "SERVER=$SERVER: not lighttpd, apache, nginx, apache-cgi or lighttpd-cgi" ;;
+esac
+PATH=$PATH:/usr/sbin:/sbin
+command -v $need >/dev/null || die "$need missing (make deps)"
+if [ "$SERVER" = apache ] && ! [ -f /usr/lib/apache2/modules/mod_fcgid.so ]; then
+	die "mod_fcgid missing (make deps)"
+fi
 mkdir -p "$RUNDIR"
 chmod 700 "$RUNDIR"
 
@@ -57,40 +208,107 @@ printf 'export RESTAUTH_CONFIG=%s\nexport DATABASE_URL=%s\n' "'$CONFIG'" "'${DAT
 # Register this run, so the last one out stops the cluster.
 echo $$ >"$RUNDIR/run.pid"
 
-FASTCGI= PATHS=
-for entry in $PROGRAMS; do
-	p=${entry%%:*} path=${entry#*:}
-	[ -x "$BUILD/cgi-bin/$p.fcgi" ] || continue
-	PATHS="$PATHS $path"
-	FASTCGI="$FASTCGI	\"$PREFIX$path/\" => ((
-		\"socket\" => \"$RUNDIR/$p.sock\",
-		\"bin-path\" => \"$BUILD/cgi-bin/$p.fcgi\",
-		\"max-procs\" => $PROCS,
-		\"check-local\" => \"disable\",
-		\"bin-environment\" => (
-			\"RESTAUTH_CONFIG\" => \"$CONFIG\",
-			\"DATABASE_URL\" => \"${DATABASE_URL:-}\",
-			\"SECRET_KEY\" => \"${SECRET_KEY:-}\",
-			\"RESTAUTH_MAILDIR\" => \"$RUNDIR/mail\",
-		),
-	)),
-"
-done
-# A value lighttpd's parser would take apart must not reach the file.
-case "${DATABASE_URL:-}${SECRET_KEY:-}" in
-*\"*|*\\*) echo "run: DATABASE_URL and SECRET_KEY may not contain \" or \\" >&2; exit 1 ;;
+check_values "${DATABASE_URL:-}${SECRET_KEY:-}$CONFIG$BUILD$SRC"
+EXTRA_ENV="${DATABASE_URL:+DATABASE_URL=$DATABASE_URL$nl}${SECRET_KEY:+SECRET_KEY=$SECRET_KEY$nl}RESTAUTH_MAILDIR=$RUNDIR/mail"
+
+# As root, who Apache's and nginx's workers and programs run as.
+RUN_USER=${RUN_USER:-} RUN_GROUP=
+case $SERVER in apache | apache-cgi | nginx)
+	if [ "$(id -u)" = 0 ]; then
+		if [ -z "$RUN_USER" ]; then
+			RUN_USER=www-data
+			id "$RUN_USER" >/dev/null 2>&1 || RUN_USER=nobody
+			sock=$(printf %s "${DATABASE_URL:-}" |
+				sed -n 's/.*[?& ]host=\(\/[^& ]*\).*/\1/p')
+			if [ -n "$sock" ] && [ -d "$sock" ] &&
+				! runuser -u "$RUN_USER" -- test -x "$sock"; then
+				RUN_USER=$(stat -c %U "$sock")
+			fi
+		fi
+		RUN_GROUP=$(id -gn "$RUN_USER") || die "RUN_USER=$RUN_USER: no such user"
+		runuser -u "$RUN_USER" -- test -r "$CONFIG" ||
+			die "$RUN_USER (RUN_USER) cannot read $CONFIG: it and each folder above it must be open to others"
+		runuser -u "$RUN_USER" -- test -x "$CGIDIR" ||
+			die "$RUN_USER (RUN_USER) cannot enter $CGIDIR: each folder above it must be searchable by others"
+		# The run folder: open to RUN_USER's group, its files root's.
+		chgrp "$RUN_GROUP" "$RUNDIR"
+		chmod 750 "$RUNDIR"
+		mkdir -p "$RUNDIR/mail"
+		chown "$RUN_USER:$RUN_GROUP" "$RUNDIR/mail"
+	fi
+	;;
 esac
-(umask 077
-sed -e "s|@PORT@|$PORT|g" -e "s|@WWWDIR@|$SRC/www|g" -e "s|@RUNDIR@|$RUNDIR|g" \
-	-e "s|@PREFIX@|$PREFIX|g" -e "s#@PATHS@#$(echo $PATHS | tr ' ' '|')#g" \
-	"$SRC/www/lighttpd.conf.in" |
-	awk -v f="$FASTCGI" '{ if ($0 == "@FASTCGI@") printf "%s", f; else print }' \
-	>"$RUNDIR/lighttpd.conf")
-lighttpd -tt -f "$RUNDIR/lighttpd.conf" >/dev/null
+
+# Folders the server's workers use: the group's, like the run folder.
+case $SERVER in
+apache) subdirs="apache fcgid" ;;
+apache-cgi) subdirs=apache ;;
+nginx) subdirs="nginx pools" ;;
+*) subdirs= ;;
+esac
+for d in $subdirs; do
+	mkdir -p "$RUNDIR/$d"
+	if [ -n "$RUN_USER" ]; then
+		chgrp "$RUN_GROUP" "$RUNDIR/$d"
+		chmod 750 "$RUNDIR/$d"
+	fi
+done
+[ -n "$RUN_USER" ] && [ "$SERVER" = apache ] && chown "$RUN_USER" "$RUNDIR/fcgid"
+
+pieces "$SERVER"
+export T_PORT="$PORT" T_RUNDIR="$RUNDIR" T_WWWDIR="$WWWDIR"
+umask 077
+case $SERVER in
+lighttpd | lighttpd-cgi)
+	CONF=$RUNDIR/lighttpd.conf
+	[ "$SERVER" = lighttpd-cgi ] &&
+		fill "$SRC/www/cgi/lighttpd-cgi.conf.in" >"$RUNDIR/restauth-cgi.conf"
+	fill "$SRC/www/lighttpd.conf.in" >"$CONF"
+	[ "$SERVER" = lighttpd-cgi ] && echo "include \"$RUNDIR/restauth-cgi.conf\"" >>"$CONF"
+	lighttpd -tt -f "$CONF" >/dev/null
+	set -- lighttpd -D -f "$CONF"
+	;;
+apache | apache-cgi)
+	CONF=$RUNDIR/apache.conf
+	if [ "$SERVER" = apache ]; then
+		T_MODULES="LoadModule fcgid_module /usr/lib/apache2/modules/mod_fcgid.so"
+		fill "$SRC/www/apache-fcgid.conf.in" >"$RUNDIR/restauth-apache.conf"
+	else
+		T_MODULES="LoadModule cgi_module /usr/lib/apache2/modules/mod_cgi.so"
+		fill "$SRC/www/cgi/apache-cgi.conf.in" >"$RUNDIR/restauth-apache.conf"
+	fi
+	T_USER_GROUP=
+	[ -n "$RUN_USER" ] && T_USER_GROUP="User $RUN_USER${nl}Group $RUN_GROUP"
+	export T_MODULES T_USER_GROUP T_RESTAUTH_CONF="$RUNDIR/restauth-apache.conf"
+	fill "$SRC/www/apache-server.conf.in" >"$CONF"
+	out=$(apache2 -t -f "$CONF" 2>&1) || { echo "$out" >&2; die "apache2 refuses $CONF"; }
+	# Apache's own group: stopping, Apache signals its whole process
+	# group, which would end this script before its cleanup.
+	set -- setsid apache2 -f "$CONF" -DFOREGROUND
+	;;
+nginx)
+	CONF=$RUNDIR/nginx.conf
+	T_USER=
+	[ -n "$RUN_USER" ] && T_USER="user $RUN_USER $RUN_GROUP;"
+	export T_USER T_RESTAUTH_CONF="$RUNDIR/nginx-restauth.conf"
+	fill "$SRC/www/nginx-restauth.conf.in" >"$RUNDIR/nginx-restauth.conf"
+	fill "$SRC/www/nginx.conf.in" >"$CONF"
+	nginx -t -q -p "$RUNDIR/nginx" -e "$RUNDIR/error.log" -c "$CONF" ||
+		die "nginx refuses $CONF"
+	set -- nginx -p "$RUNDIR/nginx" -e "$RUNDIR/error.log" -c "$CONF" -g "daemon off;"
+	;;
+esac
+umask 022
 
 cleanup() {
 	trap - INT TERM EXIT
-	[ -n "${LPID:-}" ] && kill "$LPID" 2>/dev/null && wait "$LPID" 2>/dev/null
+	# (Apache exits non-zero on SIGTERM: that must not end the cleanup.)
+	if [ -n "${LPID:-}" ] && kill "$LPID" 2>/dev/null; then
+		wait "$LPID" 2>/dev/null || true
+	fi
+	if [ "$SERVER" = nginx ]; then
+		"$SRC/tools/spawn-pools.sh" stop "$SOCKDIR" || true
+	fi
 	rm -f "$RUNDIR/run.pid"
 	if [ -n "$PGDIR" ] && [ -f "$PGDIR/started-by-run" ]; then
 		others=0
@@ -105,7 +323,17 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
-echo "restauth: serving http://127.0.0.1:$PORT$PREFIX (Ctrl-C stops; log: $RUNDIR/error.log)"
-lighttpd -D -f "$RUNDIR/lighttpd.conf" &
+if [ "$SERVER" = nginx ]; then
+	# The programs get the environment: RESTAUTH_CONFIG, and DATABASE_URL
+	# and SECRET_KEY, exported above when this run chose them.
+	# shellcheck disable=SC2086 # $NAMES is the list of programs
+	RESTAUTH_CONFIG=$CONFIG RESTAUTH_MAILDIR=$RUNDIR/mail \
+		"$SRC/tools/spawn-pools.sh" start -n "$PROCS" \
+		${RUN_USER:+-u "$RUN_USER" -w "$RUN_USER"} \
+		"$CGIDIR" "$SOCKDIR" $NAMES
+fi
+
+echo "restauth: serving http://127.0.0.1:$PORT$PREFIX with $SERVER (Ctrl-C stops; log: $RUNDIR/error.log)"
+"$@" &
 LPID=$!
 wait "$LPID"

@@ -190,8 +190,11 @@ jwtm_verify(const struct app_config *cfg, const struct jwt_ctx *jwt,
 	}
 	if (er != APP_OK)
 		return er;
+	/* Only refresh tokens are ever blacklisted: an access token's jti
+	 * cannot be there, so it needs no lookup. */
 	if (!cfg->simple_jwt.blacklist_after_rotation ||
-	    !app_config_installed(cfg, JWTM_BLACKLIST_APP))
+	    !app_config_installed(cfg, JWTM_BLACKLIST_APP) ||
+	    c.type == JWT_ACCESS)
 		return APP_OK;
 	if ((er = db_is_blacklisted(db, c.jti, &black)) != APP_OK)
 		return er;

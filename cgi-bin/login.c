@@ -8,6 +8,7 @@
 #include "csrf.h"
 #include "jwtmode.h"
 #include "serve.h"
+#include "session.h"
 #include "tok.h"
 
 enum field { F_USERNAME, F_EMAIL, F_PASSWORD, F__MAX };
@@ -116,6 +117,11 @@ handle(struct app_call *c)
 	/* Django's login() rotates the CSRF token: a new csrftoken cookie. */
 	if (ctx->cfg.rest_auth.session_login &&
 	    (er = csrf_cookie_new(&ctx->cfg, c->resp)) != APP_OK)
+		goto out;
+	/* ... and stores the session, SessionMiddleware sets its cookie. */
+	if (ctx->cfg.rest_auth.session_login &&
+	    (er = sess_login(&ctx->cfg, &ctx->db, &user, c->resp, NULL)) !=
+		APP_OK)
 		goto out;
 	if (ctx->cfg.rest_auth.use_jwt) {
 		er = answer_jwt(c, &user);

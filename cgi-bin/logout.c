@@ -4,6 +4,7 @@
 
 #include "jwtmode.h"
 #include "serve.h"
+#include "session.h"
 
 /*
  * JWT mode: clear the cookies, then blacklist the refresh token from the
@@ -80,6 +81,13 @@ handle(struct app_call *c)
 	/* request.user.auth_token.delete(): the user's one token. */
 	if (c->auth.kind != AUTH_NONE &&
 	    (er = db_token_delete(&c->ctx->db, c->auth.user.id)) != APP_OK) {
+		resp_error(c->resp, er);
+		return;
+	}
+	/* django_logout: flush the session; SessionMiddleware deletes
+	 * the cookie the request carried. */
+	if (cfg->rest_auth.session_login &&
+	    (er = sess_logout(cfg, &c->ctx->db, c->req, c->resp)) != APP_OK) {
 		resp_error(c->resp, er);
 		return;
 	}

@@ -8,11 +8,28 @@
 #include "passwd.h"
 #include "pw.h"
 #include "serve.h"
+#include "session.h"
 
 /* dj-rest-auth's PasswordChangeSerializer: CharField(max_length=128). */
 #define PASSWORD_FIELD_MAX 128
 
 enum field { F_OLD, F_NEW1, F_NEW2, F__MAX };
+
+static enum app_err
+session_after(struct app_call *c)
+{
+	const struct app_config *cfg = &c->ctx->cfg;
+	struct db_user u;
+	enum app_err er;
+
+	if (cfg->rest_auth.logout_on_password_change)
+		return sess_logout(cfg, &c->ctx->db, c->req, c->resp);
+	if ((er = db_user_by_id(&c->ctx->db, c->auth.user.id, &u)) != APP_OK)
+		return er;
+	er = sess_rotate(cfg, &c->ctx->db, c->auth.session_key, &u, c->resp);
+	OPENSSL_cleanse(&u, sizeof(u));
+	return er;
+}
 
 static void
 handle(struct app_call *c)
@@ -62,6 +79,11 @@ handle(struct app_call *c)
 							  APP_ENOMEM;
 	}
 	if (er != APP_OK)
+		goto out;
+	/* Django's update_session_auth_hash keeps the caller's session
+	 * (cycle_key, new hash); with LOGOUT_ON_PASSWORD_CHANGE the hash no
+	 * longer matches, so the session ends: delete it now. */
+	if (c->auth.kind == AUTH_SESSION && (er = session_after(c)) != APP_OK)
 		goto out;
 	resp_detail(c->resp, 200, "New password has been saved.");
 	if (cfg->rest_auth.logout_on_password_change && cfg->rest_auth.use_jwt)

@@ -209,6 +209,27 @@ by_jwt_request(const struct app_config *cfg, const struct jwt_ctx *jwt,
 	return er;
 }
 
+/* DRF's SessionAuthentication. APP_ENOTFOUND: anonymous. */
+static enum app_err
+by_session(const struct app_config *cfg, struct db *db, const struct req *r,
+    struct auth_result *out, struct auth_fail *fail)
+{
+	enum app_err er;
+
+	if ((er = sess_user(cfg, db, r, &out->user, out->session_key)) !=
+	    APP_OK)
+		return er;
+	/* enforce_csrf: only a session-authenticated request is checked. */
+	if (csrf_check(cfg, r, fail->buf) != APP_OK) {
+		fail->detail = fail->buf;
+		fail->code = NULL;
+		fail->message = NULL;
+		return APP_EDENIED;
+	}
+	out->kind = AUTH_SESSION;
+	return APP_OK;
+}
+
 enum app_err
 auth_request(const struct app_config *cfg, const struct jwt_ctx *jwt,
     struct db *db, const struct req *r, struct auth_result *out,
@@ -222,6 +243,8 @@ auth_request(const struct app_config *cfg, const struct jwt_ctx *jwt,
 		er = by_token(db, r->authorization, out, fail);
 	if (er == APP_ENOTFOUND && jwt != NULL)
 		er = by_jwt_request(cfg, jwt, db, r, out, fail);
+	if (er == APP_ENOTFOUND && cfg->rest_auth.session_login)
+		er = by_session(cfg, db, r, out, fail);
 	if (er == APP_ENOTFOUND) {
 		memset(out, 0, sizeof(*out));
 		out->kind = AUTH_NONE;

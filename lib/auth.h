@@ -13,6 +13,7 @@
 #include "db.h"
 #include "jwt.h"
 #include "req.h"
+#include "session.h"
 #include "tok.h"
 
 enum auth_kind {
@@ -20,6 +21,7 @@ enum auth_kind {
 	AUTH_TOKEN,	 /* Authorization: Token <key> */
 	AUTH_JWT_HEADER, /* Authorization: Bearer <access JWT> */
 	AUTH_JWT_COOKIE, /* the JWT_AUTH_COOKIE access cookie */
+	AUTH_SESSION,	 /* Django's sessionid cookie (SESSION_LOGIN) */
 	AUTH__MAX
 };
 
@@ -36,6 +38,7 @@ struct auth_result {
 	enum auth_kind kind;
 	struct db_user user;	   /* valid unless kind == AUTH_NONE */
 	char key[TOK_KEY_BYTES];   /* the presented key, for AUTH_TOKEN */
+	char session_key[SESS_KEY_BYTES]; /* for AUTH_SESSION */
 };
 
 /* Room for a WWW-Authenticate value. */
@@ -53,11 +56,14 @@ void auth_challenge(const struct app_config *cfg,
  * Authenticate the request as DRF would with TokenAuthentication (when
  * TOKEN_MODEL is set), then dj-rest-auth's JWTCookieAuthentication (when
  * jwt is not NULL): a Bearer header (AUTH_HEADER_TYPES) or, without an
- * Authorization header, the access cookie. APP_OK: *out says who,
+ * Authorization header, the access cookie; last, when SESSION_LOGIN,
+ * DRF's SessionAuthentication: the session cookie (a missing, expired or
+ * bad session is anonymous, as Django's). APP_OK: *out says who,
  * possibly nobody. APP_EAUTH: a credential was presented and is bad;
  * *fail holds the answer's words. APP_EDENIED: a cookie-authenticated
  * unsafe request failed Django's CSRF checks (JWT_AUTH_COOKIE_USE_CSRF,
- * or any request with JWT_AUTH_COOKIE_ENFORCE_CSRF_ON_UNAUTHENTICATED);
+ * or any request with JWT_AUTH_COOKIE_ENFORCE_CSRF_ON_UNAUTHENTICATED),
+ * or a session-authenticated one (SessionAuthentication.enforce_csrf);
  * fail->detail is DRF's 403 detail. APP_EDB. out is fully written only
  * on APP_OK.
  */

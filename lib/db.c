@@ -53,6 +53,9 @@ enum stmt {
 	ST_CONFIRMATION_BY_KEY,
 	ST_EMAILADDRESS_CONFIRM,
 	ST_EMAIL_VERIFIED,
+	ST_SESSION_INSERT,
+	ST_SESSION_GET,
+	ST_SESSION_DELETE,
 	ST__MAX
 };
 
@@ -246,6 +249,17 @@ static const struct {
 	[ST_EMAIL_VERIFIED] = { "email_verified",
 	    "SELECT 1 FROM account_emailaddress WHERE user_id = $1 AND "
 	    "upper(email) = upper($2) AND verified LIMIT 1", 2 },
+	/* Django's db SessionStore: create (save(must_create=True)), load
+	 * (expire_date__gt=now) and delete. */
+	[ST_SESSION_INSERT] = { "session_insert",
+	    "INSERT INTO django_session (session_key, session_data, "
+	    "expire_date) VALUES ($1, $2, now() + $3::bigint * "
+	    "interval '1 second')", 3 },
+	[ST_SESSION_GET] = { "session_get",
+	    "SELECT session_data FROM django_session WHERE session_key = $1 "
+	    "AND expire_date > now()", 1 },
+	[ST_SESSION_DELETE] = { "session_delete",
+	    "DELETE FROM django_session WHERE session_key = $1", 1 },
 };
 
 enum app_err
@@ -1137,4 +1151,55 @@ db_email_verified(struct db *db, int64_t user_id, const char *email,
 	const char *params[] = { fmt_id(idbuf, user_id), email };
 
 	return exists(db, ST_EMAIL_VERIFIED, params, yes);
+}
+
+enum app_err
+db_session_insert(struct db *db, const char *key, const char *data, long age)
+{
+	char agebuf[ID_BYTES];
+	const char *params[] = { key, data, agebuf };
+	PGresult *res = NULL;
+	enum app_err er;
+
+	snprintf(agebuf, sizeof(agebuf), "%ld", age);
+	if ((er = run(db, ST_SESSION_INSERT, params, &res)) != APP_OK)
+		return er;
+	PQclear(res);
+	return APP_OK;
+}
+
+enum app_err
+db_session_get(struct db *db, const char *key, char *data, size_t size)
+{
+	const char *params[] = { key };
+	PGresult *res = NULL;
+	enum app_err er;
+	size_t n;
+
+	if ((er = run(db, ST_SESSION_GET, params, &res)) != APP_OK)
+		return er;
+	er = APP_ENOTFOUND;
+	if (PQntuples(res) != 1)
+		goto out;
+	er = APP_ETOOBIG;
+	if ((n = (size_t)PQgetlength(res, 0, 0)) >= size)
+		goto out;
+	memcpy(data, PQgetvalue(res, 0, 0), n + 1);
+	er = APP_OK;
+out:
+	PQclear(res);
+	return er;
+}
+
+enum app_err
+db_session_delete(struct db *db, const char *key)
+{
+	const char *params[] = { key };
+	PGresult *res = NULL;
+	enum app_err er;
+
+	if ((er = run(db, ST_SESSION_DELETE, params, &res)) != APP_OK)
+		return er;
+	PQclear(res);
+	return APP_OK;
 }

@@ -229,4 +229,17 @@ enum app_err db_emailaddress_confirm(struct db *, int64_t id,
 enum app_err db_email_verified(struct db *, int64_t user_id,
     const char *email, bool *yes) APP_WUR;
 
+/*
+ * django_session (Django's db backend). db_session_insert: a new row
+ * expiring age seconds from now; APP_ECONFLICT when the key exists.
+ * db_session_get: the unexpired row's session_data into data (size
+ * bytes, NUL-terminated); APP_ENOTFOUND, APP_ETOOBIG when it does not
+ * fit. db_session_delete: no row is not an error. All: APP_EDB.
+ */
+enum app_err db_session_insert(struct db *, const char *key,
+    const char *data, long age) APP_WUR;
+enum app_err db_session_get(struct db *, const char *key, char *data,
+    size_t size) APP_WUR;
+enum app_err db_session_delete(struct db *, const char *key) APP_WUR;
+
 #endif

@@ -306,8 +306,9 @@ def login_guide(s):
     t.eq("login: user (in order)", list(r.json["user"].items()),
          list(want.items()))
     t.eq("login: no-store", r.header("Cache-Control"), "no-store")
+    # csrftoken and sessionid (SESSION_LOGIN) are test_session.py's.
     t.eq("login: JWT cookie names", [n for n, _ in cookies(r)
-                                     if n != "csrftoken"],
+                                     if n not in ("csrftoken", "sessionid")],
          ["access", "refresh"])
     # SESSION_LOGIN (default): django_login's rotate_token makes Django's
     # CsrfViewMiddleware set a new csrftoken cookie (32-char secret).
@@ -1064,7 +1065,7 @@ def defaults_only(s):
     t.eq("defaults: refresh empty (HttpOnly default true)",
          (r.json or {}).get("refresh"), "")
     t.eq("defaults: no JWT cookies", [n for n, _ in cookies(r)],
-         ["csrftoken"])
+         ["csrftoken", "sessionid"])
     access = r.json["access"]
     check_token("defaults access", s, access, "access", uid, 300)
     t.eq("defaults: refresh still recorded",

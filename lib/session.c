@@ -1,0 +1,459 @@
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include "session.h"
+
+/* SessionBase.key_salt for backends.db.SessionStore (its __qualname__). */
+#define SESS_SALT "django.contrib.sessions.SessionStore"
+/* AbstractBaseUser.get_session_auth_hash's key_salt. */
+#define HASH_SALT "django.contrib.auth.models.AbstractBaseUser." \
+		  "get_session_auth_hash"
+#define ALLAUTH_BACKEND "allauth.account.auth_backends.AuthenticationBackend"
+
+/* base64url of a SHA-256 HMAC, no padding: 43 characters. */
+#define SIG_CHARS 43
+
+/* Django's salted_hmac(key_salt, value, secret, algorithm="sha256"). */
+static enum app_err
+salted_hmac(const char *salt, const char *secret, const void *value,
+    size_t len, unsigned char mac[SHA256_DIGEST_LENGTH])
+{
+	unsigned char key[SHA256_DIGEST_LENGTH];
+	unsigned int maclen = 0, klen = 0;
+	EVP_MD_CTX *md;
+	enum app_err er = APP_EINTERNAL;
+
+	if ((md = EVP_MD_CTX_new()) == NULL)
+		return APP_ENOMEM;
+	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
+	    EVP_DigestUpdate(md, salt, strlen(salt)) != 1 ||
+	    EVP_DigestUpdate(md, secret, strlen(secret)) != 1 ||
+	    EVP_DigestFinal_ex(md, key, &klen) != 1 ||
+	    klen != SHA256_DIGEST_LENGTH)
+		goto out;
+	if (HMAC(EVP_sha256(), key, sizeof(key), value, len, mac,
+		&maclen) == NULL || maclen != SHA256_DIGEST_LENGTH)
+		goto out;
+	er = APP_OK;
+out:
+	OPENSSL_cleanse(key, sizeof(key));
+	EVP_MD_CTX_free(md);
+	return er;
+}
+
+/* Django's b64_encode: urlsafe, '=' stripped. out: 4 * ceil(n / 3) + 1. */
+static void
+b64url(const unsigned char *in, size_t n, char *out)
+{
+	size_t len, i;
+
+	len = (size_t)EVP_EncodeBlock((unsigned char *)out, in, (int)n);
+	while (len > 0 && out[len - 1] == '=')
+		len--;
+	out[len] = '\0';
+	for (i = 0; i < len; i++)
+		if (out[i] == '+')
+			out[i] = '-';
+		else if (out[i] == '/')
+			out[i] = '_';
+}
+
+/* Signer.signature(value) with salt SESS_SALT. */
+static enum app_err
+signature(const char *secret, const char *value, size_t len,
+    char out[SIG_CHARS + 2])
+{
+	unsigned char mac[SHA256_DIGEST_LENGTH];
+	enum app_err er;
+
+	if ((er = salted_hmac(SESS_SALT "signer", secret, value, len, mac)) !=
+	    APP_OK)
+		return er;
+	b64url(mac, sizeof(mac), out);
+	return APP_OK;
+}
+
+enum app_err
+sess_auth_hash(const char *secret, const char *password,
+    char out[SESS_HASH_BYTES])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char mac[SHA256_DIGEST_LENGTH];
+	enum app_err er;
+	size_t i;
+
+	if ((er = salted_hmac(HASH_SALT, secret, password, strlen(password),
+		 mac)) != APP_OK)
+		return er;
+	for (i = 0; i < sizeof(mac); i++) {
+		out[2 * i] = hex[mac[i] >> 4];
+		out[2 * i + 1] = hex[mac[i] & 15];
+	}
+	out[2 * sizeof(mac)] = '\0';
+	return APP_OK;
+}
+
+/* baseconv.base62.encode for TimestampSigner.timestamp(). */
+static void
+b62(uint64_t v, char out[16])
+{
+	static const char digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				     "abcdefghijklmnopqrstuvwxyz";
+	char tmp[16];
+	size_t n = 0, i;
+
+	do {
+		tmp[n++] = digits[v % 62];
+		v /= 62;
+	} while (v > 0);
+	for (i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	out[n] = '\0';
+}
+
+enum app_err
+sess_encode(const char *secret, int64_t user_id, const char *password,
+    time_t now, char **out)
+{
+	char hash[SESS_HASH_BYTES], ts[16], sig[SIG_CHARS + 2];
+	char json[256], *b = NULL, *res = NULL;
+	size_t jlen, blen, rlen;
+	enum app_err er;
+	int n;
+
+	if ((er = sess_auth_hash(secret, password, hash)) != APP_OK)
+		return er;
+	/* JSONSerializer: json.dumps(separators=(",", ":")), login()'s
+	 * insertion order; every value is ASCII. */
+	n = snprintf(json, sizeof(json),
+	    "{\"_auth_user_id\":\"%" PRId64 "\",\"_auth_user_backend\":\""
+	    SESS_BACKEND "\",\"_auth_user_hash\":\"%s\"}", user_id, hash);
+	if (n < 0 || (size_t)n >= sizeof(json))
+		return APP_EINTERNAL;
+	jlen = (size_t)n;
+	er = APP_ENOMEM;
+	if ((b = malloc(4 * ((jlen + 2) / 3) + 1)) == NULL)
+		goto out;
+	b64url((unsigned char *)json, jlen, b);
+	b62(now < 0 ? 0 : (uint64_t)now, ts);
+	blen = strlen(b);
+	rlen = blen + 1 + strlen(ts) + 1 + SIG_CHARS + 1;
+	if ((res = malloc(rlen)) == NULL)
+		goto out;
+	snprintf(res, rlen, "%s:%s", b, ts);
+	if ((er = signature(secret, res, strlen(res), sig)) != APP_OK)
+		goto out;
+	snprintf(res + strlen(res), rlen - strlen(res), ":%s", sig);
+	*out = res;
+	res = NULL;
+	er = APP_OK;
+out:
+	free(b);
+	free(res);
+	OPENSSL_cleanse(hash, sizeof(hash));
+	OPENSSL_cleanse(json, sizeof(json));
+	return er;
+}
+
+/* Django's b64_decode: urlsafe_b64decode after re-padding. */
+static enum app_err
+unb64url(const char *in, size_t n, unsigned char **out, size_t *outlen)
+{
+	char *s;
+	unsigned char *d;
+	size_t i, pad = (4 - n % 4) % 4;
+	int len;
+
+	if (pad == 3)
+		return APP_EAUTH;
+	if ((s = malloc(n + pad + 1)) == NULL)
+		return APP_ENOMEM;
+	for (i = 0; i < n; i++) {
+		s[i] = in[i] == '-' ? '+' : in[i] == '_' ? '/' : in[i];
+		if (s[i] == '+' && in[i] == '+') /* not urlsafe */
+			s[i] = '!';
+		if (s[i] == '/' && in[i] == '/')
+			s[i] = '!';
+	}
+	memset(s + n, '=', pad);
+	s[n + pad] = '\0';
+	if ((d = malloc((n + pad) / 4 * 3 + 1)) == NULL) {
+		free(s);
+		return APP_ENOMEM;
+	}
+	len = EVP_DecodeBlock(d, (unsigned char *)s, (int)(n + pad));
+	free(s);
+	if (len < 0) {
+		free(d);
+		return APP_EAUTH;
+	}
+	*outlen = (size_t)len - pad;
+	d[*outlen] = '\0';
+	*out = d;
+	return APP_OK;
+}
+
+static const char *
+str_member(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+enum app_err
+sess_decode(const char *secret, const char *data, struct sess_auth *out)
+{
+	char sig[SIG_CHARS + 2];
+	const char *last, *colon, *id, *backend, *hash;
+	unsigned char *json = NULL;
+	struct json_tokener *tok = NULL;
+	struct json_object *root = NULL, *v;
+	size_t vlen, jlen, i;
+	int64_t uid = 0;
+	enum app_err er;
+
+	if ((last = strrchr(data, ':')) == NULL)
+		return APP_EAUTH;
+	vlen = (size_t)(last - data);
+	if ((er = signature(secret, data, vlen, sig)) != APP_OK)
+		return er;
+	if (strlen(last + 1) != SIG_CHARS ||
+	    CRYPTO_memcmp(last + 1, sig, SIG_CHARS) != 0)
+		return APP_EAUTH;
+	/* "payload:timestamp"; a leading '.' marks zlib, which we lack. */
+	colon = NULL;
+	for (i = vlen; i > 0; i--)
+		if (data[i - 1] == ':') {
+			colon = data + i - 1;
+			break;
+		}
+	if (colon == NULL || data[0] == '.')
+		return APP_EAUTH;
+	if ((er = unb64url(data, (size_t)(colon - data), &json, &jlen)) !=
+	    APP_OK)
+		return er;
+	er = APP_ENOMEM;
+	if ((tok = json_tokener_new_ex(LIMIT_JSON_DEPTH)) == NULL)
+		goto out;
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	er = APP_EAUTH;
+	root = json_tokener_parse_ex(tok, (const char *)json, (int)jlen);
+	if (root == NULL || json_tokener_get_parse_end(tok) != jlen ||
+	    !json_object_is_type(root, json_type_object))
+		goto out;
+	/* pk.to_python: a decimal string, or a number from other writers. */
+	if (json_object_object_get_ex(root, "_auth_user_id", &v) &&
+	    json_object_is_type(v, json_type_int))
+		uid = json_object_get_int64(v);
+	else if ((id = str_member(root, "_auth_user_id")) != NULL &&
+	    id[0] != '\0' && strlen(id) <= 19 &&
+	    strspn(id, "0123456789") == strlen(id)) {
+		errno = 0;
+		uid = (int64_t)strtoll(id, NULL, 10);
+		if (errno != 0)
+			uid = 0;
+	}
+	backend = str_member(root, "_auth_user_backend");
+	hash = str_member(root, "_auth_user_hash");
+	if (uid <= 0 || backend == NULL || hash == NULL ||
+	    strlen(hash) != SESS_HASH_BYTES - 1 ||
+	    (strcmp(backend, SESS_BACKEND) != 0 &&
+		strcmp(backend, ALLAUTH_BACKEND) != 0))
+		goto out;
+	out->user_id = uid;
+	memcpy(out->hash, hash, SESS_HASH_BYTES);
+	er = APP_OK;
+out:
+	json_object_put(root);
+	if (tok != NULL)
+		json_tokener_free(tok);
+	if (json != NULL) {
+		OPENSSL_cleanse(json, jlen);
+		free(json);
+	}
+	return er;
+}
+
+enum app_err
+sess_key_new(char out[SESS_KEY_BYTES])
+{
+	static const char chars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	unsigned char raw[SESS_KEY_CHARS];
+	size_t i;
+
+	if (RAND_bytes(raw, sizeof(raw)) != 1)
+		return APP_EINTERNAL;
+	/* 36 does not divide 256: redraw the bytes that would bias. */
+	for (i = 0; i < SESS_KEY_CHARS; i++) {
+		while (raw[i] >= 252)
+			if (RAND_bytes(&raw[i], 1) != 1)
+				return APP_EINTERNAL;
+		out[i] = chars[raw[i] % 36];
+	}
+	out[SESS_KEY_CHARS] = '\0';
+	OPENSSL_cleanse(raw, sizeof(raw));
+	return APP_OK;
+}
+
+static void
+set_cookie(const struct app_config *cfg, struct resp *resp, const char *key)
+{
+	struct resp_cookie c;
+
+	memset(&c, 0, sizeof(c));
+	c.name = cfg->session_cookie_name;
+	c.value = key;
+	c.max_age = cfg->session_cookie_age;
+	c.path = cfg->session_cookie_path;
+	c.domain = cfg->session_cookie_domain;
+	c.secure = cfg->session_cookie_secure;
+	c.httponly = cfg->session_cookie_httponly;
+	c.samesite = cfg->session_cookie_samesite;
+	resp_cookie(resp, &c);
+}
+
+/* SessionStore.create: a fresh key, retried on the unlikely collision. */
+static enum app_err
+create(const struct app_config *cfg, struct db *db,
+    const struct db_user *user, char key[SESS_KEY_BYTES])
+{
+	char *data = NULL;
+	enum app_err er;
+	int tries;
+
+	if ((er = sess_encode(cfg->secret_key, user->id, user->password,
+		 time(NULL), &data)) != APP_OK)
+		return er;
+	for (tries = 0; tries < 4; tries++) {
+		if ((er = sess_key_new(key)) != APP_OK)
+			break;
+		er = db_session_insert(db, key, data, cfg->session_cookie_age);
+		if (er != APP_ECONFLICT)
+			break;
+	}
+	if (er == APP_ECONFLICT)
+		er = APP_EINTERNAL;
+	free(data);
+	return er;
+}
+
+enum app_err
+sess_login(const struct app_config *cfg, struct db *db,
+    const struct db_user *user, struct resp *resp, char key[SESS_KEY_BYTES])
+{
+	char k[SESS_KEY_BYTES];
+	enum app_err er;
+
+	if ((er = create(cfg, db, user, k)) != APP_OK)
+		return er;
+	set_cookie(cfg, resp, k);
+	if (key != NULL)
+		memcpy(key, k, sizeof(k));
+	OPENSSL_cleanse(k, sizeof(k));
+	return APP_OK;
+}
+
+/* The cookie's key when it could name a row (Django: 8 to 40 chars). */
+static const char *
+cookie_key(const struct app_config *cfg, const struct req *r)
+{
+	const char *k;
+	size_t n;
+
+	if (cfg->session_cookie_name == NULL ||
+	    (k = req_cookie(r, cfg->session_cookie_name)) == NULL)
+		return NULL;
+	n = strlen(k);
+	return n >= SESS_KEY_MIN && n <= SESS_KEY_MAX ? k : NULL;
+}
+
+enum app_err
+sess_user(const struct app_config *cfg, struct db *db, const struct req *r,
+    struct db_user *user, char key[SESS_KEY_BYTES])
+{
+	char data[SESS_DATA_BYTES], want[SESS_HASH_BYTES];
+	struct sess_auth sa;
+	struct db_user u;
+	const char *k;
+	enum app_err er;
+
+	if ((k = cookie_key(cfg, r)) == NULL)
+		return APP_ENOTFOUND;
+	er = db_session_get(db, k, data, sizeof(data));
+	if (er == APP_ETOOBIG)
+		er = APP_ENOTFOUND;
+	if (er != APP_OK)
+		return er;
+	er = sess_decode(cfg->secret_key, data, &sa);
+	OPENSSL_cleanse(data, sizeof(data));
+	if (er == APP_EAUTH)
+		return APP_ENOTFOUND;
+	if (er != APP_OK)
+		return er;
+	if ((er = db_user_by_id(db, sa.user_id, &u)) != APP_OK)
+		goto out;
+	if ((er = sess_auth_hash(cfg->secret_key, u.password, want)) != APP_OK)
+		goto out;
+	if (CRYPTO_memcmp(want, sa.hash, SESS_HASH_BYTES - 1) != 0) {
+		/* Django's get_user: request.session.flush(). */
+		er = db_session_delete(db, k);
+		if (er == APP_OK)
+			er = APP_ENOTFOUND;
+		goto out;
+	}
+	er = APP_ENOTFOUND;
+	if (!u.is_active)
+		goto out;
+	*user = u;
+	memcpy(key, k, strlen(k) + 1);
+	er = APP_OK;
+out:
+	OPENSSL_cleanse(&sa, sizeof(sa));
+	OPENSSL_cleanse(want, sizeof(want));
+	OPENSSL_cleanse(&u, sizeof(u));
+	return er;
+}
+
+enum app_err
+sess_logout(const struct app_config *cfg, struct db *db, const struct req *r,
+    struct resp *resp)
+{
+	const char *k;
+	enum app_err er;
+
+	if (cfg->session_cookie_name == NULL ||
+	    req_cookie(r, cfg->session_cookie_name) == NULL)
+		return APP_OK;
+	if ((k = cookie_key(cfg, r)) != NULL &&
+	    (er = db_session_delete(db, k)) != APP_OK)
+		return er;
+	resp_cookie_delete(resp, cfg->session_cookie_name,
+	    cfg->session_cookie_path, cfg->session_cookie_domain,
+	    cfg->session_cookie_samesite);
+	return APP_OK;
+}
+
+enum app_err
+sess_rotate(const struct app_config *cfg, struct db *db, const char *old_key,
+    const struct db_user *user, struct resp *resp)
+{
+	enum app_err er;
+
+	if ((er = db_session_delete(db, old_key)) != APP_OK)
+		return er;
+	return sess_login(cfg, db, user, resp, NULL);
+}

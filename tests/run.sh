@@ -37,6 +37,7 @@ if [ $# -gt 0 ]; then
 	done
 else
 	units=$(ls "$BUILD"/tests/test_* 2>/dev/null)
+	fuzz=yes
 	https=$(ls "$SRC"/tests/http/test_*.py 2>/dev/null)
 fi
 
@@ -45,6 +46,14 @@ for t in $units; do
 	(cd "$SRC" && "$t") >"$out" 2>&1
 	tally "$(basename "$t")" $? "$out"
 done
+
+# Each libFuzzer target briefly from its seeds (tests/fuzz/run_short.sh).
+if [ -n "${fuzz:-}" ]; then
+	out=$LOGDIR/fuzz.log
+	(cd "$SRC" && make -s -j"$(nproc)" BUILD="$BUILD" fuzz-bin &&
+		tests/fuzz/run_short.sh "$BUILD") >"$out" 2>&1
+	tally fuzz $? "$out"
+fi
 
 if [ -n "$https" ]; then
 	PGDIR=$(mktemp -d /tmp/restauth-test-pg.XXXXXX)

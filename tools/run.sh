@@ -86,7 +86,7 @@ EOF
 		lighttpd)
 			fastcgi="$fastcgi	\"$PREFIX$path/\" => ((
 		\"socket\" => \"$SOCKDIR/$p.sock\",
-		\"bin-path\" => \"$CGIDIR/$p.fcgi\",
+		\"bin-path\" => \"${WRAP:-}$CGIDIR/$p.fcgi\",
 		\"min-procs\" => $PROCS,
 		\"max-procs\" => $PROCS,
 		\"check-local\" => \"disable\",
@@ -154,6 +154,9 @@ if [ "${1:-}" = --configs ]; then
 fi
 
 BUILD=$(cd "$1" && pwd)
+# RESTAUTH_WRAP="valgrind ...": a command lighttpd puts before each
+# program (make valgrind); lighttpd splits bin-path at spaces.
+WRAP=${RESTAUTH_WRAP:+$RESTAUTH_WRAP }
 PORT=$2
 PROCS=${PROCS:-2}
 CONFIG=$(cd "$(dirname "$3")" && pwd)/$(basename "$3")

@@ -20,7 +20,7 @@ DEB_PKGS = build-essential pkg-config libfcgi-dev libfcgi-bin libjson-c-dev \
 	libssl-dev libpq-dev libargon2-dev postgresql postgresql-client \
 	lighttpd spawn-fcgi multiwatch apache2 libapache2-mod-fcgid nginx \
 	curl wrk python3 python3-argon2 python3-django python3-jwt python3-cryptography clang \
-	libclang-rt-14-dev
+	libclang-rt-14-dev chromium
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
 	-Wmissing-prototypes -Wcast-qual -Wsign-compare
@@ -51,14 +51,14 @@ PATHS = -DRESTAUTH_SQLDIR='"$(SQLDIR)"' \
 # The compiled-in paths, kept in a file so that objects built with other
 # ones (make install builds with the installed paths) are rebuilt.
 PATHS_STAMP := $(BUILD)/paths
-ifeq ($(filter deps clean format,$(MAKECMDGOALS)),)
+ifeq ($(filter deps npm-deps clean format,$(MAKECMDGOALS)),)
 ifneq ($(file <$(PATHS_STAMP)),$(PATHS))
 $(shell mkdir -p $(BUILD))
 $(file >$(PATHS_STAMP),$(PATHS))
 endif
 endif
 
-.PHONY: all deps test run asan clean format fuzz bench bench-bin install programs
+.PHONY: all deps npm-deps test run asan clean format fuzz bench bench-bin install programs
 all: $(LIB_A) $(CGI_BIN) $(TOOL) $(UNIT_BIN) $(BUILD)/share/common-passwords.txt
 programs: $(LIB_A) $(CGI_BIN) $(TOOL) $(BUILD)/share/common-passwords.txt
 
@@ -105,6 +105,14 @@ deps:
 		printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d; \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_PKGS); \
 	fi
+	$(MAKE) npm-deps
+
+# The browser test's playwright-core (package-lock.json) into node_modules/;
+# Debian's nodejs and npm only when no node/npm is installed yet.
+npm-deps:
+	@command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y --no-install-recommends nodejs npm
+	npm ci --no-audit --no-fund
 
 test: all
 	tests/run.sh $(BUILD)
@@ -180,3 +188,36 @@ format:
 
 clean:
 	rm -rf build build-asan build-install
+
+# --- robustness (issue 8) ---
+# fuzz-bin: the libFuzzer targets that make test runs briefly
+# (tests/fuzz/run_short.sh); failmalloc.so: the LD_PRELOAD shim of
+# tests/http/test_faults.py that fails the FAILMALLOC_NTH-th allocation.
+.PHONY: fuzz-bin valgrind
+fuzz-bin: $(FUZZ_BIN)
+all: $(BUILD)/tests/failmalloc.so
+$(BUILD)/tests/failmalloc.so: tests/faults/failmalloc.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Werror -fPIC -shared \
+	    -o $@ $<
+
+# make valgrind: a representative part of the HTTP suite with every
+# FastCGI program under memcheck (tools/run.sh puts RESTAUTH_WRAP before
+# each program); fails on any memcheck error or definitely lost block.
+VALGRIND_TESTS ?= test_login test_user test_logout test_password test_jwt_mode
+VG_LOGS = $(abspath $(BUILD))/valgrind
+# lighttpd wants the command's absolute path and single spaces.
+VG_WRAP = $(shell command -v valgrind) -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --log-file=$(VG_LOGS)/%p.log
+valgrind: all
+	rm -rf $(VG_LOGS) && mkdir -p $(VG_LOGS)
+	@rc=0; RESTAUTH_WRAP="$(VG_WRAP)" tests/run.sh $(BUILD) \
+	    $(VALGRIND_TESTS:%=tests/http/%.py) || rc=1; \
+	n=$$(ls $(VG_LOGS) | wc -l); bad=; \
+	for f in $(VG_LOGS)/*.log; do \
+		grep -v -q -E "^==[0-9]+== Warning|^$$" "$$f" && bad="$$bad $$f"; \
+	done; \
+	if [ -n "$$bad" ]; then echo "valgrind: reports in$$bad"; head -n 60 $$bad; exit 1; fi; \
+	[ "$$n" -gt 0 ] || { echo "valgrind: no program ran under memcheck"; exit 1; }; \
+	echo "valgrind: $$n program runs, no errors, nothing definitely lost"; \
+	[ $$rc = 0 ] || echo "valgrind: but the HTTP tests failed (see above)"; \
+	exit $$rc

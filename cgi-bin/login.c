@@ -13,57 +13,6 @@
 
 enum field { F_USERNAME, F_EMAIL, F_PASSWORD, F__MAX };
 
-static int
-add_str(struct json_object *o, const char *key, const char *val)
-{
-	return json_object_object_add(o, key, json_object_new_string(val));
-}
-
-/*
- * dj-rest-auth's JWT answer: {"access", "refresh" ("" when HttpOnly),
- * "user", and the expirations when asked}, plus the cookies.
- */
-static enum app_err
-answer_jwt(struct app_call *c, const struct db_user *user)
-{
-	const struct app_config *cfg = &c->ctx->cfg;
-	char aexp[JWTM_DATE_BYTES], rexp[JWTM_DATE_BYTES];
-	struct json_object *o = NULL, *u = NULL;
-	struct jwtm_pair pair;
-	enum app_err er;
-
-	er = jwtm_login(cfg, c->ctx->jwt, &c->ctx->db, user->id, time(NULL),
-	    &pair);
-	if (er != APP_OK)
-		return er;
-	jwtm_expiration(aexp, cfg->simple_jwt.access_token_lifetime);
-	jwtm_expiration(rexp, cfg->simple_jwt.refresh_token_lifetime);
-	er = APP_ENOMEM;
-	if ((o = json_object_new_object()) == NULL ||
-	    (u = acct_user_json(user)) == NULL || add_str(o, "access",
-						    pair.access) != 0 ||
-	    add_str(o, "refresh",
-		cfg->rest_auth.jwt_auth_httponly ? "" : pair.refresh) != 0 ||
-	    json_object_object_add(o, "user", u) != 0)
-		goto out;
-	u = NULL;
-	if (cfg->rest_auth.jwt_auth_return_expiration &&
-	    (add_str(o, "access_expiration", aexp) != 0 ||
-		add_str(o, "refresh_expiration", rexp) != 0))
-		goto out;
-	resp_json(c->resp, 200, o);
-	o = NULL;
-	resp_header(c->resp, "Cache-Control", "no-store");
-	jwtm_cookie_access(cfg, c->resp, pair.access);
-	jwtm_cookie_refresh(cfg, c->resp, pair.refresh);
-	er = APP_OK;
-out:
-	json_object_put(o);
-	json_object_put(u);
-	jwtm_pair_free(&pair);
-	return er;
-}
-
 static void
 handle(struct app_call *c)
 {
@@ -124,7 +73,8 @@ handle(struct app_call *c)
 		APP_OK)
 		goto out;
 	if (ctx->cfg.rest_auth.use_jwt) {
-		er = answer_jwt(c, &user);
+		er = app_jwt_login(c, &user, 200,
+		    ctx->cfg.rest_auth.jwt_auth_return_expiration);
 		goto out;
 	}
 	if (ctx->cfg.rest_auth.token_model == NULL) {

@@ -16,45 +16,6 @@ add_str(struct json_object *o, const char *key, const char *val)
 	return json_object_object_add(o, key, json_object_new_string(val));
 }
 
-/*
- * JWT mode: dj-rest-auth's JWTSerializer {"access", "refresh", "user"},
- * and (unlike dj-rest-auth, which sets none here) the cookies login/
- * sets, with the refresh token left out of the body when HttpOnly.
- */
-static enum app_err
-answer_jwt(struct app_call *c, const struct db_user *user)
-{
-	const struct app_config *cfg = &c->ctx->cfg;
-	struct json_object *o = NULL, *u = NULL;
-	struct jwtm_pair pair;
-	enum app_err er;
-
-	er = jwtm_login(cfg, c->ctx->jwt, &c->ctx->db, user->id, time(NULL),
-	    &pair);
-	if (er != APP_OK)
-		return er;
-	er = APP_ENOMEM;
-	if ((o = json_object_new_object()) == NULL ||
-	    (u = acct_user_json(user)) == NULL ||
-	    add_str(o, "access", pair.access) != 0 ||
-	    add_str(o, "refresh",
-		cfg->rest_auth.jwt_auth_httponly ? "" : pair.refresh) != 0 ||
-	    json_object_object_add(o, "user", u) != 0)
-		goto out;
-	u = NULL;
-	resp_json(c->resp, 201, o);
-	o = NULL;
-	resp_header(c->resp, "Cache-Control", "no-store");
-	jwtm_cookie_access(cfg, c->resp, pair.access);
-	jwtm_cookie_refresh(cfg, c->resp, pair.refresh);
-	er = APP_OK;
-out:
-	json_object_put(o);
-	json_object_put(u);
-	jwtm_pair_free(&pair);
-	return er;
-}
-
 static enum app_err
 answer_token(struct app_call *c, const char *key)
 {
@@ -102,7 +63,9 @@ handle(struct app_call *c)
 	    (er = csrf_cookie_new(cfg, c->resp)) != APP_OK)
 		goto out;
 	if (cfg->rest_auth.use_jwt)
-		er = answer_jwt(c, &res.user);
+		/* dj-rest-auth's JWTSerializer, with login/'s cookies (it sets
+		 * none here); no expirations. */
+		er = app_jwt_login(c, &res.user, 201, false);
 	else if (cfg->rest_auth.token_model != NULL)
 		er = answer_token(c, res.token);
 	else

@@ -9,6 +9,8 @@
 #include <fcgiapp.h>
 #include <openssl/crypto.h>
 
+#include "account.h"
+#include "jwtmode.h"
 #include "log.h"
 #include "mail.h"
 #include "policy.h"
@@ -207,6 +209,53 @@ mail_queued(struct app_ctx *ctx, struct app_call *call, bool send)
 		free(m->body);
 	}
 	call->nmail = 0;
+}
+
+static int
+add_str(struct json_object *o, const char *key, const char *val)
+{
+	return json_object_object_add(o, key, json_object_new_string(val));
+}
+
+enum app_err
+app_jwt_login(struct app_call *c, const struct db_user *user, int status,
+    bool expirations)
+{
+	const struct app_config *cfg = &c->ctx->cfg;
+	char aexp[JWTM_DATE_BYTES], rexp[JWTM_DATE_BYTES];
+	struct json_object *o = NULL, *u = NULL;
+	struct jwtm_pair pair;
+	enum app_err er;
+
+	er = jwtm_login(cfg, c->ctx->jwt, &c->ctx->db, user->id, time(NULL),
+	    &pair);
+	if (er != APP_OK)
+		return er;
+	jwtm_expiration(aexp, cfg->simple_jwt.access_token_lifetime);
+	jwtm_expiration(rexp, cfg->simple_jwt.refresh_token_lifetime);
+	er = APP_ENOMEM;
+	if ((o = json_object_new_object()) == NULL ||
+	    (u = acct_user_json(user)) == NULL ||
+	    add_str(o, "access", pair.access) != 0 ||
+	    add_str(o, "refresh",
+		cfg->rest_auth.jwt_auth_httponly ? "" : pair.refresh) != 0 ||
+	    json_object_object_add(o, "user", u) != 0)
+		goto out;
+	u = NULL;
+	if (expirations && (add_str(o, "access_expiration", aexp) != 0 ||
+				add_str(o, "refresh_expiration", rexp) != 0))
+		goto out;
+	resp_json(c->resp, status, o);
+	o = NULL;
+	resp_header(c->resp, "Cache-Control", "no-store");
+	jwtm_cookie_access(cfg, c->resp, pair.access);
+	jwtm_cookie_refresh(cfg, c->resp, pair.refresh);
+	er = APP_OK;
+out:
+	json_object_put(o);
+	json_object_put(u);
+	jwtm_pair_free(&pair);
+	return er;
 }
 
 enum app_err

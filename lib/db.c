@@ -37,6 +37,7 @@ enum stmt {
 	ST_OUTSTANDING_INSERT,
 	ST_BLACKLIST,
 	ST_IS_BLACKLISTED,
+	ST_ROTATE,
 	ST_FLUSH_EXPIRED,
 	ST_THROTTLE_HIT,
 	ST_THROTTLE_CLEAN,
@@ -133,6 +134,24 @@ static const struct {
 	    "INSERT INTO token_blacklist_blacklistedtoken (token_id, "
 	    "blacklisted_at) SELECT id, now() FROM o ON CONFLICT (token_id) "
 	    "DO NOTHING RETURNING id", 4 },
+	/*
+	 * A refresh with rotation and blacklisting in one statement (one
+	 * round trip, one commit): ST_BLACKLIST's two steps, then the new
+	 * refresh token's outstanding row, inserted only from the blacklist
+	 * row this statement made. The loser of a race gets 0 and no row.
+	 */
+	[ST_ROTATE] = { "rotate",
+	    "WITH o AS (INSERT INTO token_blacklist_outstandingtoken (jti, "
+	    "token, created_at, expires_at, user_id) VALUES ($1, $2, NULL, "
+	    "to_timestamp($3), $4) ON CONFLICT (jti) DO UPDATE SET jti = "
+	    "EXCLUDED.jti RETURNING id), "
+	    "b AS (INSERT INTO token_blacklist_blacklistedtoken (token_id, "
+	    "blacklisted_at) SELECT id, now() FROM o ON CONFLICT (token_id) "
+	    "DO NOTHING RETURNING id), "
+	    "n AS (INSERT INTO token_blacklist_outstandingtoken (jti, token, "
+	    "created_at, expires_at, user_id) SELECT $5, $6, now(), "
+	    "to_timestamp($7), $8 FROM b RETURNING id) "
+	    "SELECT count(*) FROM n", 8 },
 	[ST_IS_BLACKLISTED] = { "is_blacklisted",
 	    "SELECT 1 FROM token_blacklist_blacklistedtoken b JOIN "
 	    "token_blacklist_outstandingtoken o ON o.id = b.token_id "
@@ -716,6 +735,26 @@ db_blacklist(struct db *db, const char *jti, const char *token, int64_t exp,
 	if ((er = run(db, ST_BLACKLIST, params, &res)) != APP_OK)
 		return er;
 	er = PQntuples(res) == 1 ? APP_OK : APP_ECONFLICT;
+	PQclear(res);
+	return er;
+}
+
+enum app_err
+db_rotate(struct db *db, const struct db_refresh *old,
+    const struct db_refresh *new)
+{
+	char oexp[ID_BYTES], oid[ID_BYTES], nexp[ID_BYTES], nid[ID_BYTES];
+	const char *params[] = { old->jti, old->token, fmt_id(oexp, old->exp),
+		opt_id(oid, old->user_id), new->jti, new->token,
+		fmt_id(nexp, new->exp), opt_id(nid, new->user_id) };
+	PGresult *res = NULL;
+	enum app_err er;
+
+	if ((er = run(db, ST_ROTATE, params, &res)) != APP_OK)
+		return er;
+	er = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "1") == 0 ?
+	    APP_OK :
+	    APP_ECONFLICT;
 	PQclear(res);
 	return er;
 }

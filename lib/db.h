@@ -130,6 +130,21 @@ enum app_err db_outstanding_insert(struct db *, const char *jti,
  */
 enum app_err db_blacklist(struct db *, const char *jti, const char *token,
     int64_t exp, int64_t user_id) APP_WUR;
+/* A refresh token as the outstanding table records it. */
+struct db_refresh {
+	const char *jti;
+	const char *token;
+	int64_t exp;	 /* epoch seconds */
+	int64_t user_id; /* <= 0: none */
+};
+/*
+ * Rotation with blacklisting in one statement: blacklist old (creating its
+ * outstanding row if missing) and record new as outstanding. APP_OK: this
+ * call did both; APP_ECONFLICT: old was already blacklisted and nothing
+ * changed (of racing callers exactly one gets APP_OK); APP_EDB.
+ */
+enum app_err db_rotate(struct db *, const struct db_refresh *old,
+    const struct db_refresh *new) APP_WUR;
 /* *yes: the jti is blacklisted. APP_EDB. */
 enum app_err db_is_blacklisted(struct db *, const char *jti, bool *yes) APP_WUR;
 /* Delete expired outstanding tokens and their blacklist rows. APP_EDB. */

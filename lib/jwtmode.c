@@ -78,11 +78,11 @@ jwtm_login(const struct app_config *cfg, const struct jwt_ctx *jwt,
 	return er;
 }
 
-/* RefreshToken(raw): decode, verify, and check the blacklist. */
+/* RefreshToken(raw): decode, verify, and (when check) the blacklist. */
 static enum app_err
 refresh_token(const struct app_config *cfg, const struct jwt_ctx *jwt,
-    struct db *db, const char *raw, time_t now, struct jwt_claims *c,
-    const char **msg)
+    struct db *db, const char *raw, time_t now, bool check,
+    struct jwt_claims *c, const char **msg)
 {
 	enum jwt_fail why;
 	enum app_err er;
@@ -95,7 +95,7 @@ refresh_token(const struct app_config *cfg, const struct jwt_ctx *jwt,
 	}
 	if (er != APP_OK)
 		return er;
-	if (!app_config_installed(cfg, JWTM_BLACKLIST_APP))
+	if (!check || !app_config_installed(cfg, JWTM_BLACKLIST_APP))
 		return APP_OK;
 	if ((er = db_is_blacklisted(db, c->jti, &black)) != APP_OK)
 		return er;
@@ -104,6 +104,36 @@ refresh_token(const struct app_config *cfg, const struct jwt_ctx *jwt,
 		return APP_EAUTH;
 	}
 	return APP_OK;
+}
+
+/* Mint the new pair, then blacklist old and record the new refresh token
+ * in one statement: the race between two refreshes is decided there. */
+static enum app_err
+rotate_blacklist(const struct jwt_ctx *jwt, struct db *db, const char *raw,
+    const struct jwt_claims *old, time_t now, struct jwtm_pair *out,
+    const char **msg)
+{
+	struct db_refresh was, next;
+	enum app_err er;
+	size_t len;
+
+	out->refresh_claims = *old;
+	if ((er = jwt_claims_renew(jwt, &out->refresh_claims, now)) !=
+		APP_OK ||
+	    (er = jwt_encode(jwt, &out->refresh_claims, &out->refresh,
+		 &len)) != APP_OK ||
+	    (er = jwt_encode(jwt, &out->access_claims, &out->access, &len)) !=
+		APP_OK)
+		return er;
+	was = (struct db_refresh){ old->jti, raw, old->exp, uid_of(old) };
+	next = (struct db_refresh){ out->refresh_claims.jti, out->refresh,
+		out->refresh_claims.exp, uid_of(&out->refresh_claims) };
+	er = db_rotate(db, &was, &next);
+	if (er == APP_ECONFLICT) {
+		*msg = "Token is blacklisted";
+		er = APP_EAUTH;
+	}
+	return er;
 }
 
 enum app_err
@@ -118,42 +148,27 @@ jwtm_refresh(const struct app_config *cfg, const struct jwt_ctx *jwt,
 	    app_config_installed(cfg, JWTM_BLACKLIST_APP);
 
 	memset(out, 0, sizeof(*out));
-	if ((er = refresh_token(cfg, jwt, db, raw, now, &old, msg)) != APP_OK)
+	/* With blacklisting, the rotation statement finds a token already
+	 * blacklisted itself: no separate lookup. */
+	if ((er = refresh_token(cfg, jwt, db, raw, now, !blacklist, &old,
+		 msg)) != APP_OK)
 		return er;
 	if ((er = jwt_claims_access(jwt, &old, now, &out->access_claims)) !=
 	    APP_OK)
 		return er;
-	if (blacklist && (er = db_begin(db)) != APP_OK)
-		return er;
-	if (blacklist) {
-		/* The race is decided here: one transaction inserts the
-		 * blacklist row, the others find it taken. */
-		er = db_blacklist(db, old.jti, raw, old.exp, uid_of(&old));
-		if (er == APP_ECONFLICT) {
-			*msg = "Token is blacklisted";
-			er = APP_EAUTH;
-		}
-		if (er != APP_OK)
-			goto fail;
-	}
-	if (rotate) {
-		out->refresh_claims = old;
-		if ((er = jwt_claims_renew(jwt, &out->refresh_claims, now)) !=
-			APP_OK ||
-		    (er = issue(cfg, jwt, db, &out->refresh_claims,
-			 &out->refresh)) != APP_OK)
-			goto fail;
-	}
-	if ((er = issue(cfg, jwt, db, &out->access_claims, &out->access)) !=
-	    APP_OK)
-		goto fail;
-	if (blacklist && (er = db_commit(db)) != APP_OK)
-		goto fail;
-	return APP_OK;
-fail:
 	if (blacklist)
-		db_rollback(db);
-	jwtm_pair_free(out);
+		er = rotate_blacklist(jwt, db, raw, &old, now, out, msg);
+	else if (rotate) {
+		out->refresh_claims = old;
+		if ((er = jwt_claims_renew(jwt, &out->refresh_claims, now)) ==
+		    APP_OK)
+			er = issue(cfg, jwt, db, &out->refresh_claims,
+			    &out->refresh);
+	}
+	if (er == APP_OK && !blacklist)
+		er = issue(cfg, jwt, db, &out->access_claims, &out->access);
+	if (er != APP_OK)
+		jwtm_pair_free(out);
 	return er;
 }
 
@@ -164,7 +179,8 @@ jwtm_blacklist(const struct app_config *cfg, const struct jwt_ctx *jwt,
 	struct jwt_claims c;
 	enum app_err er;
 
-	if ((er = refresh_token(cfg, jwt, db, raw, now, &c, msg)) != APP_OK)
+	if ((er = refresh_token(cfg, jwt, db, raw, now, true, &c, msg)) !=
+	    APP_OK)
 		return er;
 	er = db_blacklist(db, c.jti, raw, c.exp, uid_of(&c));
 	if (er == APP_ECONFLICT) {

@@ -238,26 +238,55 @@ b64_encode(const uint8_t *in, size_t len, int pad, char *out, size_t outsz)
  * it goes back to the OS after every hash. libargon2 wipes it before
  * calling the free hook, and ignores our return value: it checks
  * *memory for NULL.
+ *
+ * Fresh memory costs a page fault per 4 KiB page touched (4,864 for the
+ * default 19 MiB, about a quarter of the hash time), so the mapping is
+ * aligned to and sized in 2 MiB units and asked for transparent huge
+ * pages: ten faults instead. Where THP is off, madvise fails and nothing
+ * else changes.
  */
+#define PW_HUGE ((size_t)2 << 20)
+
+static size_t
+huge_round(size_t len)
+{
+	return len > SIZE_MAX - (PW_HUGE - 1) ? 0 :
+						(len + PW_HUGE - 1) & ~(PW_HUGE - 1);
+}
+
 static int
 argon2_mmap(uint8_t **memory, size_t len)
 {
+	size_t size = huge_round(len);
+	uintptr_t start, aligned;
 	void *p;
 
-	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-	    -1, 0);
-	if (p == MAP_FAILED) {
-		*memory = NULL;
+	*memory = NULL;
+	if (size == 0 || size > SIZE_MAX - PW_HUGE)
 		return ARGON2_MEMORY_ALLOCATION_ERROR;
-	}
-	*memory = p;
+	/* Over-map by one huge page, then trim to an aligned window. */
+	p = mmap(NULL, size + PW_HUGE, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return ARGON2_MEMORY_ALLOCATION_ERROR;
+	start = (uintptr_t)p;
+	aligned = (start + PW_HUGE - 1) & ~(uintptr_t)(PW_HUGE - 1);
+	if (aligned > start)
+		(void)munmap(p, aligned - start);
+	if (start + PW_HUGE > aligned)
+		(void)munmap((void *)(aligned + size),
+		    start + PW_HUGE - aligned);
+#ifdef MADV_HUGEPAGE
+	(void)madvise((void *)aligned, size, MADV_HUGEPAGE);
+#endif
+	*memory = (uint8_t *)aligned;
 	return ARGON2_OK;
 }
 
 static void
 argon2_munmap(uint8_t *memory, size_t len)
 {
-	if (memory != NULL && munmap(memory, len) == -1)
+	if (memory != NULL && munmap(memory, huge_round(len)) == -1)
 		log_warn("pw: munmap");
 }
 

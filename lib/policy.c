@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 
-#include <openssl/rand.h>
 
 #include "csrf.h"
 #include "log.h"
@@ -145,7 +145,8 @@ pol_throttle(const struct app_config *cfg, struct db *db,
 	const struct app_throttle_rate *rate;
 	const char *cls, *scope;
 	char ident[REQ_ADDR_BYTES * 4];
-	bool authed = auth->kind != AUTH_NONE, refused = false, allowed;
+	bool authed = auth->kind != AUTH_NONE, refused = false, ran = false;
+	bool allowed;
 	double w, longest = -1;
 	unsigned char dice;
 	enum app_err er;
@@ -177,14 +178,17 @@ pol_throttle(const struct app_config *cfg, struct db *db,
 		if ((er = db_throttle_hit(db, scope, ident, rate->period_seconds,
 			 rate->num, &allowed, &w)) != APP_OK)
 			return er;
+		ran = true;
 		if (!allowed) {
 			refused = true;
 			if (w > longest)
 				longest = w;
 		}
 	}
-	/* Clean old rows now and then: no cron job needed. */
-	if (RAND_bytes(&dice, 1) == 1 && dice == 0 &&
+	/* Clean old rows now and then (one throttled request in 256): no
+	 * cron job needed. getrandom, not RAND_bytes: a plain CGI process
+	 * would set up OpenSSL's generator for this one byte. */
+	if (ran && getrandom(&dice, 1, GRND_NONBLOCK) == 1 && dice == 0 &&
 	    db_throttle_clean(db) != APP_OK)
 		log_warnx("throttle: cleaning old rows failed");
 	if (!refused)

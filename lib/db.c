@@ -471,7 +471,11 @@ db_rollback(struct db *db)
 static void
 copy_field(char *dst, size_t dstsz, const PGresult *res, int row, int col)
 {
-	snprintf(dst, dstsz, "%s", PQgetvalue(res, row, col));
+	const char *v = PQgetvalue(res, row, col);
+	size_t n = strnlen(v, dstsz - 1);
+
+	memcpy(dst, v, n);
+	dst[n] = '\0';
 }
 
 static bool

@@ -31,7 +31,8 @@ req_env(const struct req *r, const char *name)
 	if (r->envp == NULL)
 		return NULL;
 	for (e = r->envp; *e != NULL; e++)
-		if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
+		if (**e == *name && strncmp(*e, name, n) == 0 &&
+		    (*e)[n] == '=')
 			return *e + n + 1;
 	return NULL;
 }

@@ -253,6 +253,16 @@ static const char fallback[] =
     "Content-Length: 37\r\n\r\n"
     "{\"detail\":\"A server error occurred.\"}";
 
+/* Copy s to buf + off; the new offset. The caller sized buf. */
+static size_t
+put(char *buf, size_t off, const char *s)
+{
+	size_t n = strlen(s);
+
+	memcpy(buf + off, s, n);
+	return off + n;
+}
+
 char *
 resp_render(struct resp *r, size_t *len)
 {
@@ -277,14 +287,19 @@ resp_render(struct resp *r, size_t *len)
 		    strlen(r->headers[i].value) + 4;
 	if ((buf = malloc(need)) == NULL)
 		goto fail;
-	off = (size_t)snprintf(buf, need, "Status: %d %s\r\n", r->status,
-	    reason(r->status));
-	for (i = 0; i < r->nheaders; i++)
-		off += (size_t)snprintf(buf + off, need - off, "%s: %s\r\n",
-		    r->headers[i].name, r->headers[i].value);
+	/* Appends, not snprintf: this runs for every answer. need counts
+	 * every byte put. */
+	off = (size_t)snprintf(buf, need, "Status: %d ", r->status);
+	off = put(buf, off, reason(r->status));
+	off = put(buf, off, "\r\n");
+	for (i = 0; i < r->nheaders; i++) {
+		off = put(buf, off, r->headers[i].name);
+		off = put(buf, off, ": ");
+		off = put(buf, off, r->headers[i].value);
+		off = put(buf, off, "\r\n");
+	}
 	if (json != NULL)
-		off += (size_t)snprintf(buf + off, need - off,
-		    "Content-Type: application/json\r\n");
+		off = put(buf, off, "Content-Type: application/json\r\n");
 	n = snprintf(buf + off, need - off, "Content-Length: %zu\r\n\r\n",
 	    jlen);
 	off += (size_t)n;

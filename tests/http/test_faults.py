@@ -209,10 +209,13 @@ def run_cgi(prog, env, body, nth, count=None):
 # Crashes inside these libraries on their own failed allocations are
 # theirs, not ours (reported upstream-wise in the issue): OpenSSL 3.0's
 # lazy DRBG set-up keeps a NULL lock and RAND_bytes later takes it;
-# json-c 0.16's tokener adds a key whose strdup failed. Counted and
-# printed, not failed; a crash whose first frame outside libc is ours
-# fails.
+# json-c 0.16's tokener adds a key whose strdup failed; glibc's NSS
+# asserts ("ret > 0") when an allocation fails inside getpwuid_r, which
+# libpq's PQconnectdbParams calls to find ~/.pgpass (the first frame
+# outside libc is then libpq's). Counted and printed, not failed; a
+# crash whose first frame outside libc is ours fails.
 KNOWN_LIBS = ("libcrypto.so", "libjson-c.so")
+KNOWN_LIBC_CALLS = ("getpwuid_r",)
 
 
 def crash_site(stderr):
@@ -234,7 +237,9 @@ def verdict(p):
     site) for a crash inside KNOWN_LIBS."""
     if p.returncode < 0:
         site = crash_site(p.stderr)
-        if any(lib in site.split("(")[0] for lib in KNOWN_LIBS):
+        stack = p.stderr.decode("latin-1")
+        if any(lib in site.split("(")[0] for lib in KNOWN_LIBS) or \
+                any("(%s+" % f in stack for f in KNOWN_LIBC_CALLS):
             return ("known", site)
         return "killed by signal %d at %s" % (-p.returncode, site)
     if b"Sanitizer" in p.stderr or b"runtime error:" in p.stderr:

@@ -187,7 +187,7 @@ format:
 	clang-format -i lib/*.c lib/*.h cgi-bin/*.c tools/*.c tests/unit/*.c
 
 clean:
-	rm -rf build build-asan build-install
+	rm -rf build build-asan build-install build-bench
 
 # --- robustness (issue 8) ---
 # fuzz-bin: the libFuzzer targets that make test runs briefly

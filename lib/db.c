@@ -26,6 +26,7 @@ enum stmt {
 	ST_USER_BY_ID,
 	ST_USER_BY_USERNAME,
 	ST_USERS_BY_EMAIL,
+	ST_USERS_BY_EMAIL_DECOY,
 	ST_USER_BY_TOKEN,
 	ST_USER_INSERT,
 	ST_USER_UPDATE_PROFILE,
@@ -77,6 +78,20 @@ static const struct {
 	    "SELECT " USER_COLS " FROM auth_user WHERE id IN (SELECT id FROM "
 	    "auth_user WHERE upper(email) = upper($1) UNION SELECT user_id "
 	    "FROM account_emailaddress WHERE upper(email) = upper($1)) "
+	    "ORDER BY id LIMIT 8", 1 },
+	/*
+	 * The same, but when nobody matches, the lowest-id user as a decoy
+	 * (last column false): both answers fetch and send one row, so a
+	 * password reset takes as long for an unknown address as for a
+	 * known one.
+	 */
+	[ST_USERS_BY_EMAIL_DECOY] = { "users_by_email_decoy",
+	    "WITH m AS (SELECT id FROM auth_user WHERE upper(email) = "
+	    "upper($1) UNION SELECT user_id FROM account_emailaddress WHERE "
+	    "upper(email) = upper($1)), k AS (SELECT id, true AS real FROM m "
+	    "UNION ALL (SELECT id, false FROM auth_user WHERE NOT EXISTS "
+	    "(SELECT 1 FROM m) ORDER BY id LIMIT 1)) "
+	    "SELECT " USER_COLS ", k.real FROM auth_user JOIN k USING (id) "
 	    "ORDER BY id LIMIT 8", 1 },
 	[ST_USER_BY_TOKEN] = { "user_by_token",
 	    "SELECT u.id, u.username, u.email, u.first_name, u.last_name, "
@@ -562,16 +577,16 @@ db_user_by_token(struct db *db, const char *key, struct db_user *out)
 	return user_one(db, ST_USER_BY_TOKEN, params, out);
 }
 
-enum app_err
-db_users_by_email(struct db *db, const char *email, struct db_user *out,
-    size_t *n)
+static enum app_err
+users_by_email(struct db *db, enum stmt st, const char *email,
+    struct db_user *out, size_t *n, bool *decoy)
 {
 	const char *params[] = { email };
 	PGresult *res = NULL;
 	enum app_err er;
 	int i, rows;
 
-	if ((er = run(db, ST_USERS_BY_EMAIL, params, &res)) != APP_OK)
+	if ((er = run(db, st, params, &res)) != APP_OK)
 		return er;
 	rows = PQntuples(res);
 	if (rows > DB_USERS_BY_EMAIL_MAX)
@@ -580,9 +595,26 @@ db_users_by_email(struct db *db, const char *email, struct db_user *out,
 		if ((er = user_from_row(res, i, &out[i])) != APP_OK)
 			goto out;
 	*n = (size_t)rows;
+	if (decoy != NULL)
+		*decoy = rows == 1 && !parse_bool(PQgetvalue(res, 0, 10));
 out:
 	PQclear(res);
 	return er;
+}
+
+enum app_err
+db_users_by_email(struct db *db, const char *email, struct db_user *out,
+    size_t *n)
+{
+	return users_by_email(db, ST_USERS_BY_EMAIL, email, out, n, NULL);
+}
+
+enum app_err
+db_users_by_email_or_decoy(struct db *db, const char *email,
+    struct db_user *out, size_t *n, bool *decoy)
+{
+	return users_by_email(db, ST_USERS_BY_EMAIL_DECOY, email, out, n,
+	    decoy);
 }
 
 enum app_err

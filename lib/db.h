@@ -80,6 +80,14 @@ enum app_err db_user_by_username(struct db *, const char *username,
 enum app_err db_users_by_email(struct db *, const char *email,
     struct db_user *out, size_t *n) APP_WUR;
 /*
+ * The same, except that when nobody matches, out[0] is a decoy (some
+ * other user, *decoy true, *n 1) for the caller to do the same work with
+ * and then drop: equal time for known and unknown addresses. *n is 0 only
+ * when there are no users at all.
+ */
+enum app_err db_users_by_email_or_decoy(struct db *, const char *email,
+    struct db_user *out, size_t *n, bool *decoy) APP_WUR;
+/*
  * The user owning token key (exact match, as DRF's lookup).
  * APP_OK, APP_ENOTFOUND, APP_EDB.
  */

@@ -146,11 +146,21 @@ passwd_reset_mails(const struct app_config *cfg, struct db *db,
     const char *email, time_t now, struct passwd_mail *out, size_t *n)
 {
 	struct db_user users[DB_USERS_BY_EMAIL_MAX];
+	struct passwd_mail decoy_mail;
 	size_t found = 0, i, k = 0;
 	enum app_err er;
+	bool decoy = false;
 
-	if ((er = db_users_by_email(db, email, users, &found)) != APP_OK)
+	if ((er = db_users_by_email_or_decoy(db, email, users, &found,
+		 &decoy)) != APP_OK)
 		return er;
+	if (decoy) {
+		/* An unknown address: make the mail a known one gets, and
+		 * drop it, so that both take the same time. */
+		if (make_mail(cfg, &users[0], now, &decoy_mail) == APP_OK)
+			passwd_mail_free(&decoy_mail);
+		found = 0;
+	}
 	for (i = 0; i < found && er == APP_OK; i++) {
 		if (!users[i].is_active || !pw_usable(users[i].password))
 			continue;

@@ -140,11 +140,40 @@ class Stack:
                 try:
                     socket.create_connection(("127.0.0.1", self.port),
                                              0.2).close()
-                    return self
                 except OSError:
                     time.sleep(0.05)
+                    continue
+                if not self.probe or self.answers(deadline):
+                    return self
             self.stop()
         raise RuntimeError("stack did not start: " + self.run_log())
+
+    # Whether start() also waits for an answer from a program (a
+    # request: it counts against any anonymous throttle).
+    probe = False
+
+    def answers(self, deadline):
+        """The server listens; wait (until deadline) for it to reach a
+        program too: a web server up before its FastCGI pools answers
+        502 (nginx) or 503 (lighttpd) for a moment. Any other status,
+        or the deadline, counts as ready (a stack meant to fail still
+        starts)."""
+        while time.time() < deadline:
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", self.port,
+                                               timeout=5)
+                c.request("OPTIONS", "/auth/logout/")
+                r = c.getresponse()
+                r.read()
+                c.close()
+                if r.status not in (502, 503):
+                    return True
+            except (OSError, http.client.HTTPException):
+                pass
+            if self.proc.poll() is not None:
+                return False
+            time.sleep(0.05)
+        return True
 
     def run_log(self):
         try:

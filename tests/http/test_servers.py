@@ -47,7 +47,10 @@ JSON_CT = {"Content-Type": "application/json"}
 
 
 class ServerStack(h.Stack):
-    """A harness stack served by another web server."""
+    """A harness stack served by another web server; started once a
+    program answers through it, not only once it listens."""
+
+    probe = True
 
     def __init__(self, server, config, **kw):
         super().__init__(config, **kw)

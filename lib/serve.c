@@ -8,6 +8,7 @@
 
 #include <fcgiapp.h>
 #include <openssl/crypto.h>
+#include <openssl/rand.h>
 
 #include "account.h"
 #include "jwtmode.h"
@@ -526,6 +527,7 @@ app_main(int argc, char **argv, const struct app_endpoint *ep)
 	struct app_ctx ctx;
 	FCGX_Request rq;
 	struct req_io io;
+	unsigned char seed;
 
 	(void)argc;
 	log_init(argv[0] != NULL && strrchr(argv[0], '/') != NULL ?
@@ -548,6 +550,12 @@ app_main(int argc, char **argv, const struct app_endpoint *ep)
 			fprintf(stderr, "FastCGI initialisation failed\n");
 			return 1;
 		}
+		/* Set OpenSSL's random generator up now, once, rather than
+		 * in the first request that needs it (2-3 ms, and OpenSSL
+		 * 3.0 does not survive a failed allocation there). A plain
+		 * CGI process, which may never need it, does not pay. */
+		if (RAND_bytes(&seed, 1) != 1)
+			log_warnx("OpenSSL's random generator is not ready");
 		while (FCGX_Accept_r(&rq) >= 0) {
 			io.read = fcgi_read;
 			io.arg = rq.in;

@@ -175,14 +175,25 @@ static const struct {
 	 * DRF's SimpleRateThrottle in one statement: drop the hits older
 	 * than the period ($3 seconds), accept when fewer than $4 remain
 	 * (then add now()), and say so. The row lock of the upsert orders
-	 * concurrent requests for one client. $5 is the wait in seconds
-	 * until the oldest hit leaves the window, for the 429.
+	 * concurrent requests for one client. The second column is the wait
+	 * in seconds until the oldest hit leaves the window, for the 429.
+	 * A client already at its limit in the statement's snapshot (s) is
+	 * refused by that read alone, as DRF stores nothing for a refusal:
+	 * no row lock, no write, no commit to flush, so a flood at the
+	 * limit costs the database little. Hits only leave a window by
+	 * age, so a refusal read from the snapshot is never wrong.
 	 */
 	[ST_THROTTLE_HIT] = { "throttle_hit",
-	    "INSERT INTO restauth_throttle AS t (scope, ident, hits, allowed, "
-	    "expires) VALUES ($1, $2, CASE WHEN $4::int > 0 THEN "
+	    "WITH s AS (SELECT (SELECT min(h) FROM unnest(t.hits) h WHERE "
+	    "h > now() - $3::int * interval '1 second') AS oldest FROM "
+	    "restauth_throttle t WHERE t.scope = $1 AND t.ident = $2 AND "
+	    "(SELECT count(*) FROM unnest(t.hits) h WHERE h > now() - "
+	    "$3::int * interval '1 second') >= $4::int), "
+	    "u AS (INSERT INTO restauth_throttle AS t (scope, ident, hits, "
+	    "allowed, expires) SELECT $1, $2, CASE WHEN $4::int > 0 THEN "
 	    "ARRAY[now()] ELSE '{}'::timestamptz[] END, $4::int > 0, "
-	    "now() + $3::int * interval '1 second') "
+	    "now() + $3::int * interval '1 second' "
+	    "WHERE NOT EXISTS (SELECT 1 FROM s) "
 	    "ON CONFLICT (scope, ident) DO UPDATE SET "
 	    "allowed = (SELECT count(*) FROM unnest(t.hits) h WHERE h > "
 	    "now() - $3::int * interval '1 second') < $4::int, "
@@ -193,7 +204,10 @@ static const struct {
 	    "ELSE '{}'::timestamptz[] END, "
 	    "expires = now() + $3::int * interval '1 second' "
 	    "RETURNING allowed, coalesce(extract(epoch FROM (t.hits[1] + "
-	    "$3::int * interval '1 second' - now())), $3::int)::float8", 4 },
+	    "$3::int * interval '1 second' - now())), $3::int)::float8) "
+	    "SELECT * FROM u UNION ALL SELECT false, coalesce(extract(epoch "
+	    "FROM (oldest + $3::int * interval '1 second' - now())), "
+	    "$3::int)::float8 FROM s", 4 },
 	/* Rows whose every hit has left its window. */
 	[ST_THROTTLE_CLEAN] = { "throttle_clean",
 	    "DELETE FROM restauth_throttle WHERE expires < now()", 0 },

@@ -632,6 +632,24 @@ def combined(s):
               s.get(USERV, token=ka))
 
 
+def at_limit_writes_nothing(s):
+    """DRF stores nothing for a refused request; restauth's refusal at
+    the limit is a read: the row keeps its version (xmin) and hits."""
+    clear(s)
+    for i in range(2):
+        t.eq("at limit: logout %d accepted" % i, s.post(LOGOUT).status, 200)
+
+    def state():
+        return s.sql("SELECT xmin::text, hits::text, expires::text FROM "
+                     "restauth_throttle WHERE scope = 'anon'")
+
+    before = state()
+    for i in range(5):
+        throttled("at limit: logout %d refused" % (i + 3), s.post(LOGOUT))
+    t.eq("at limit: refusals leave the row as it was", state(), before)
+    t.eq("at limit: one row", len(before), 1)
+
+
 def null_rate(s):
     st = collections.Counter(s.post(LOGOUT).status for _ in range(30))
     t.eq("null rate: 30 logouts accepted", dict(st), {200: 30})
@@ -641,6 +659,7 @@ def null_rate(s):
 def classes():
     with h.Stack(config({"anon": "2/minute"}, classes=[ANON])) as s:
         t.run(anon, s)
+        t.run(at_limit_writes_nothing, s)
     with h.Stack(config({"user": "2/minute"}, classes=[USER])) as s:
         t.run(user, s)
     with h.Stack(config({"dj_rest_auth": "2/minute", "user": "4/minute"},

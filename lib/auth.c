@@ -89,14 +89,12 @@ fail_with(struct auth_fail *fail, const char *detail, const char *code,
 	return APP_EAUTH;
 }
 
-/* DRF's TokenAuthentication. APP_ENOTFOUND: not its header. */
-static enum app_err
-by_token(struct db *db, const char *h, struct auth_result *out,
+enum app_err
+auth_token_header(const char *h, char key[TOK_KEY_BYTES],
     struct auth_fail *fail)
 {
 	const char *w[3];
 	size_t wl[3], nw;
-	enum app_err er;
 
 	nw = split3(h, w, wl);
 	if (nw == 0 || wl[0] != 5 || strncasecmp(w[0], "token", 5) != 0)
@@ -114,8 +112,20 @@ by_token(struct db *db, const char *h, struct auth_result *out,
 	/* Longer than the column: no row can match. */
 	if (wl[1] > LIMIT_TOKEN_KEY || memchr(w[1], '\0', wl[1]) != NULL)
 		return fail_with(fail, "Invalid token.", NULL, NULL);
-	memcpy(out->key, w[1], wl[1]);
-	out->key[wl[1]] = '\0';
+	memcpy(key, w[1], wl[1]);
+	key[wl[1]] = '\0';
+	return APP_OK;
+}
+
+/* DRF's TokenAuthentication. APP_ENOTFOUND: not its header. */
+static enum app_err
+by_token(struct db *db, const char *h, struct auth_result *out,
+    struct auth_fail *fail)
+{
+	enum app_err er;
+
+	if ((er = auth_token_header(h, out->key, fail)) != APP_OK)
+		return er;
 	er = db_user_by_token(db, out->key, &out->user);
 	if (er == APP_ENOTFOUND)
 		return fail_with(fail, "Invalid token.", NULL, NULL);
@@ -124,6 +134,31 @@ by_token(struct db *db, const char *h, struct auth_result *out,
 	if (!out->user.is_active)
 		return fail_with(fail, "User inactive or deleted.", NULL, NULL);
 	out->kind = AUTH_TOKEN;
+	return APP_OK;
+}
+
+enum app_err
+auth_bearer_header(const struct app_config *cfg, const char *h,
+    const char **raw, size_t *len, struct auth_fail *fail)
+{
+	const char *w[3];
+	size_t wl[3], nw, i;
+	bool ours = false;
+
+	nw = split3(h, w, wl);
+	for (i = 0; nw > 0 && i < cfg->simple_jwt.auth_header_types_len; i++)
+		if (strlen(cfg->simple_jwt.auth_header_types[i]) == wl[0] &&
+		    strncmp(cfg->simple_jwt.auth_header_types[i], w[0],
+			wl[0]) == 0)
+			ours = true;
+	if (!ours)
+		return APP_ENOTFOUND;
+	if (nw != 2)
+		return fail_with(fail, "Authorization header must contain two "
+				       "space-delimited values",
+		    "bad_authorization_header", NULL);
+	*raw = w[1];
+	*len = wl[1];
 	return APP_OK;
 }
 
@@ -165,10 +200,9 @@ by_jwt_request(const struct app_config *cfg, const struct jwt_ctx *jwt,
     struct db *db, const struct req *r, struct auth_result *out,
     struct auth_fail *fail)
 {
-	const char *w[3], *raw;
-	size_t wl[3], nw, i;
+	const char *raw;
+	size_t len;
 	enum app_err er;
-	bool ours = false;
 
 	if (r->authorization == NULL) {
 		if (cfg->rest_auth.jwt_auth_cookie == NULL)
@@ -192,19 +226,10 @@ by_jwt_request(const struct app_config *cfg, const struct jwt_ctx *jwt,
 	}
 	/* A header that is not ours means "not JWT": the cookie is not
 	 * consulted then (simplejwt's get_raw_token). */
-	nw = split3(r->authorization, w, wl);
-	for (i = 0; nw > 0 && i < cfg->simple_jwt.auth_header_types_len; i++)
-		if (strlen(cfg->simple_jwt.auth_header_types[i]) == wl[0] &&
-		    strncmp(cfg->simple_jwt.auth_header_types[i], w[0],
-			wl[0]) == 0)
-			ours = true;
-	if (!ours)
-		return APP_ENOTFOUND;
-	if (nw != 2)
-		return fail_with(fail, "Authorization header must contain two "
-				       "space-delimited values",
-		    "bad_authorization_header", NULL);
-	if ((er = by_jwt(cfg, jwt, db, w[1], wl[1], out, fail)) == APP_OK)
+	if ((er = auth_bearer_header(cfg, r->authorization, &raw, &len,
+		 fail)) != APP_OK)
+		return er;
+	if ((er = by_jwt(cfg, jwt, db, raw, len, out, fail)) == APP_OK)
 		out->kind = AUTH_JWT_HEADER;
 	return er;
 }

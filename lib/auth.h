@@ -53,6 +53,22 @@ void auth_challenge(const struct app_config *cfg,
     char out[AUTH_CHALLENGE_BYTES]);
 
 /*
+ * DRF's TokenAuthentication header rules: "Token <key>" (keyword in any
+ * case). APP_OK: key holds the key (at most LIMIT_TOKEN_KEY bytes, no
+ * whitespace or NUL); APP_ENOTFOUND: not a Token header; APP_EAUTH: a
+ * Token header DRF refuses, *fail holds its words.
+ */
+enum app_err auth_token_header(const char *h, char key[TOK_KEY_BYTES],
+    struct auth_fail *fail) APP_WUR;
+/*
+ * simplejwt's get_raw_token: "<one of AUTH_HEADER_TYPES> <token>".
+ * APP_OK: *raw and *len point at the token inside h; APP_ENOTFOUND: not
+ * one of ours; APP_EAUTH: ours but not two words (*fail).
+ */
+enum app_err auth_bearer_header(const struct app_config *cfg, const char *h,
+    const char **raw, size_t *len, struct auth_fail *fail) APP_WUR;
+
+/*
  * Authenticate the request as DRF would with TokenAuthentication (when
  * TOKEN_MODEL is set), then dj-rest-auth's JWTCookieAuthentication (when
  * jwt is not NULL): a Bearer header (AUTH_HEADER_TYPES) or, without an

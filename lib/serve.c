@@ -520,6 +520,23 @@ ctx_free(struct app_ctx *ctx)
 	memset(ctx, 0, sizeof(*ctx));
 }
 
+/*
+ * SIGTERM: libfcgi's own handler only sets a flag it reads before its
+ * accept(); a signal between the two was lost and the process waited in
+ * accept() for ever, holding its database connection. Idle, we leave at
+ * once; in a request, once it is answered (and its mail sent).
+ */
+static volatile sig_atomic_t busy, stopping;
+
+static void
+on_term(int sig)
+{
+	(void)sig;
+	if (!busy)
+		_exit(0);
+	stopping = 1;
+}
+
 int
 app_main(int argc, char **argv, const struct app_endpoint *ep)
 {
@@ -527,6 +544,7 @@ app_main(int argc, char **argv, const struct app_endpoint *ep)
 	struct app_ctx ctx;
 	FCGX_Request rq;
 	struct req_io io;
+	struct sigaction term;
 	unsigned char seed;
 
 	(void)argc;
@@ -556,11 +574,18 @@ app_main(int argc, char **argv, const struct app_endpoint *ep)
 		 * CGI process, which may never need it, does not pay. */
 		if (RAND_bytes(&seed, 1) != 1)
 			log_warnx("OpenSSL's random generator is not ready");
-		while (FCGX_Accept_r(&rq) >= 0) {
+		memset(&term, 0, sizeof(term));
+		term.sa_handler = on_term;
+		sigemptyset(&term.sa_mask);
+		if (sigaction(SIGTERM, &term, NULL) == -1)
+			log_warn("sigaction SIGTERM");
+		while (!stopping && FCGX_Accept_r(&rq) >= 0) {
+			busy = 1;
 			io.read = fcgi_read;
 			io.arg = rq.in;
 			serve_one(&ctx, ep, rq.envp, &io, rq.out, fcgi_done,
 			    &rq);
+			busy = 0;
 		}
 		FCGX_Free(&rq, 1);
 	}

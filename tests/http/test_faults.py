@@ -312,10 +312,34 @@ def allocation_failures(s, token):
     sweep(s, "user.fcgi", "GET", "/auth/user/", b"", token)
 
 
+def terminated_idle(s, token):
+    """SIGTERM to an idle worker ends it at once (libfcgi's own handler
+    could lose the signal and leave it in accept() for ever)."""
+    s.get("/auth/user/", token=token)
+    pids = s.fcgi_pids("logout.fcgi")
+    t.check("logout workers found", pids, pids)
+    for pid in pids:
+        os.kill(pid, signal.SIGTERM)
+    def alive(p):
+        try:
+            with open("/proc/%d/stat" % p) as f:
+                return f.read().split(") ")[1][0] != "Z"
+        except OSError:
+            return False
+
+    deadline = time.time() + 5
+    while time.time() < deadline and any(alive(p) for p in pids):
+        time.sleep(0.05)
+    gone = [p for p in pids if not alive(p)]
+    t.eq("idle workers ended by SIGTERM within 5 s", sorted(gone),
+         sorted(pids))
+
+
 with h.Stack(CONFIG) as s:
     s.createuser("alice", "correct horse", email="alice@example.com")
     token = s.login("alice", "correct horse")
     t.run(killed_worker, s, token)
     t.run(malformed, s, token)
     t.run(allocation_failures, s, token)
+    t.run(terminated_idle, s, token)
 t.done()

@@ -42,7 +42,7 @@ def drf_json_error(body):
         return "JSON parse error - %s" % exc
 
 
-def raw(s, method, path, headers, body, timeout=30):
+def raw(s, method, path, headers, body, timeout=h.TIMEOUT):
     """Send one request on a plain socket (the server may answer before
     the body is all sent); returns a harness Resp."""
     head = "%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" % (
@@ -458,7 +458,7 @@ def random_bodies(s):
         headers = {"Content-Type": ct} if ct is not None else {}
         try:
             r = s.request(method, path, body=body, headers=headers, token=tok,
-                          timeout=10)
+                          timeout=h.scaled(10))
         except Exception as exc:  # a dropped connection or a timeout
             drops += 1
             if drops <= 5:

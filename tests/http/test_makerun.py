@@ -43,6 +43,8 @@ def start(build, port):
 def stop(p):
     os.kill(p.pid, signal.SIGTERM)
     p.wait(30)
+    if h.UNDER_VALGRIND:  # the programs outlive lighttpd: see wait_group
+        h.wait_group(p.pid)
 
 
 def env_of(build, port):

@@ -102,7 +102,7 @@ class Mailbox:
                 pass
         return [f for _, f in sorted(out)]
 
-    def take(self, expect, timeout=10, settle=0.5):
+    def take(self, expect, timeout=h.scaled(10), settle=0.5):
         """Wait (the mail leaves after the answer) until at least expect
         new messages are there, then a little more for any extra one;
         return every new message, parsed, oldest first."""
@@ -826,7 +826,7 @@ def sendmail_fails(s):
     r2 = s.post(RESET, json={"email": "nobody@example.com"})
     expect("sendmail /bin/false: unknown", r2, 200, SENT)
     t.eq("sendmail /bin/false: same body", r1.body, r2.body)
-    deadline = time.time() + 5
+    deadline = time.time() + h.scaled(5)
     logged = False
     while time.time() < deadline and not logged:
         # The programs' stderr: lighttpd's error log, or the output of

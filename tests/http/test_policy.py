@@ -301,7 +301,7 @@ def every_answer(s):
 
 # --- hostile headers ---
 
-def raw_request(s, head, timeout=10):
+def raw_request(s, head, timeout=h.scaled(10)):
     """Send bytes; return (status, body) or the exception's name."""
     sock = socket.create_connection(("127.0.0.1", s.port), timeout)
     try:

@@ -22,7 +22,7 @@ t = h.Tests(__file__)
 
 TRIES = 200
 LIMIT = 0.05
-ATTEMPTS = 2
+ATTEMPTS = 3
 CONFIG = {"EMAIL_SENDMAIL": "/bin/true",
           "PASSWORD_RESET_URL": "https://app.example/reset/{uid}/{token}/"}
 

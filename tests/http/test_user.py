@@ -23,7 +23,7 @@ TOO_LONG = "Ensure this field has no more than 150 characters."
 def raw_request(s, method, path, headers=(), body=None):
     """A request with header values passed as given (bytes allowed),
     without http.client's encoding of str values."""
-    c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=30)
+    c = http.client.HTTPConnection("127.0.0.1", s.port, timeout=h.TIMEOUT)
     try:
         c.putrequest(method, path, skip_accept_encoding=True)
         for k, v in headers:

@@ -8,6 +8,7 @@
 #include <openssl/rand.h>
 
 #include "csrf.h"
+#include "tok.h"
 
 static const char chars[] =
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
@@ -206,21 +207,11 @@ csrf_check(const struct app_config *cfg, const struct req *r, char *reason)
 enum app_err
 csrf_cookie_new(const struct app_config *cfg, struct resp *resp)
 {
-	unsigned char raw[CSRF_SECRET_CHARS];
 	char secret[CSRF_SECRET_CHARS + 1];
 	struct resp_cookie c;
-	int i;
 
-	if (RAND_bytes(raw, sizeof(raw)) != 1)
+	if (tok_random_string(chars, secret, CSRF_SECRET_CHARS) != APP_OK)
 		return APP_EINTERNAL;
-	/* 62 does not divide 256: redraw the few bytes that would bias. */
-	for (i = 0; i < CSRF_SECRET_CHARS; i++) {
-		while (raw[i] >= 248)
-			if (RAND_bytes(&raw[i], 1) != 1)
-				return APP_EINTERNAL;
-		secret[i] = chars[raw[i] % 62];
-	}
-	secret[CSRF_SECRET_CHARS] = '\0';
 	memset(&c, 0, sizeof(c));
 	c.name = cfg->csrf_cookie_name;
 	c.value = secret;
@@ -231,6 +222,6 @@ csrf_cookie_new(const struct app_config *cfg, struct resp *resp)
 	c.httponly = cfg->csrf_cookie_httponly;
 	c.samesite = cfg->csrf_cookie_samesite;
 	resp_cookie(resp, &c);
-	OPENSSL_cleanse(raw, sizeof(raw));
+	OPENSSL_cleanse(secret, sizeof(secret));
 	return APP_OK;
 }

@@ -12,6 +12,7 @@
 #include <openssl/sha.h>
 
 #include "session.h"
+#include "tok.h"
 
 /* SessionBase.key_salt for backends.db.SessionStore (its __qualname__). */
 #define SESS_SALT "django.contrib.sessions.SessionStore"
@@ -291,22 +292,8 @@ out:
 enum app_err
 sess_key_new(char out[SESS_KEY_BYTES])
 {
-	static const char chars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-	unsigned char raw[SESS_KEY_CHARS];
-	size_t i;
-
-	if (RAND_bytes(raw, sizeof(raw)) != 1)
-		return APP_EINTERNAL;
-	/* 36 does not divide 256: redraw the bytes that would bias. */
-	for (i = 0; i < SESS_KEY_CHARS; i++) {
-		while (raw[i] >= 252)
-			if (RAND_bytes(&raw[i], 1) != 1)
-				return APP_EINTERNAL;
-		out[i] = chars[raw[i] % 36];
-	}
-	out[SESS_KEY_CHARS] = '\0';
-	OPENSSL_cleanse(raw, sizeof(raw));
-	return APP_OK;
+	return tok_random_string("abcdefghijklmnopqrstuvwxyz0123456789", out,
+	    SESS_KEY_CHARS);
 }
 
 static void

@@ -1,3 +1,5 @@
+#include <string.h>
+
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
@@ -17,6 +19,29 @@ tok_hex_random(char *out, size_t n)
 		out[2 * i + 1] = hex[raw[i] & 15];
 	}
 	out[2 * n] = '\0';
+	OPENSSL_cleanse(raw, sizeof(raw));
+	return APP_OK;
+}
+
+enum app_err
+tok_random_string(const char *alphabet, char *out, size_t n)
+{
+	unsigned char raw[64];
+	size_t i, k = strlen(alphabet);
+	unsigned limit;
+
+	if (n > sizeof(raw) || k < 2 || k > 255 ||
+	    RAND_bytes(raw, (int)n) != 1)
+		return APP_EINTERNAL;
+	/* k need not divide 256: redraw the bytes that would bias. */
+	limit = 256 - 256 % (unsigned)k;
+	for (i = 0; i < n; i++) {
+		while (raw[i] >= limit)
+			if (RAND_bytes(&raw[i], 1) != 1)
+				return APP_EINTERNAL;
+		out[i] = alphabet[raw[i] % k];
+	}
+	out[n] = '\0';
 	OPENSSL_cleanse(raw, sizeof(raw));
 	return APP_OK;
 }

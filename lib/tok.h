@@ -22,4 +22,12 @@ enum app_err tok_key_new(char out[TOK_KEY_BYTES]) APP_WUR;
  */
 enum app_err tok_hex_random(char *out, size_t n) APP_WUR;
 
+/*
+ * Django's get_random_string: n characters (n <= 64) drawn uniformly from
+ * alphabet (2..255 characters) by the CSPRNG into out (n + 1 bytes).
+ * APP_EINTERNAL.
+ */
+enum app_err tok_random_string(const char *alphabet, char *out, size_t n)
+    APP_WUR;
+
 #endif

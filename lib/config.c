@@ -29,6 +29,11 @@
 /* Longest dotted key name we print, and longest echo of a file value. */
 #define CFG_PATH_MAX 256
 #define CFG_ECHO_MAX 80
+/* "Did you mean": a known key within this many edits (or differing only
+ * in case); names longer than CFG_KEY_MAX (the longest key is 46) are no
+ * typo of ours. */
+#define CFG_SUGGEST_DIST 2
+#define CFG_KEY_MAX 64
 
 _Static_assert(sizeof(enum account_authentication_method) == sizeof(int),
     "K_ENUM stores an int");
@@ -717,6 +722,7 @@ static const struct key top_keys[] = {
 	KSTR("EMAIL_CONFIRM_URL", 0, C(email_confirm_url),
 	    "\"http://localhost:8000/account-confirm-email/{key}/\"",
 	    ck_confirm_url),
+	KBOOL("DEBUG", C(debug), "false"),
 	/* Required; the environment may supply them instead. */
 	KSTR("SECRET_KEY", F_SECRET, C(secret_key), NULL, ck_nonempty),
 	KSTR("DATABASE_URL", F_SECRET, C(database_url), NULL, ck_nonempty),
@@ -764,6 +770,91 @@ static const struct {
 };
 
 #define VALIDATOR_MODULE "django.contrib.auth.password_validation."
+
+/* --- unknown keys ------------------------------------------------------ */
+
+/* The keys an AUTH_PASSWORD_VALIDATORS entry takes (for "did you mean"). */
+static const struct key validator_entry_keys[] = {
+	{ .name = "NAME" },
+	{ .name = "OPTIONS" },
+	KEND,
+};
+
+/* JSON has no comments; "_comment": "..." is how its users write one. */
+static bool
+is_comment(const char *name)
+{
+	return name[0] == '_';
+}
+
+/*
+ * Levenshtein distance of a and b (bytes, ASCII case folded), or
+ * CFG_SUGGEST_DIST + 1 when it is larger or a name is too long to be a
+ * typo of a known key.
+ */
+static size_t
+key_distance(const char *a, const char *b)
+{
+	size_t row[CFG_KEY_MAX + 1], i, j, la = strlen(a), lb = strlen(b);
+	size_t diag, up, best;
+
+	if (la > CFG_KEY_MAX || lb > CFG_KEY_MAX)
+		return CFG_SUGGEST_DIST + 1;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		diag = row[0];
+		row[0] = i;
+		best = row[0];
+		for (j = 1; j <= lb; j++) {
+			up = row[j];
+			row[j] = diag + (strncasecmp(a + i - 1, b + j - 1, 1) != 0);
+			if (up + 1 < row[j])
+				row[j] = up + 1;
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			if (row[j] < best)
+				best = row[j];
+			diag = up;
+		}
+		if (best > CFG_SUGGEST_DIST)
+			return CFG_SUGGEST_DIST + 1;
+	}
+	return row[lb];
+}
+
+/* The known key of tbl closest to name, or NULL when none is close. */
+static const char *
+closest_key(const struct key *tbl, const char *name)
+{
+	const struct key *k, *best = NULL;
+	size_t d, bestd = CFG_SUGGEST_DIST + 1;
+
+	for (k = tbl; k->name != NULL; k++) {
+		/* A wrong case alone is always a match (distance 0 here). */
+		d = key_distance(name, k->name);
+		if (d < bestd) {
+			bestd = d;
+			best = k;
+		}
+	}
+	return best != NULL ? best->name : NULL;
+}
+
+/* "config: unknown key A.B (did you mean A.C?)", at the current path. */
+static enum app_err
+unknown_key(struct ctx *c, const struct key *tbl, const char *name)
+{
+	const char *near = closest_key(tbl, name);
+	char parent[CFG_PATH_MAX];
+
+	snprintf(parent, sizeof(parent), "%s", c->path);
+	path_key(c, name);
+	if (near == NULL)
+		return failf(c, "unknown key %s", c->path);
+	return failf(c, "unknown key %s (did you mean %s%s%s?)", c->path,
+	    parent, parent[0] == '\0' ? "" : ".", near);
+}
 
 /* --- setters ------------------------------------------------------------ */
 
@@ -1088,6 +1179,8 @@ set_rates(struct ctx *c, json_object *v, struct app_config *cfg)
 	it = json_object_iter_begin(v);
 	end = json_object_iter_end(v);
 	for (; !json_object_iter_equal(&it, &end); json_object_iter_next(&it)) {
+		if (is_comment(json_object_iter_peek_name(&it)))
+			continue;
 		r = &cfg->rest_framework.default_throttle_rates
 			 [cfg->rest_framework.default_throttle_rates_len];
 		if ((r->scope = strdup(json_object_iter_peek_name(&it))) ==
@@ -1142,11 +1235,9 @@ set_validators(struct ctx *c, json_object *v, struct app_config *cfg)
 		for (; !json_object_iter_equal(&it, &end);
 		     json_object_iter_next(&it)) {
 			s = json_object_iter_peek_name(&it);
-			if (strcmp(s, "NAME") != 0 &&
-			    strcmp(s, "OPTIONS") != 0) {
-				path_key(c, s);
-				return failf(c, "unknown key %s", c->path);
-			}
+			if (!is_comment(s) && strcmp(s, "NAME") != 0 &&
+			    strcmp(s, "OPTIONS") != 0)
+				return unknown_key(c, validator_entry_keys, s);
 		}
 		old2 = path_key(c, "NAME");
 		if (!json_object_object_get_ex(e, "NAME", &name))
@@ -1291,13 +1382,13 @@ apply_table(struct ctx *c, const struct key *tbl, json_object *obj, void *base,
 		for (; !json_object_iter_equal(&it, &end);
 		     json_object_iter_next(&it)) {
 			name = json_object_iter_peek_name(&it);
+			if (is_comment(name))
+				continue;
 			for (k = tbl; k->name != NULL; k++)
 				if (strcmp(k->name, name) == 0)
 					break;
-			if (k->name == NULL) {
-				path_key(c, name);
-				return failf(c, "unknown key %s", c->path);
-			}
+			if (k->name == NULL)
+				return unknown_key(c, tbl, name);
 		}
 	}
 	for (k = tbl; k->name != NULL; k++) {
@@ -1463,7 +1554,8 @@ scan_key(struct ctx *c, struct scan *s, const char *buf, size_t len)
 	json_object_put(ko);
 	if (key == NULL)
 		return nomem(c);
-	for (m = l->first; m < s->nkeys; m++)
+	/* Comments may repeat: {"_": "one", ..., "_": "two"}. */
+	for (m = l->first; m < s->nkeys && !is_comment(key); m++)
 		if (strcmp(s->keys[m], key) == 0) {
 			scan_path(c, s);
 			path_key(c, key);
@@ -1724,6 +1816,78 @@ env_override(struct ctx *c, const char *name, char **dst)
 	return APP_OK;
 }
 
+/* One UTF-8 sequence at s as a code point (a stray byte stands for
+ * itself); *s moves past it. */
+static uint32_t
+next_cp(const unsigned char **s)
+{
+	const unsigned char *p = *s;
+	uint32_t cp = *p++;
+	int more = cp >= 0xf0 ? 3 : cp >= 0xe0 ? 2 : cp >= 0xc0 ? 1 : 0;
+
+	if (cp >= 0x80 && cp < 0xc0)
+		more = 0;
+	cp &= more == 3 ? 0x07 : more == 2 ? 0x0f : more == 1 ? 0x1f : 0xff;
+	for (; more > 0 && (*p & 0xc0) == 0x80; more--)
+		cp = (cp << 6) | (*p++ & 0x3f);
+	*s = p;
+	return cp;
+}
+
+const char *
+app_secret_weakness(const char *key)
+{
+	const unsigned char *p = (const unsigned char *)key;
+	uint32_t seen[APP_SECRET_MIN_DISTINCT], cp;
+	size_t chars = 0, distinct = 0, i;
+
+	if (strncmp(key, APP_SECRET_INSECURE_PREFIX,
+		strlen(APP_SECRET_INSECURE_PREFIX)) == 0)
+		return "it starts with \"" APP_SECRET_INSECURE_PREFIX
+		       "\", the key of a development project";
+	while (*p != '\0') {
+		cp = next_cp(&p);
+		chars++;
+		for (i = 0; i < distinct && seen[i] != cp; i++)
+			;
+		if (i == distinct && distinct < APP_SECRET_MIN_DISTINCT)
+			seen[distinct++] = cp;
+	}
+	if (chars < APP_SECRET_MIN_CHARS)
+		return "it is shorter than 50 characters";
+	if (distinct < APP_SECRET_MIN_DISTINCT)
+		return "it has fewer than 5 distinct characters";
+	return NULL;
+}
+_Static_assert(APP_SECRET_MIN_CHARS == 50 && APP_SECRET_MIN_DISTINCT == 5,
+    "the messages above name the figures");
+
+/*
+ * A weak secret stops the program; with DEBUG it is admitted with one
+ * warning on stderr. The key itself is never printed.
+ */
+static enum app_err
+check_secret(struct ctx *c, const struct app_config *cfg, const char *name,
+    const char *key)
+{
+	const char *why = app_secret_weakness(key);
+
+	if (why == NULL)
+		return APP_OK;
+	if (cfg->debug) {
+		fprintf(stderr,
+		    "config: warning: %s is weak (%s); accepted only because "
+		    "DEBUG is true\n",
+		    name, why);
+		return APP_OK;
+	}
+	return failf(c,
+	    "%s: too weak (%s; Django's security.W009): use 50 or more "
+	    "random characters, e.g. openssl rand -base64 48, or set "
+	    "DEBUG true for development",
+	    name, why);
+}
+
 static enum app_err
 check_rules(struct ctx *c, struct app_config *cfg)
 {
@@ -1738,7 +1902,15 @@ check_rules(struct ctx *c, struct app_config *cfg)
 	if ((er = env_override(c, "DATABASE_URL", &cfg->database_url)) !=
 	    APP_OK)
 		return er;
+	if ((er = check_secret(c, cfg, "SECRET_KEY", cfg->secret_key)) !=
+	    APP_OK)
+		return er;
 	if ((er = check_keypair(c, cfg)) != APP_OK)
+		return er;
+	if (cfg->simple_jwt.algorithm[0] == 'H' &&
+	    cfg->simple_jwt.signing_key != NULL &&
+	    (er = check_secret(c, cfg, "SIMPLE_JWT.SIGNING_KEY",
+		 cfg->simple_jwt.signing_key)) != APP_OK)
 		return er;
 	if (cfg->simple_jwt.signing_key == NULL &&
 	    (cfg->simple_jwt.signing_key = strdup(cfg->secret_key)) == NULL)

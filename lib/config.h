@@ -181,7 +181,8 @@ struct app_config {
 	char *password_reset_url; /* has {uid} and {token} */
 	char *email_confirm_url; /* has {key} */
 
-	char *secret_key; /* non-empty */
+	bool debug; /* Django's DEBUG: admits a weak SECRET_KEY, with a warning */
+	char *secret_key; /* non-empty; strong unless debug */
 	char *database_url; /* non-empty; libpq URI or key=value */
 	struct {
 		uint32_t time_cost; /* argon2 t: 1..64 */
@@ -217,6 +218,19 @@ void app_config_free(struct app_config *cfg);
  * apps it emulates (rest_framework_simplejwt.token_blacklist).
  */
 bool app_config_installed(const struct app_config *cfg, const char *app);
+
+/*
+ * Django's security.W009 rule for a secret: at least APP_SECRET_MIN_CHARS
+ * characters (code points), APP_SECRET_MIN_DISTINCT distinct ones, and not
+ * the "django-insecure-" key startproject writes. NULL when key passes,
+ * else what is wrong with it (never the key itself). app_config_load
+ * refuses such a SECRET_KEY, or an HS* SIMPLE_JWT.SIGNING_KEY, unless
+ * DEBUG is true: a short key is recovered offline from one JWT.
+ */
+#define APP_SECRET_MIN_CHARS 50
+#define APP_SECRET_MIN_DISTINCT 5
+#define APP_SECRET_INSECURE_PREFIX "django-insecure-"
+const char *app_secret_weakness(const char *key);
 
 /*
  * The config file the programs read: $RESTAUTH_CONFIG if set and

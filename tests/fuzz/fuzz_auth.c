@@ -34,7 +34,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-	setenv("SECRET_KEY", "fuzz-secret-key-fuzz-secret-key-fuzz-secret", 1);
+	setenv("SECRET_KEY",
+	    "fuzz-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz", 1);
 	setenv("DATABASE_URL", "dbname=unused", 1);
 	if ((fd = mkstemp(path)) == -1 ||
 	    write(fd, json, sizeof(json) - 1) != (ssize_t)(sizeof(json) - 1))

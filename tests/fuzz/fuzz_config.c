@@ -25,7 +25,8 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-	setenv("SECRET_KEY", "fuzz-secret-key-fuzz-secret-key-fuzz-secret", 1);
+	setenv("SECRET_KEY",
+	    "fuzz-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz", 1);
 	setenv("DATABASE_URL", "postgresql:///fuzz", 1);
 	snprintf(path, sizeof(path), "/tmp/restauth-fuzz-config.XXXXXX");
 	if ((fd = mkstemp(path)) == -1)

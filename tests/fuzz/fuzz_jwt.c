@@ -21,7 +21,7 @@
 #include "jwt.h"
 
 #define FUZZ_NOW ((time_t)1700000000)
-#define FUZZ_KEY "fuzz-key"
+#define FUZZ_KEY "fuzz-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEF"
 /* base64url of {"alg":"HS256","typ":"JWT"} */
 #define FUZZ_HDR "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9"
 

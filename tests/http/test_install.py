@@ -179,7 +179,7 @@ def works(dest, root, example):
                     h.PGDIR, dbname], check=True, stdout=subprocess.DEVNULL)
     cfg = dict(example)
     cfg["DATABASE_URL"] = h.pg_url(dbname)
-    cfg["SECRET_KEY"] = "install test secret " + os.urandom(8).hex()
+    cfg["SECRET_KEY"] = "install test secret " + os.urandom(24).hex()
     cfg["PASSWORD_HASHER"] = FAST
     for v in cfg.get("AUTH_PASSWORD_VALIDATORS", []):
         if v["NAME"].endswith("CommonPasswordValidator"):

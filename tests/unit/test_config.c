@@ -21,7 +21,10 @@
 #define SRCDIR "."
 #endif
 
-#define ENV_SECRET "env-secret-key-0123456789"
+/* Strong by Django's security.W009 rule: 50+ characters, 5+ distinct. */
+#define ENV_SECRET "env-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"
+#define FILE_SECRET "file-secret-0123456789-ABCDEFGHIJKLMNOPQRSTUVWXYZ-xyz"
+#define JWT_SECRET "jwt-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFG"
 #define ENV_DB "postgresql://restauth@localhost/restauth"
 
 static char dir[64];
@@ -76,6 +79,23 @@ refuse_at(int line, const char *json, const char *want)
 	T_ASSERT(is_zero(&cfg));
 }
 #define REFUSE(json, want) refuse_at(__LINE__, json, want)
+
+/* As REFUSE, and the message is exactly want. */
+static void
+refuse_exact_at(int line, const char *json, const char *want)
+{
+	struct app_config cfg;
+	char err[APP_CONFIG_ERRSZ];
+
+	if (app_config_load(put(json), &cfg, err, sizeof(err)) != APP_EINPUT ||
+	    strcmp(err, want) != 0) {
+		th_fail++;
+		fprintf(stderr, "FAIL line %d: %s\n  got \"%s\"\n  want \"%s\"\n",
+		    line, json, err, want);
+	} else
+		th_pass++;
+}
+#define refuse_exact(json, want) refuse_exact_at(__LINE__, json, want)
 
 /* Loading json must succeed; the caller checks and frees cfg. */
 static bool
@@ -230,7 +250,7 @@ test_env(void)
 {
 	struct app_config cfg;
 	char err[APP_CONFIG_ERRSZ];
-	const char *both = "{\"SECRET_KEY\": \"file-secret\", "
+	const char *both = "{\"SECRET_KEY\": \"" FILE_SECRET "\", "
 			   "\"DATABASE_URL\": \"dbname=file\"}";
 
 	/* The environment wins over the file... */
@@ -244,16 +264,17 @@ test_env(void)
 	setenv("SECRET_KEY", "", 1);
 	unsetenv("DATABASE_URL");
 	if (ACCEPT(both, &cfg)) {
-		T_STREQ(cfg.secret_key, "file-secret");
+		T_STREQ(cfg.secret_key, FILE_SECRET);
 		T_STREQ(cfg.database_url, "dbname=file");
-		T_STREQ(cfg.simple_jwt.signing_key, "file-secret");
+		T_STREQ(cfg.simple_jwt.signing_key, FILE_SECRET);
 		app_config_free(&cfg);
 	}
 	/* An explicit SIGNING_KEY is kept. */
-	if (ACCEPT("{\"SECRET_KEY\": \"s\", \"DATABASE_URL\": \"d\", "
-		   "\"SIMPLE_JWT\": {\"SIGNING_KEY\": \"jwt-key\"}}",
+	if (ACCEPT("{\"SECRET_KEY\": \"" FILE_SECRET "\", "
+		   "\"DATABASE_URL\": \"d\", "
+		   "\"SIMPLE_JWT\": {\"SIGNING_KEY\": \"" JWT_SECRET "\"}}",
 		&cfg)) {
-		T_STREQ(cfg.simple_jwt.signing_key, "jwt-key");
+		T_STREQ(cfg.simple_jwt.signing_key, JWT_SECRET);
 		app_config_free(&cfg);
 	}
 	REFUSE("{\"DATABASE_URL\": \"d\"}",
@@ -1040,6 +1061,140 @@ test_top(void)
 	app_config_free(&cfg);
 }
 
+/* "_" keys are comments at every level; other unknown keys name the
+ * closest known one. */
+static void
+test_comments(void)
+{
+	struct app_config cfg;
+
+	if (ACCEPT("{\"_comment\": \"top\", \"_\": [1, {\"x\": 2}], "
+		   "\"_comment\": \"again\", "
+		   "\"REST_AUTH\": {\"_why\": \"jwt\", \"USE_JWT\": true, "
+		   "\"_why\": \"twice\"}, "
+		   "\"SIMPLE_JWT\": {\"_c\": null}, "
+		   "\"ACCOUNT\": {\"_c\": {}}, "
+		   "\"PASSWORD_HASHER\": {\"_c\": 1}, "
+		   "\"REST_FRAMEWORK\": {\"_c\": 1, \"DEFAULT_THROTTLE_RATES\": "
+		   "{\"_c\": \"not a rate\", \"anon\": \"1/s\"}}, "
+		   "\"AUTH_PASSWORD_VALIDATORS\": [{\"_c\": \"len\", "
+		   "\"NAME\": \"MinimumLengthValidator\", "
+		   "\"OPTIONS\": {\"_c\": \"ten\", \"min_length\": 10}}]}",
+		&cfg)) {
+		T_ASSERT(cfg.rest_auth.use_jwt);
+		T_ASSERT(cfg.rest_framework.default_throttle_rates_len == 1);
+		T_ASSERT(cfg.auth_password_validators_len == 1 &&
+		    cfg.auth_password_validators[0].min_length == 10);
+		app_config_free(&cfg);
+	}
+	/* A duplicate that is no comment is still one. */
+	REFUSE("{\"_c\": 1, \"DEBUG\": true, \"DEBUG\": false}",
+	    "config: duplicate key DEBUG");
+	REFUSE("{\"REST_AUTH\": {\"USE_JTW\": true}}",
+	    "config: unknown key REST_AUTH.USE_JTW (did you mean "
+	    "REST_AUTH.USE_JWT?)");
+	REFUSE("{\"REST_AUTH\": {\"use_jwt\": true}}",
+	    "config: unknown key REST_AUTH.use_jwt (did you mean "
+	    "REST_AUTH.USE_JWT?)");
+	REFUSE("{\"SECRET_KY\": \"x\"}",
+	    "config: unknown key SECRET_KY (did you mean SECRET_KEY?)");
+	REFUSE("{\"AUTH_PASSWORD_VALIDATORS\": [{\"NAME\": "
+	       "\"NumericPasswordValidator\", \"OPTION\": {}}]}",
+	    "config: unknown key AUTH_PASSWORD_VALIDATORS[0].OPTION (did you "
+	    "mean AUTH_PASSWORD_VALIDATORS[0].OPTIONS?)");
+	REFUSE("{\"AUTH_PASSWORD_VALIDATORS\": [{\"NAME\": "
+	       "\"MinimumLengthValidator\", \"OPTIONS\": "
+	       "{\"min_lenght\": 3}}]}",
+	    "(did you mean AUTH_PASSWORD_VALIDATORS[0].OPTIONS.min_length?)");
+	/* Nothing close: no guess. */
+	REFUSE("{\"ACCOUNT\": {\"FOO\": 1}}", "config: unknown key ACCOUNT.FOO");
+	REFUSE("{\"ZZZZZZZZZZZZ\": 1}", "config: unknown key ZZZZZZZZZZZZ");
+	refuse_exact("{\"ACCOUNT\": {\"FOO\": 1}}",
+	    "config: unknown key ACCOUNT.FOO");
+}
+
+/* Django's security.W009: refused unless DEBUG, for SECRET_KEY and an
+ * HS* SIGNING_KEY; the key never appears in the message. */
+static void
+test_weak_secret(void)
+{
+	static const struct {
+		const char *key, *why;
+	} weak[] = {
+		{ "x", "shorter than 50 characters" },
+		{ "0123456789012345678901234567890123456789012345678",
+		    "shorter than 50 characters" },
+		{ "abcdabcdabcdabcdabcdabcdabcdabcdabcdabcdabcdabcdabcdabcd",
+		    "fewer than 5 distinct characters" },
+		/* 50 characters of 4 distinct two-byte ones: 100 bytes. */
+		{ "\u00e9\u00e8\u00ea\u00eb\u00e9\u00e8\u00ea\u00eb\u00e9\u00e8"
+		  "\u00e9\u00e8\u00ea\u00eb\u00e9\u00e8\u00ea\u00eb\u00e9\u00e8"
+		  "\u00e9\u00e8\u00ea\u00eb\u00e9\u00e8\u00ea\u00eb\u00e9\u00e8"
+		  "\u00e9\u00e8\u00ea\u00eb\u00e9\u00e8\u00ea\u00eb\u00e9\u00e8"
+		  "\u00e9\u00e8\u00ea\u00eb\u00e9\u00e8\u00ea\u00eb\u00e9\u00e8",
+		    "fewer than 5 distinct characters" },
+		{ "django-insecure-0123456789abcdefghijklmnopqrstuvwxyzABCDEF",
+		    "starts with \"django-insecure-\"" },
+	};
+	struct app_config cfg;
+	char json[1024];
+	size_t i;
+
+	T_ASSERT(app_secret_weakness(ENV_SECRET) == NULL);
+	/* 50 code points in 100 bytes, 5 distinct: strong enough. */
+	T_ASSERT(app_secret_weakness("\xc3\xa9\xc3\xa8\xc3\xaa\xc3\xab\xc3\xa0"
+				     "\xc3\xa9\xc3\xa8\xc3\xaa\xc3\xab\xc3\xa0"
+				     "\xc3\xa9\xc3\xa8\xc3\xaa\xc3\xab\xc3\xa0"
+				     "\xc3\xa9\xc3\xa8\xc3\xaa\xc3\xab\xc3\xa0"
+				     "\xc3\xa9\xc3\xa8\xc3\xaa\xc3\xab\xc3\xa0"
+				     "\xc3\xa9\xc3\xa8\xc3\xaa\xc3\xab\xc3\xa0"
+				     "\xc3\xa9\xc3\xa8\xc3\xaa\xc3\xab\xc3\xa0"
+				     "\xc3\xa9\xc3\xa8\xc3\xaa\xc3\xab\xc3\xa0"
+				     "\xc3\xa9\xc3\xa8\xc3\xaa\xc3\xab\xc3\xa0"
+				     "\xc3\xa9\xc3\xa8\xc3\xaa\xc3\xab\xc3\xa0") == NULL);
+	unsetenv("SECRET_KEY");
+	for (i = 0; i < sizeof(weak) / sizeof(weak[0]); i++) {
+		snprintf(json, sizeof(json),
+		    "{\"SECRET_KEY\": \"%s\"}", weak[i].key);
+		REFUSE(json, weak[i].why);
+		REFUSE(json, "config: SECRET_KEY: too weak (");
+		REFUSE(json, "or set DEBUG true for development");
+		snprintf(json, sizeof(json),
+		    "{\"DEBUG\": true, \"SECRET_KEY\": \"%s\"}", weak[i].key);
+		if (ACCEPT(json, &cfg)) {
+			T_ASSERT(cfg.debug);
+			app_config_free(&cfg);
+		}
+	}
+	/* The message never holds the key. */
+	refuse_exact("{\"SECRET_KEY\": \"weakweakweak\"}",
+	    "config: SECRET_KEY: too weak (it is shorter than 50 characters; "
+	    "Django's security.W009): use 50 or more random characters, e.g. "
+	    "openssl rand -base64 48, or set DEBUG true for development");
+	/* The environment's key is checked as well. */
+	setenv("SECRET_KEY", "short-env-key", 1);
+	REFUSE("{}", "config: SECRET_KEY: too weak");
+	REFUSE("{\"SECRET_KEY\": \"" FILE_SECRET "\"}",
+	    "config: SECRET_KEY: too weak");
+	setenv("SECRET_KEY", ENV_SECRET, 1);
+	/* An HS* SIGNING_KEY of its own: the same rule... */
+	REFUSE("{\"SIMPLE_JWT\": {\"SIGNING_KEY\": \"x\"}}",
+	    "config: SIMPLE_JWT.SIGNING_KEY: too weak (it is shorter than 50");
+	REFUSE("{\"SIMPLE_JWT\": {\"ALGORITHM\": \"HS512\", "
+	       "\"SIGNING_KEY\": \"django-insecure-" ENV_SECRET "\"}}",
+	    "config: SIMPLE_JWT.SIGNING_KEY: too weak (it starts with");
+	if (ACCEPT("{\"DEBUG\": true, \"SIMPLE_JWT\": {\"SIGNING_KEY\": "
+		   "\"x\"}}",
+		&cfg)) {
+		T_STREQ(cfg.simple_jwt.signing_key, "x");
+		app_config_free(&cfg);
+	}
+	if (ACCEPT("{}", &cfg)) {
+		T_ASSERT(!cfg.debug);
+		app_config_free(&cfg);
+	}
+}
+
 static void
 test_repo_config(void)
 {
@@ -1079,6 +1234,8 @@ main(void)
 	test_validators();
 	test_account();
 	test_top();
+	test_comments();
+	test_weak_secret();
 	test_repo_config();
 
 	snprintf(file, sizeof(file), "%s/restauth.json", dir);

@@ -1811,7 +1811,8 @@ main(void)
 		perror("mkdtemp");
 		return 2;
 	}
-	setenv("SECRET_KEY", "unit-test-secret", 1);
+	setenv("SECRET_KEY",
+	    "unit-test-secret-0123456789-abcdefghijklmnopqrstuvwxyz", 1);
 	setenv("DATABASE_URL", "dbname=unused", 1);
 	unsetenv("RESTAUTH_CONFIG");
 	py_ok = wfile("helper.py", py_src, strlen(py_src)) == 0;

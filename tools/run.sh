@@ -18,6 +18,9 @@
 # CGIDIR, CONFIG, WWWDIR (error pages), SOCKDIR (sockets, pids, logs),
 # PROCS (processes per program, 4).
 # No secrets: an installed restauth keeps them in its config file.
+#
+# Every exit says why on stderr, in one line starting "run: ": each
+# command that can fail below ends in || die "...".
 set -eu
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 PREFIX=${PREFIX:-/auth/}
@@ -138,28 +141,38 @@ if [ "${1:-}" = --configs ]; then
 	: "${BINDIR:?}" "${CGIDIR:?}" "${CONFIG:?}" "${WWWDIR:?}" "${SOCKDIR:?}"
 	check_values "$CGIDIR$CONFIG$WWWDIR$SOCKDIR$PREFIX"
 	EXTRA_ENV= PROCS=${PROCS:-4}
-	mkdir -p "$2"
+	mkdir -p "$2" || die "cannot make $2"
 	export T_PORT="${PORT:-80}" T_RUNDIR="$SOCKDIR"
 	pieces lighttpd
-	fill "$SRC/www/lighttpd.conf.in" >"$2/lighttpd.conf"
+	fill "$SRC/www/lighttpd.conf.in" >"$2/lighttpd.conf" ||
+		die "cannot write $2/lighttpd.conf"
 	pieces lighttpd-cgi
-	fill "$SRC/www/cgi/lighttpd-cgi.conf.in" >"$2/lighttpd-cgi.conf"
+	fill "$SRC/www/cgi/lighttpd-cgi.conf.in" >"$2/lighttpd-cgi.conf" ||
+		die "cannot write $2/lighttpd-cgi.conf"
 	pieces apache
-	fill "$SRC/www/apache-fcgid.conf.in" >"$2/apache-fcgid.conf"
+	fill "$SRC/www/apache-fcgid.conf.in" >"$2/apache-fcgid.conf" ||
+		die "cannot write $2/apache-fcgid.conf"
 	pieces apache-cgi
-	fill "$SRC/www/cgi/apache-cgi.conf.in" >"$2/apache-cgi.conf"
+	fill "$SRC/www/cgi/apache-cgi.conf.in" >"$2/apache-cgi.conf" ||
+		die "cannot write $2/apache-cgi.conf"
 	pieces nginx
-	fill "$SRC/www/nginx-restauth.conf.in" >"$2/nginx-restauth.conf"
+	fill "$SRC/www/nginx-restauth.conf.in" >"$2/nginx-restauth.conf" ||
+		die "cannot write $2/nginx-restauth.conf"
 	exit 0
 fi
 
-BUILD=$(cd "$1" && pwd)
+[ $# -eq 3 ] || die "usage: run.sh BUILD PORT CONFIG, or run.sh --configs OUTDIR"
+BUILD=$(cd "$1" && pwd) || die "$1: no such build folder"
 # RESTAUTH_WRAP="valgrind ...": a command lighttpd puts before each
 # program (make valgrind); lighttpd splits bin-path at spaces.
 WRAP=${RESTAUTH_WRAP:+$RESTAUTH_WRAP }
 PORT=$2
 PROCS=${PROCS:-2}
-CONFIG=$(cd "$(dirname "$3")" && pwd)/$(basename "$3")
+case $PORT in
+'' | *[!0-9]*) die "PORT=$PORT: not a port number" ;;
+esac
+CONFIG=$(cd "$(dirname "$3")" && pwd)/$(basename "$3") ||
+	die "$3: its folder does not exist"
 RUNDIR=$BUILD/run-$PORT
 BINDIR=$BUILD/cgi-bin CGIDIR=$BUILD/cgi-bin WWWDIR=$SRC/www SOCKDIR=$RUNDIR
 [ "$SERVER" = nginx ] && SOCKDIR=$RUNDIR/pools
@@ -176,40 +189,60 @@ command -v $need >/dev/null || die "$need missing (make deps)"
 if [ "$SERVER" = apache ] && ! [ -f /usr/lib/apache2/modules/mod_fcgid.so ]; then
 	die "mod_fcgid missing (make deps)"
 fi
-mkdir -p "$RUNDIR"
-chmod 700 "$RUNDIR"
+mkdir -p "$RUNDIR" && chmod 700 "$RUNDIR" || die "cannot make $RUNDIR"
 
-# A development secret, made once per build folder, unless one is given.
+# A development secret, made once per build folder, unless one is given:
+# 64 hex digits from /dev/urandom (256 bits), always long and varied
+# enough for the programs' SECRET_KEY rule. A key file left by an older
+# make run that is shorter than 50 characters is made again.
+new_secret() {
+	(umask 077
+	od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$BUILD/secret_key.new" &&
+		mv "$BUILD/secret_key.new" "$BUILD/secret_key") ||
+		die "cannot write a SECRET_KEY to $BUILD/secret_key"
+}
 if [ -z "${SECRET_KEY:-}" ] && ! grep -q '"SECRET_KEY"' "$CONFIG"; then
-	if [ ! -s "$BUILD/secret_key" ]; then
-		(umask 077; head -c 48 /dev/urandom | base64 | tr -d '\n/+=' >"$BUILD/secret_key")
+	key=$(cat "$BUILD/secret_key" 2>/dev/null) || key=
+	if [ ${#key} -lt 50 ]; then
+		new_secret
+		key=$(cat "$BUILD/secret_key") || die "cannot read $BUILD/secret_key"
 	fi
-	SECRET_KEY=$(cat "$BUILD/secret_key")
+	[ ${#key} -ge 50 ] || die "$BUILD/secret_key: too short (is /dev/urandom readable?)"
+	SECRET_KEY=$key
 	export SECRET_KEY
 fi
 
 PGDIR=
 if [ -z "${DATABASE_URL:-}" ] && ! grep -q '"DATABASE_URL"' "$CONFIG"; then
-	PGDIR=$("$SRC/tools/pg.sh" dir "$BUILD")
-	"$SRC/tools/pg.sh" init "$PGDIR"
+	PGDIR=$("$SRC/tools/pg.sh" dir "$BUILD") ||
+		die "no folder for the private PostgreSQL cluster (tools/pg.sh dir)"
+	"$SRC/tools/pg.sh" init "$PGDIR" ||
+		die "cannot make the private PostgreSQL cluster in $PGDIR"
 	[ "$(id -u)" = 0 ] && ln -sfn "$PGDIR" "$BUILD/pg" 2>/dev/null || true
 	if ! [ -f "$PGDIR/data/postmaster.pid" ]; then
-		"$SRC/tools/pg.sh" start "$PGDIR"
-		touch "$PGDIR/started-by-run"
+		"$SRC/tools/pg.sh" start "$PGDIR" ||
+			die "cannot start the private PostgreSQL cluster in $PGDIR"
+		touch "$PGDIR/started-by-run" || die "cannot write in $PGDIR"
 	fi
-	"$SRC/tools/pg.sh" createdb "$PGDIR" "restauth_$PORT"
-	DATABASE_URL=$("$SRC/tools/pg.sh" url "$PGDIR" "restauth_$PORT")
+	"$SRC/tools/pg.sh" createdb "$PGDIR" "restauth_$PORT" ||
+		die "cannot make the database restauth_$PORT in $PGDIR"
+	DATABASE_URL=$("$SRC/tools/pg.sh" url "$PGDIR" "restauth_$PORT") ||
+		die "no URL for the database restauth_$PORT (tools/pg.sh url)"
 	export DATABASE_URL
 fi
-"$BUILD/restauth" -c "$CONFIG" migrate
+# (restauth names the config key or database error in the line above.)
+"$BUILD/restauth" -c "$CONFIG" migrate ||
+	die "restauth migrate failed with $CONFIG (the line above says why)"
 
 # For the admin tool in another shell: . build/run-PORT/env
 (umask 077
 printf 'export RESTAUTH_CONFIG=%s\nexport DATABASE_URL=%s\n' "'$CONFIG'" "'${DATABASE_URL:-}'" >"$RUNDIR/env"
-[ -n "${SECRET_KEY:-}" ] && printf 'export SECRET_KEY=%s\n' "'$SECRET_KEY'" >>"$RUNDIR/env")
+if [ -n "${SECRET_KEY:-}" ]; then
+	printf 'export SECRET_KEY=%s\n' "'$SECRET_KEY'" >>"$RUNDIR/env"
+fi) || die "cannot write $RUNDIR/env"
 
 # Register this run, so the last one out stops the cluster.
-echo $$ >"$RUNDIR/run.pid"
+echo $$ >"$RUNDIR/run.pid" || die "cannot write $RUNDIR/run.pid"
 
 check_values "${DATABASE_URL:-}${SECRET_KEY:-}$CONFIG$BUILD$SRC"
 EXTRA_ENV="${DATABASE_URL:+DATABASE_URL=$DATABASE_URL$nl}${SECRET_KEY:+SECRET_KEY=$SECRET_KEY$nl}RESTAUTH_MAILDIR=$RUNDIR/mail"
@@ -234,10 +267,10 @@ case $SERVER in apache | apache-cgi | nginx)
 		runuser -u "$RUN_USER" -- test -x "$CGIDIR" ||
 			die "$RUN_USER (RUN_USER) cannot enter $CGIDIR: each folder above it must be searchable by others"
 		# The run folder: open to RUN_USER's group, its files root's.
-		chgrp "$RUN_GROUP" "$RUNDIR"
-		chmod 750 "$RUNDIR"
-		mkdir -p "$RUNDIR/mail"
-		chown "$RUN_USER:$RUN_GROUP" "$RUNDIR/mail"
+		{ chgrp "$RUN_GROUP" "$RUNDIR" && chmod 750 "$RUNDIR" &&
+			mkdir -p "$RUNDIR/mail" &&
+			chown "$RUN_USER:$RUN_GROUP" "$RUNDIR/mail"; } ||
+			die "cannot open $RUNDIR to $RUN_USER"
 	fi
 	;;
 esac
@@ -250,13 +283,15 @@ nginx) subdirs="nginx pools" ;;
 *) subdirs= ;;
 esac
 for d in $subdirs; do
-	mkdir -p "$RUNDIR/$d"
+	mkdir -p "$RUNDIR/$d" || die "cannot make $RUNDIR/$d"
 	if [ -n "$RUN_USER" ]; then
-		chgrp "$RUN_GROUP" "$RUNDIR/$d"
-		chmod 750 "$RUNDIR/$d"
+		{ chgrp "$RUN_GROUP" "$RUNDIR/$d" && chmod 750 "$RUNDIR/$d"; } ||
+			die "cannot open $RUNDIR/$d to $RUN_USER"
 	fi
 done
-[ -n "$RUN_USER" ] && [ "$SERVER" = apache ] && chown "$RUN_USER" "$RUNDIR/fcgid"
+if [ -n "$RUN_USER" ] && [ "$SERVER" = apache ]; then
+	chown "$RUN_USER" "$RUNDIR/fcgid" || die "cannot give $RUNDIR/fcgid to $RUN_USER"
+fi
 
 pieces "$SERVER"
 export T_PORT="$PORT" T_RUNDIR="$RUNDIR" T_WWWDIR="$WWWDIR"
@@ -264,26 +299,30 @@ umask 077
 case $SERVER in
 lighttpd | lighttpd-cgi)
 	CONF=$RUNDIR/lighttpd.conf
-	[ "$SERVER" = lighttpd-cgi ] &&
-		fill "$SRC/www/cgi/lighttpd-cgi.conf.in" >"$RUNDIR/restauth-cgi.conf"
-	fill "$SRC/www/lighttpd.conf.in" >"$CONF"
-	[ "$SERVER" = lighttpd-cgi ] && echo "include \"$RUNDIR/restauth-cgi.conf\"" >>"$CONF"
-	lighttpd -tt -f "$CONF" >/dev/null
+	fill "$SRC/www/lighttpd.conf.in" >"$CONF" || die "cannot write $CONF"
+	if [ "$SERVER" = lighttpd-cgi ]; then
+		{ fill "$SRC/www/cgi/lighttpd-cgi.conf.in" >"$RUNDIR/restauth-cgi.conf" &&
+			echo "include \"$RUNDIR/restauth-cgi.conf\"" >>"$CONF"; } ||
+			die "cannot write $RUNDIR/restauth-cgi.conf"
+	fi
+	lighttpd -tt -f "$CONF" >/dev/null || die "lighttpd refuses $CONF"
 	set -- lighttpd -D -f "$CONF"
 	;;
 apache | apache-cgi)
 	CONF=$RUNDIR/apache.conf
 	if [ "$SERVER" = apache ]; then
 		T_MODULES="LoadModule fcgid_module /usr/lib/apache2/modules/mod_fcgid.so"
-		fill "$SRC/www/apache-fcgid.conf.in" >"$RUNDIR/restauth-apache.conf"
+		tpl=$SRC/www/apache-fcgid.conf.in
 	else
 		T_MODULES="LoadModule cgi_module /usr/lib/apache2/modules/mod_cgi.so"
-		fill "$SRC/www/cgi/apache-cgi.conf.in" >"$RUNDIR/restauth-apache.conf"
+		tpl=$SRC/www/cgi/apache-cgi.conf.in
 	fi
+	fill "$tpl" >"$RUNDIR/restauth-apache.conf" ||
+		die "cannot write $RUNDIR/restauth-apache.conf"
 	T_USER_GROUP=
 	[ -n "$RUN_USER" ] && T_USER_GROUP="User $RUN_USER${nl}Group $RUN_GROUP"
 	export T_MODULES T_USER_GROUP T_RESTAUTH_CONF="$RUNDIR/restauth-apache.conf"
-	fill "$SRC/www/apache-server.conf.in" >"$CONF"
+	fill "$SRC/www/apache-server.conf.in" >"$CONF" || die "cannot write $CONF"
 	out=$(apache2 -t -f "$CONF" 2>&1) || { echo "$out" >&2; die "apache2 refuses $CONF"; }
 	# Apache's own group: stopping, Apache signals its whole process
 	# group, which would end this script before its cleanup.
@@ -294,8 +333,8 @@ nginx)
 	T_USER=
 	[ -n "$RUN_USER" ] && T_USER="user $RUN_USER $RUN_GROUP;"
 	export T_USER T_RESTAUTH_CONF="$RUNDIR/nginx-restauth.conf"
-	fill "$SRC/www/nginx-restauth.conf.in" >"$RUNDIR/nginx-restauth.conf"
-	fill "$SRC/www/nginx.conf.in" >"$CONF"
+	{ fill "$SRC/www/nginx-restauth.conf.in" >"$RUNDIR/nginx-restauth.conf" &&
+		fill "$SRC/www/nginx.conf.in" >"$CONF"; } || die "cannot write $CONF"
 	nginx -t -q -p "$RUNDIR/nginx" -e "$RUNDIR/error.log" -c "$CONF" ||
 		die "nginx refuses $CONF"
 	set -- nginx -p "$RUNDIR/nginx" -e "$RUNDIR/error.log" -c "$CONF" -g "daemon off;"
@@ -324,7 +363,10 @@ cleanup() {
 		fi
 	fi
 }
-trap cleanup INT TERM EXIT
+# A stop by signal says so, and exits as the signal would have.
+trap 'cleanup; echo "run: stopped by SIGINT" >&2; exit 130' INT
+trap 'cleanup; echo "run: stopped by SIGTERM" >&2; exit 143' TERM
+trap cleanup EXIT
 
 if [ "$SERVER" = nginx ]; then
 	# The programs get the environment: RESTAUTH_CONFIG, and DATABASE_URL
@@ -333,10 +375,14 @@ if [ "$SERVER" = nginx ]; then
 	RESTAUTH_CONFIG=$CONFIG RESTAUTH_MAILDIR=$RUNDIR/mail \
 		"$SRC/tools/spawn-pools.sh" start -n "$PROCS" \
 		${RUN_USER:+-u "$RUN_USER" -w "$RUN_USER"} \
-		"$CGIDIR" "$SOCKDIR" $NAMES
+		"$CGIDIR" "$SOCKDIR" $NAMES ||
+		die "cannot start the spawn-fcgi pools in $SOCKDIR"
 fi
 
 echo "restauth: serving http://127.0.0.1:$PORT$PREFIX with $SERVER (Ctrl-C stops; log: $RUNDIR/error.log)"
 "$@" &
 LPID=$!
-wait "$LPID"
+# (A signal to this script runs its trap above, which exits.)
+rc=0
+wait "$LPID" || rc=$?
+die "$SERVER stopped by itself with status $rc (see $RUNDIR/error.log)"

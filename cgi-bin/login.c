@@ -16,7 +16,7 @@ enum field { F_USERNAME, F_EMAIL, F_PASSWORD, F__MAX };
 static void
 handle(struct app_call *c)
 {
-	char username[LIMIT_USERNAME * 4 + 1], email[LIMIT_EMAIL * 4 + 1];
+	char username[LIMIT_USERNAME * 4 + 1], email[LIMIT_EMAIL_BYTES + 1];
 	char password[LIMIT_PASSWORD * 4 + 1];
 	struct req_field f[F__MAX] = {
 		[F_USERNAME] = { "username", REQ_F_BLANK, LIMIT_USERNAME,

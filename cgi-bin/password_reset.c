@@ -8,7 +8,7 @@
 static void
 handle(struct app_call *c)
 {
-	char email[LIMIT_EMAIL * 4 + 1];
+	char email[LIMIT_EMAIL_BYTES + 1];
 	struct req_field f = { "email", REQ_F_REQUIRED, LIMIT_EMAIL, email,
 		sizeof(email), false };
 	struct passwd_mail mails[DB_USERS_BY_EMAIL_MAX];

@@ -9,7 +9,7 @@ static void
 handle(struct app_call *c)
 {
 	const struct app_config *cfg = &c->ctx->cfg;
-	char email[LIMIT_EMAIL * 4 + 1];
+	char email[LIMIT_EMAIL_BYTES + 1];
 	struct req_field f = { "email",
 		cfg->account.email_required ? REQ_F_REQUIRED : 0, LIMIT_EMAIL,
 		email, sizeof(email), false };

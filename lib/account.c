@@ -9,6 +9,7 @@
 #include "account.h"
 #include "log.h"
 #include "pw.h"
+#include "req.h"
 
 static const char MSG_BAD_CREDENTIALS[] =
     "Unable to log in with provided credentials.";
@@ -300,7 +301,9 @@ acct_email_valid(const char *email)
 	const char *at = strrchr(email, '@');
 	size_t n = strlen(email);
 
-	if (n == 0 || at == NULL || n > 320)
+	/* Django's EmailValidator: at most 320 characters, not bytes. */
+	if (n == 0 || at == NULL || n > LIMIT_EMAIL_VALIDATOR_BYTES ||
+	    req_utf8_chars(email, n) > LIMIT_EMAIL_VALIDATOR)
 		return false;
 	return email_user_ok(email, (size_t)(at - email)) &&
 	    email_domain_ok(at + 1, n - (size_t)(at - email) - 1);

@@ -20,8 +20,14 @@
 #define LIMIT_USERNAME 150
 /* Django's first_name/last_name max_length (3.1+). */
 #define LIMIT_NAME 150
-/* Django's EmailField max_length (RFC 5321 path limit). */
+/* Django's EmailField max_length (RFC 5321 path limit), in characters. */
 #define LIMIT_EMAIL 254
+/* The same address in bytes: UTF-8 takes up to 4 per character (an IDN
+ * domain), so every buffer or byte check of a stored address uses this. */
+#define LIMIT_EMAIL_BYTES (4 * LIMIT_EMAIL)
+/* Django's EmailValidator refuses longer input outright (characters). */
+#define LIMIT_EMAIL_VALIDATOR 320
+#define LIMIT_EMAIL_VALIDATOR_BYTES (4 * LIMIT_EMAIL_VALIDATOR)
 /* Passwords: long enough for any passphrase, short enough to bound hashing. */
 #define LIMIT_PASSWORD 4096
 /* A token a client presents (opaque key or JWT). */

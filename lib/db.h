@@ -18,7 +18,7 @@
 /* Byte sizes of the user fields we hold: characters times 4 for UTF-8. */
 #define DB_USERNAME_BYTES (LIMIT_USERNAME * 4 + 1)
 #define DB_NAME_BYTES (LIMIT_NAME * 4 + 1)
-#define DB_EMAIL_BYTES (LIMIT_EMAIL * 4 + 1)
+#define DB_EMAIL_BYTES (LIMIT_EMAIL_BYTES + 1)
 #define DB_HASH_BYTES (LIMIT_HASH + 1)
 #define DB_TOKEN_KEY_BYTES (LIMIT_TOKEN_KEY + 1)
 

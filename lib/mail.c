@@ -235,7 +235,7 @@ addr_ok(const char *s, size_t n)
 {
 	size_t i, at = 0, ats = 0;
 
-	if (n < 3 || n > LIMIT_EMAIL)
+	if (n < 3 || n > LIMIT_EMAIL_BYTES)
 		return 0;
 	for (i = 0; i < n; i++) {
 		if ((unsigned char)s[i] <= 0x20 || s[i] == 0x7f ||
@@ -465,7 +465,10 @@ mail_message(const char *from, const char *to, const char *subject,
 		mb_add(&b, addr, addrlen);
 		mb_str(&b, "\n");
 	}
-	mb_fmt(&b, "To: %s\n", to);
+	/* (Up to LIMIT_EMAIL_BYTES: mb_fmt's line buffer is too short.) */
+	mb_str(&b, "To: ");
+	mb_str(&b, to);
+	mb_str(&b, "\n");
 	mb_str(&b, "Subject: ");
 	sublen = strlen(subject);
 	if (is_ascii(subject, sublen) && !has_word_start(subject, sublen) &&

@@ -22,7 +22,7 @@
 /* pk password last_login ts email, each at its longest. */
 #define RTOK_VALUE_BYTES                                                       \
 	(RTOK_INT_CHARS + LIMIT_HASH + RTOK_LOGIN_CHARS + RTOK_INT_CHARS +     \
-	    LIMIT_EMAIL + 1)
+	    LIMIT_EMAIL_BYTES + 1)
 
 static const char b36[] = "0123456789abcdefghijklmnopqrstuvwxyz";
 static const char b64url[] =
@@ -84,7 +84,7 @@ make_with_ts(const char *secret, const struct rtok_user *u, uint64_t ts,
 	int len;
 
 	if (secret == NULL || u->password == NULL ||
-	    strlen(u->password) > LIMIT_HASH || strlen(email) > LIMIT_EMAIL)
+	    strlen(u->password) > LIMIT_HASH || strlen(email) > LIMIT_EMAIL_BYTES)
 		return APP_EINTERNAL;
 	login[0] = '\0';
 	if (u->last_login != RTOK_NO_LOGIN &&

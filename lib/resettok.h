@@ -47,7 +47,8 @@ struct rtok_user {
  * Make the token for u at time now into out (outsz >= RTOK_TOKEN_BYTES
  * always suffices; at most 46 characters until the year 2069, 7 + 1 +
  * 32 after). APP_EINTERNAL if out is too small, now is before 2001, a
- * field is longer than Django's column (password 128, email 254),
+ * field is longer than Django's column (password 128, email 254
+ * characters: LIMIT_EMAIL_BYTES in UTF-8),
  * last_login is outside years 1..9999, or libcrypto fails.
  */
 enum app_err rtok_make(const char *secret, const struct rtok_user *u,

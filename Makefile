@@ -158,6 +158,11 @@ install:
 	    >$(DESTDIR)$(DATADIR)/conf/restauth-pools.service
 	sed 's|"EMAIL_SENDMAIL": "[^"]*"|"EMAIL_SENDMAIL": "/usr/sbin/sendmail -t -i"|' \
 	    config/restauth.json >$(DESTDIR)$(SYSCONFDIR)/restauth.json.example
+	@echo "restauth check --deploy of restauth.json.example (a random SECRET_KEY"
+	@echo "stands in for yours; run it again on your config before going live):"
+	-@SECRET_KEY=$$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n') \
+	    DATABASE_URL=unused $(INSTALL_BUILD)/restauth check --deploy \
+	    --config-only -c $(DESTDIR)$(SYSCONFDIR)/restauth.json.example || true
 
 asan:
 	$(MAKE) BUILD=build-asan OPT=-O1 EXTRA_CFLAGS="$(SAN)" test

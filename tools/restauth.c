@@ -15,6 +15,7 @@
 #include "account.h"
 #include "config.h"
 #include "db.h"
+#include "deploycheck.h"
 #include "log.h"
 #include "pw.h"
 #include "pwval.h"
@@ -42,6 +43,8 @@ usage(void)
 	    "                              (password from stdin when not given)\n"
 	    "  changepassword NAME [--password P]\n"
 	    "  check                       validate the config, reach the database\n"
+	    "  check --deploy [--config-only] [-c config.json]\n"
+	    "                              and list the config's production risks\n"
 	    "  flushexpiredtokens          delete expired outstanding/blacklisted JWTs\n");
 }
 
@@ -263,6 +266,24 @@ cmd_flush(struct db *db)
 	return EX_DONE;
 }
 
+/*
+ * check --deploy: each production risk of cfg on one line, "id text";
+ * EX_REFUSED when any is not a hint.
+ */
+static int
+deploy_report(const struct app_config *cfg)
+{
+	struct deploy_finding found[DEPLOY_FINDINGS_MAX];
+	size_t i, n, warnings;
+
+	n = deploy_check(cfg, found, DEPLOY_FINDINGS_MAX, &warnings);
+	for (i = 0; i < n; i++)
+		printf("%s %s\n", found[i].id, found[i].text);
+	printf("check --deploy: %zu issue%s, %zu hint%s\n", warnings,
+	    warnings == 1 ? "" : "s", n - warnings, n - warnings == 1 ? "" : "s");
+	return warnings > 0 ? EX_REFUSED : EX_DONE;
+}
+
 /* Config already loaded; reach the database and compare the schema. */
 static int
 cmd_check(const char *path, struct db *db)
@@ -287,6 +308,58 @@ cmd_check(const char *path, struct db *db)
 		    PQgetvalue(res, 0, 0));
 	PQclear(res);
 	return rc;
+}
+
+/*
+ * check [--deploy [--config-only]]: the config, then (--deploy) its
+ * production risks, then the database. Exit codes in order of weight:
+ * 3 bad config, 4 database, 1 a --deploy issue, 0 none of these. With
+ * --config-only the database (and the password list) are left out.
+ */
+static int
+cmd_check_all(const char *path, int argc, char **argv)
+{
+	struct app_config cfg;
+	struct pwval *pv = NULL;
+	struct db db;
+	char err[APP_CONFIG_ERRSZ];
+	bool deploy = false, only = false;
+	int i, rc, drc = EX_DONE;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--deploy") == 0)
+			deploy = true;
+		else if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
+			path = argv[++i]; /* check --deploy -c FILE */
+		else if (strcmp(argv[i], "--config-only") == 0 && deploy)
+			only = true;
+		else {
+			usage();
+			return EX_USAGE_;
+		}
+	}
+	if (only) {
+		if (app_config_load(path, &cfg, err, sizeof(err)) != APP_OK) {
+			fprintf(stderr, "%s\n", err);
+			printf("config: %s: invalid\n", path);
+			return EX_CONFIG_;
+		}
+		printf("config: %s: ok (database not checked)\n", path);
+		rc = deploy_report(&cfg);
+		app_config_free(&cfg);
+		return rc;
+	}
+	if ((rc = load(path, &cfg, &db, &pv)) != EX_DONE) {
+		printf("config: %s: invalid\n", path);
+		return rc;
+	}
+	rc = cmd_check(path, &db);
+	if (deploy)
+		drc = deploy_report(&cfg);
+	db_free(&db);
+	pwval_free(pv);
+	app_config_free(&cfg);
+	return rc != EX_DONE ? rc : drc;
 }
 
 int
@@ -317,21 +390,18 @@ main(int argc, char **argv)
 		usage();
 		return EX_USAGE_;
 	}
-	if ((rc = load(path, &cfg, &db, &pv)) != EX_DONE) {
-		if (strcmp(cmd, "check") == 0)
-			printf("config: %s: invalid\n", path);
+	if (strcmp(cmd, "check") == 0)
+		return cmd_check_all(path, argc - i, argv + i);
+	if ((rc = load(path, &cfg, &db, &pv)) != EX_DONE)
 		return rc;
-	}
 	if (strcmp(cmd, "migrate") == 0)
 		rc = cmd_migrate(&db, argc - i, argv + i);
 	else if (strcmp(cmd, "createuser") == 0)
 		rc = cmd_user(&cfg, &db, pv, argc - i, argv + i, true);
 	else if (strcmp(cmd, "changepassword") == 0)
 		rc = cmd_user(&cfg, &db, pv, argc - i, argv + i, false);
-	else if (strcmp(cmd, "flushexpiredtokens") == 0)
-		rc = cmd_flush(&db);
 	else
-		rc = cmd_check(path, &db);
+		rc = cmd_flush(&db);
 	db_free(&db);
 	pwval_free(pv);
 	app_config_free(&cfg);

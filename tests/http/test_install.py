@@ -276,6 +276,13 @@ try:
         with open(log) as f:
             print(f.read()[-3000:])
     else:
+        with open(log) as f:
+            out = f.read()
+        t.eq("make install prints check --deploy once",
+             out.count("check --deploy: "), 1)
+        t.check("... for the example config, with its findings",
+                "restauth.json.example: ok" in out and
+                "restauth.W102 " in out, out[-3000:])
         root, example = installed(dest)
         t.run(works, dest, root, example)
 finally:

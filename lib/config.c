@@ -808,7 +808,8 @@ key_distance(const char *a, const char *b)
 		best = row[0];
 		for (j = 1; j <= lb; j++) {
 			up = row[j];
-			row[j] = diag + (strncasecmp(a + i - 1, b + j - 1, 1) != 0);
+			row[j] =
+			    diag + (strncasecmp(a + i - 1, b + j - 1, 1) != 0);
 			if (up + 1 < row[j])
 				row[j] = up + 1;
 			if (row[j - 1] + 1 < row[j])

@@ -181,7 +181,7 @@ struct app_config {
 	char *password_reset_url; /* has {uid} and {token} */
 	char *email_confirm_url; /* has {key} */
 
-	bool debug; /* Django's DEBUG: admits a weak SECRET_KEY, with a warning */
+	bool debug; /* Django's DEBUG: a weak SECRET_KEY only warns */
 	char *secret_key; /* non-empty; strong unless debug */
 	char *database_url; /* non-empty; libpq URI or key=value */
 	struct {

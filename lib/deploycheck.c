@@ -142,9 +142,11 @@ deploy_check(const struct app_config *cfg, struct deploy_finding *out,
 			if (strchr(cfg->cors_allowed_origins[i], '*') != NULL) {
 				add(&f, "restauth.W103",
 				    "CORS_ALLOW_CREDENTIALS is true and "
-				    "CORS_ALLOWED_ORIGINS has a wildcard entry: "
+				    "CORS_ALLOWED_ORIGINS has a wildcard "
+				    "entry: "
 				    "list each trusted origin instead "
-				    "(restauth compares origins exactly, so the "
+				    "(restauth compares origins exactly, so "
+				    "the "
 				    "entry matches only itself).");
 				break;
 			}

@@ -27,7 +27,7 @@
 
 struct deploy_finding {
 	const char *id; /* "restauth.W009" */
-	bool hint;	/* I1xx: listed, not counted as a failure */
+	bool hint; /* I1xx: listed, not counted as a failure */
 	char text[DEPLOY_TEXT_MAX];
 };
 

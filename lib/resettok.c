@@ -84,7 +84,8 @@ make_with_ts(const char *secret, const struct rtok_user *u, uint64_t ts,
 	int len;
 
 	if (secret == NULL || u->password == NULL ||
-	    strlen(u->password) > LIMIT_HASH || strlen(email) > LIMIT_EMAIL_BYTES)
+	    strlen(u->password) > LIMIT_HASH ||
+	    strlen(email) > LIMIT_EMAIL_BYTES)
 		return APP_EINTERNAL;
 	login[0] = '\0';
 	if (u->last_login != RTOK_NO_LOGIN &&

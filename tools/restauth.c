@@ -44,7 +44,7 @@ usage(void)
 	    "  changepassword NAME [--password P]\n"
 	    "  check                       validate the config, reach the database\n"
 	    "  check --deploy [--config-only] [-c config.json]\n"
-	    "                              and list the config's production risks\n"
+	    "                              and list the config's risks\n"
 	    "  flushexpiredtokens          delete expired outstanding/blacklisted JWTs\n");
 }
 
@@ -280,7 +280,8 @@ deploy_report(const struct app_config *cfg)
 	for (i = 0; i < n; i++)
 		printf("%s %s\n", found[i].id, found[i].text);
 	printf("check --deploy: %zu issue%s, %zu hint%s\n", warnings,
-	    warnings == 1 ? "" : "s", n - warnings, n - warnings == 1 ? "" : "s");
+	    warnings == 1 ? "" : "s", n - warnings,
+	    n - warnings == 1 ? "" : "s");
 	return warnings > 0 ? EX_REFUSED : EX_DONE;
 }
 

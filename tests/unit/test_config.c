@@ -90,8 +90,9 @@ refuse_exact_at(int line, const char *json, const char *want)
 	if (app_config_load(put(json), &cfg, err, sizeof(err)) != APP_EINPUT ||
 	    strcmp(err, want) != 0) {
 		th_fail++;
-		fprintf(stderr, "FAIL line %d: %s\n  got \"%s\"\n  want \"%s\"\n",
-		    line, json, err, want);
+		fprintf(stderr,
+		    "FAIL line %d: %s\n  got \"%s\"\n  want \"%s\"\n", line,
+		    json, err, want);
 	} else
 		th_pass++;
 }

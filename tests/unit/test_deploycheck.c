@@ -18,13 +18,13 @@ static char file[128];
 
 /* The production-safe settings, but for the four given (JSON text);
  * more members may follow before the closing brace. */
-#define SAFE_WITH(ssl, hsts, session, csrf)                                \
-	"{\"SECURE_SSL_REDIRECT\": " ssl ", \"SECURE_HSTS_SECONDS\": " hsts  \
-	", \"SESSION_COOKIE_SECURE\": " session                              \
-	", \"CSRF_COOKIE_SECURE\": " csrf ", "                                \
-	"\"REST_FRAMEWORK\": {\"NUM_PROXIES\": 1, "                          \
-	"\"DEFAULT_THROTTLE_CLASSES\": "                                     \
-	"[\"rest_framework.throttling.ScopedRateThrottle\"], "               \
+#define SAFE_WITH(ssl, hsts, session, csrf)                                    \
+	"{\"SECURE_SSL_REDIRECT\": " ssl ", \"SECURE_HSTS_SECONDS\": " hsts    \
+	", \"SESSION_COOKIE_SECURE\": " session                                \
+	", \"CSRF_COOKIE_SECURE\": " csrf ", "                                 \
+	"\"REST_FRAMEWORK\": {\"NUM_PROXIES\": 1, "                            \
+	"\"DEFAULT_THROTTLE_CLASSES\": "                                       \
+	"[\"rest_framework.throttling.ScopedRateThrottle\"], "                 \
 	"\"DEFAULT_THROTTLE_RATES\": {\"dj_rest_auth\": \"20/minute\"}}"
 #define SAFE_BEGIN SAFE_WITH("true", "31536000", "true", "true")
 
@@ -71,8 +71,9 @@ ids_at(int line, const char *json, const char *want, size_t want_warnings)
 	}
 	if (strcmp(got, want) != 0 || warnings != want_warnings) {
 		th_fail++;
-		fprintf(stderr, "FAIL line %d: %s\n  got \"%s\" (%zu)\n  want "
-				"\"%s\" (%zu)\n",
+		fprintf(stderr,
+		    "FAIL line %d: %s\n  got \"%s\" (%zu)\n  want "
+		    "\"%s\" (%zu)\n",
 		    line, json, got, warnings, want, want_warnings);
 	} else
 		th_pass++;
@@ -93,8 +94,8 @@ test_rules(void)
 	IDS(SAFE_WITH("false", "1", "true", "true") "}", "restauth.W008", 1);
 	IDS(SAFE_WITH("true", "1", "false", "true") "}", "restauth.W012", 1);
 	/* No session login: the session cookie is never set. */
-	IDS(SAFE_WITH("true", "1", "false", "true")
-	    ", \"REST_AUTH\": {\"SESSION_LOGIN\": false}}",
+	IDS(SAFE_WITH("true", "1", "false",
+		"true") ", \"REST_AUTH\": {\"SESSION_LOGIN\": false}}",
 	    "", 0);
 	IDS(SAFE_WITH("true", "1", "true", "false") "}", "restauth.W016", 1);
 	/* DEBUG with a weak key: both. */

@@ -15,8 +15,8 @@ port_ok(const char *p)
 {
 	if (*p == '\0')
 		return true;
-	return p[0] == ':' && p[1] != '\0' && strspn(p + 1, digits) ==
-	    strlen(p + 1);
+	return p[0] == ':' && p[1] != '\0' &&
+	    strspn(p + 1, digits) == strlen(p + 1);
 }
 
 /*

@@ -39,15 +39,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    strspn(domain + 1, "0123456789abcdef:.") != dl - 2)
 			abort();
 	} else if (strspn(domain, "abcdefghijklmnopqrstuvwxyz0123456789.-") !=
-		       dl ||
+		dl ||
 	    (domain[dl - 1] == '.' && host[dl] != '.'))
 		abort(); /* one trailing dot goes: "a.." is "a." */
 	rest = host + dl;
 	if (domain[0] != '[' && *rest == '.')
 		rest++;
-	if (*rest != '\0' && (rest[0] != ':' || rest[1] == '\0' ||
-				 strspn(rest + 1, "0123456789") !=
-				     strlen(rest + 1)))
+	if (*rest != '\0' &&
+	    (rest[0] != ':' || rest[1] == '\0' ||
+		strspn(rest + 1, "0123456789") != strlen(rest + 1)))
 		abort();
 	if (!host_same_domain(domain, domain))
 		abort();

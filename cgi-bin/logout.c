@@ -9,10 +9,11 @@
 /*
  * JWT mode: clear the cookies, then blacklist the refresh token from the
  * cookie (HttpOnly) or the body, with dj-rest-auth's 401s when it is
- * missing or bad. The cookies are cleared whatever the outcome.
+ * missing or bad. The cookies are cleared whatever the outcome. cookie:
+ * the refresh cookie, already checked by jwtm_refresh_cookie, or NULL.
  */
 static void
-logout_jwt(struct app_call *c)
+logout_jwt(struct app_call *c, const char *cookie)
 {
 	const struct app_config *cfg = &c->ctx->cfg;
 	struct json_object *v;
@@ -30,10 +31,7 @@ logout_jwt(struct app_call *c)
 		return;
 	}
 	if (cfg->rest_auth.jwt_auth_httponly) {
-		if (cfg->rest_auth.jwt_auth_refresh_cookie != NULL)
-			raw = req_cookie(c->req,
-			    cfg->rest_auth.jwt_auth_refresh_cookie);
-		if (raw == NULL) {
+		if ((raw = cookie) == NULL) {
 			resp_detail(c->resp, 401, "Refresh token was not "
 						  "included in cookie data.");
 			return;
@@ -62,6 +60,8 @@ static void
 handle(struct app_call *c)
 {
 	const struct app_config *cfg = &c->ctx->cfg;
+	char reason[CSRF_REASON_BYTES];
+	const char *cookie = NULL;
 	enum app_err er;
 
 	/* Django's head = get: HEAD follows GET's rule. */
@@ -70,6 +70,13 @@ handle(struct app_call *c)
 		resp_detail(c->resp, 405, c->req->method == REQ_GET ?
 			"Method \"GET\" not allowed." :
 			"Method \"HEAD\" not allowed.");
+		return;
+	}
+	/* Before anything is undone: a cross-origin request may not use
+	 * the refresh cookie the browser adds. */
+	if (cfg->rest_auth.use_jwt &&
+	    jwtm_refresh_cookie(cfg, c->req, &cookie, reason) == APP_EDENIED) {
+		resp_detail(c->resp, 403, reason);
 		return;
 	}
 	if (c->auth.kind == AUTH_NONE && !cfg->rest_auth.use_jwt &&
@@ -92,7 +99,7 @@ handle(struct app_call *c)
 		return;
 	}
 	if (cfg->rest_auth.use_jwt)
-		logout_jwt(c);
+		logout_jwt(c, cookie);
 	else
 		resp_detail(c->resp, 200, "Successfully logged out.");
 }

@@ -22,6 +22,7 @@ handle(struct app_call *c)
 	struct json_object *errs = NULL, *o = NULL;
 	struct jwtm_pair pair = { 0 };
 	const char *raw = NULL, *msg = NULL;
+	char reason[CSRF_REASON_BYTES];
 	enum app_err er;
 	bool httponly = cfg->rest_auth.jwt_auth_httponly;
 
@@ -36,8 +37,11 @@ handle(struct app_call *c)
 	/* CookieTokenRefreshSerializer: the body wins, else the cookie. */
 	if (f.present && token[0] != '\0')
 		raw = token;
-	else if (cfg->rest_auth.jwt_auth_refresh_cookie != NULL)
-		raw = req_cookie(c->req, cfg->rest_auth.jwt_auth_refresh_cookie);
+	else if (jwtm_refresh_cookie(cfg, c->req, &raw, reason) ==
+	    APP_EDENIED) {
+		resp_detail(c->resp, 403, reason);
+		return;
+	}
 	if (raw == NULL) {
 		fail.detail = "No valid refresh token found.";
 		app_unauthorized(c, &fail);

@@ -117,6 +117,16 @@ auth_token_header(const char *h, char key[TOK_KEY_BYTES],
 	return APP_OK;
 }
 
+/* A CSRF refusal: the 403 detail csrf_check wrote in fail->buf. */
+static enum app_err
+denied(struct auth_fail *fail)
+{
+	fail->detail = fail->buf;
+	fail->code = NULL;
+	fail->message = NULL;
+	return APP_EDENIED;
+}
+
 /* DRF's TokenAuthentication. APP_ENOTFOUND: not its header. */
 static enum app_err
 by_token(struct db *db, const char *h, struct auth_result *out,
@@ -208,15 +218,17 @@ by_jwt_request(const struct app_config *cfg, const struct jwt_ctx *jwt,
 		if (cfg->rest_auth.jwt_auth_cookie == NULL)
 			return APP_ENOTFOUND;
 		raw = req_cookie(r, cfg->rest_auth.jwt_auth_cookie);
-		/* dj-rest-auth checks CSRF before it looks at the token. */
-		if ((cfg->rest_auth.jwt_auth_cookie_enforce_csrf_on_unauthenticated ||
-			(raw != NULL && cfg->rest_auth.jwt_auth_cookie_use_csrf)) &&
-		    csrf_check(cfg, r, fail->buf) != APP_OK) {
-			fail->detail = fail->buf;
-			fail->code = NULL;
-			fail->message = NULL;
-			return APP_EDENIED;
-		}
+		/* dj-rest-auth checks CSRF before it looks at the token;
+		 * without its check, a cookie still needs a trusted origin. */
+		if (cfg->rest_auth.jwt_auth_cookie_enforce_csrf_on_unauthenticated ||
+		    (raw != NULL && cfg->rest_auth.jwt_auth_cookie_use_csrf))
+			er = csrf_check(cfg, r, fail->buf);
+		else if (raw != NULL)
+			er = csrf_origin_check(cfg, r, fail->buf);
+		else
+			return APP_ENOTFOUND;
+		if (er != APP_OK)
+			return denied(fail);
 		if (raw == NULL)
 			return APP_ENOTFOUND;
 		if ((er = by_jwt(cfg, jwt, db, raw, strlen(raw), out,
@@ -245,12 +257,8 @@ by_session(const struct app_config *cfg, struct db *db, const struct req *r,
 	    APP_OK)
 		return er;
 	/* enforce_csrf: only a session-authenticated request is checked. */
-	if (csrf_check(cfg, r, fail->buf) != APP_OK) {
-		fail->detail = fail->buf;
-		fail->code = NULL;
-		fail->message = NULL;
-		return APP_EDENIED;
-	}
+	if (csrf_check(cfg, r, fail->buf) != APP_OK)
+		return denied(fail);
 	out->kind = AUTH_SESSION;
 	return APP_OK;
 }

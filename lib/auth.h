@@ -79,7 +79,9 @@ enum app_err auth_bearer_header(const struct app_config *cfg, const char *h,
  * *fail holds the answer's words. APP_EDENIED: a cookie-authenticated
  * unsafe request failed Django's CSRF checks (JWT_AUTH_COOKIE_USE_CSRF,
  * or any request with JWT_AUTH_COOKIE_ENFORCE_CSRF_ON_UNAUTHENTICATED),
- * or a session-authenticated one (SessionAuthentication.enforce_csrf);
+ * or, without them, csrf_origin_check (a cross-origin request with the
+ * access cookie), or a session-authenticated one
+ * (SessionAuthentication.enforce_csrf);
  * fail->detail is DRF's 403 detail. APP_EDB. out is fully written only
  * on APP_OK.
  */

@@ -357,6 +357,15 @@ ck_cors_origin(const char *s)
 	return NULL;
 }
 
+/* A host pattern: "*", or a name with no spaces, scheme or path. */
+static const char *
+ck_allowed_host(const char *s)
+{
+	if (*s == '\0' || has_ctl(s) || strpbrk(s, " /?#@") != NULL)
+		return "must be a host name, \".example.com\" or \"*\"";
+	return NULL;
+}
+
 /* Django 4.0 checks: CSRF_TRUSTED_ORIGINS entries start with a scheme. */
 static const char *
 ck_trusted_origin(const char *s)
@@ -673,6 +682,9 @@ static const struct key top_keys[] = {
 	    "\"rest_framework_simplejwt.token_blacklist\", "
 	    "\"allauth\", \"allauth.account\", "
 	    "\"dj_rest_auth.registration\"]", 0, NULL),
+	/* Django's DEBUG default for an empty list: local names only. */
+	KLIST("ALLOWED_HOSTS", 0, C(allowed_hosts), C(allowed_hosts_len),
+	    "[\".localhost\", \"127.0.0.1\", \"[::1]\"]", 0, ck_allowed_host),
 	KLIST("CORS_ALLOWED_ORIGINS", 0, C(cors_allowed_origins),
 	    C(cors_allowed_origins_len), "[]", 0, ck_cors_origin),
 	KBOOL("CORS_ALLOW_CREDENTIALS", C(cors_allow_credentials), "false"),
@@ -2018,6 +2030,8 @@ app_config_load(const char *path, struct app_config *cfg, char *err,
 	}
 	if ((er = apply_table(&c, top_keys, root, cfg, cfg)) != APP_OK)
 		goto out;
+	cfg->allowed_hosts_given = root != NULL &&
+	    json_object_object_get_ex(root, "ALLOWED_HOSTS", NULL);
 	er = check_rules(&c, cfg);
 out:
 	if (root != NULL)

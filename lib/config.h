@@ -143,6 +143,11 @@ struct app_config {
 	char **installed_apps; /* Django's INSTALLED_APPS, as given */
 	size_t installed_apps_len;
 
+	/* Django's host patterns: "name", ".domain" (and subdomains), "*". */
+	char **allowed_hosts;
+	size_t allowed_hosts_len;
+	bool allowed_hosts_given; /* false: the key was absent (default) */
+
 	char **cors_allowed_origins; /* "scheme://host[:port]" */
 	size_t cors_allowed_origins_len;
 	bool cors_allow_credentials;

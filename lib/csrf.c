@@ -8,6 +8,7 @@
 #include <openssl/rand.h>
 
 #include "csrf.h"
+#include "host.h"
 #include "tok.h"
 
 static const char chars[] =
@@ -45,27 +46,34 @@ csrf_is_secure(const struct app_config *cfg, const struct req *r)
 	return v != NULL && strcasecmp(v, "on") == 0;
 }
 
-/* scheme://host of the request, as Django's _origin_verified builds it. */
+/*
+ * scheme://host of the request, as Django's _origin_verified builds it
+ * from get_host() (the pipeline has refused a host not allowed).
+ */
 static void
 own_origin(const struct app_config *cfg, const struct req *r, char *out,
     size_t outsz)
 {
-	const char *host = req_env(r, "HTTP_HOST");
+	char host[HOST_BYTES];
 
+	if (host_get(cfg, r, host) != APP_OK)
+		host[0] = '\0';
 	snprintf(out, outsz, "%s://%s", csrf_is_secure(cfg, r) ? "https" :
 								 "http",
-	    host != NULL ? host : "");
+	    host);
 }
 
 /*
- * An entry of CSRF_TRUSTED_ORIGINS matches origin exactly, or as a
- * "*.example.com" wildcard for subdomains with the same scheme.
+ * An entry of CSRF_TRUSTED_ORIGINS matches origin exactly, or, as
+ * a "*.example.com" host, example.com and its subdomains with the same
+ * scheme (Django's allowed_origin_subdomains and is_same_domain). With
+ * cors, CORS_ALLOWED_ORIGINS count too.
  */
 static bool
-trusted(const struct app_config *cfg, const char *origin)
+trusted(const struct app_config *cfg, const char *origin, bool cors)
 {
-	const char *e, *sep, *host;
-	size_t i, slen, hlen, dlen;
+	const char *e, *sep;
+	size_t i, slen;
 
 	for (i = 0; i < cfg->csrf_trusted_origins_len; i++) {
 		e = cfg->csrf_trusted_origins[i];
@@ -74,16 +82,14 @@ trusted(const struct app_config *cfg, const char *origin)
 		if ((sep = strstr(e, "://*.")) == NULL)
 			continue;
 		slen = (size_t)(sep - e);
-		if (strncasecmp(e, origin, slen) != 0 ||
-		    strncmp(origin + slen, "://", 3) != 0)
-			continue;
-		host = origin + slen + 3;
-		hlen = strlen(host);
-		dlen = strlen(sep + 4); /* ".example.com" */
-		if (hlen > dlen &&
-		    strcasecmp(host + hlen - dlen, sep + 4) == 0)
+		if (strncasecmp(e, origin, slen) == 0 &&
+		    strncmp(origin + slen, "://", 3) == 0 &&
+		    host_same_domain(origin + slen + 3, sep + 4))
 			return true;
 	}
+	for (i = 0; cors && i < cfg->cors_allowed_origins_len; i++)
+		if (strcmp(cfg->cors_allowed_origins[i], origin) == 0)
+			return true;
 	return false;
 }
 
@@ -132,9 +138,9 @@ secret_of(const char *t, char out[CSRF_SECRET_CHARS + 1])
 /* Referer checks for https requests without an Origin header. */
 static enum app_err
 check_referer(const struct app_config *cfg, const struct req *r,
-    char *reason)
+    char *reason, bool cors)
 {
-	const char *ref = req_env(r, "HTTP_REFERER"), *host, *p;
+	const char *ref = req_env(r, "HTTP_REFERER"), *p;
 	char origin[512], own[512];
 	size_t n;
 
@@ -154,33 +160,68 @@ check_referer(const struct app_config *cfg, const struct req *r,
 		return reject(reason, "Referer checking failed - Referer is "
 				      "malformed.", NULL);
 	snprintf(origin, sizeof(origin), "https://%.*s", (int)n, p);
-	host = req_env(r, "HTTP_HOST");
-	snprintf(own, sizeof(own), "https://%s", host != NULL ? host : "");
-	if (strcasecmp(origin, own) == 0 || trusted(cfg, origin))
+	own_origin(cfg, r, own, sizeof(own));
+	if (strcasecmp(origin, own) == 0 || trusted(cfg, origin, cors))
 		return APP_OK;
 	return reject(reason, "Referer checking failed - %.200s does not match "
 			      "any trusted origins.", ref);
 }
 
-enum app_err
-csrf_check(const struct app_config *cfg, const struct req *r, char *reason)
+/*
+ * The Origin (else, over https, Referer) half of Django's check; the one
+ * place that decides whether a request comes from a trusted origin.
+ * strict: Django's own rules (a https request needs one of the headers).
+ * Otherwise, for cookie credentials without the token check: a request
+ * with neither header is no browser's cross-site request and passes, and
+ * CORS_ALLOWED_ORIGINS are trusted as well. "null" is never trusted.
+ */
+static enum app_err
+check_origin(const struct app_config *cfg, const struct req *r,
+    char *reason, bool strict)
 {
-	char own[512], want[CSRF_SECRET_CHARS + 1], got[CSRF_SECRET_CHARS + 1];
-	const char *origin, *cookie, *header, *why = NULL;
-	enum req_method m = r->method;
-	enum app_err er;
+	const char *origin = req_env(r, "HTTP_ORIGIN");
+	char own[512];
 
-	if (m == REQ_GET || m == REQ_HEAD || m == REQ_OPTIONS ||
-	    m == REQ_TRACE)
-		return APP_OK;
-	if ((origin = req_env(r, "HTTP_ORIGIN")) != NULL) {
+	if (origin != NULL) {
 		own_origin(cfg, r, own, sizeof(own));
-		if (strcmp(origin, own) != 0 && !trusted(cfg, origin))
+		if (strcmp(origin, own) != 0 && !trusted(cfg, origin, !strict))
 			return reject(reason, "Origin checking failed - %.200s "
 					      "does not match any trusted "
 					      "origins.", origin);
-	} else if (csrf_is_secure(cfg, r) &&
-	    (er = check_referer(cfg, r, reason)) != APP_OK)
+		return APP_OK;
+	}
+	if (!csrf_is_secure(cfg, r) ||
+	    (!strict && req_env(r, "HTTP_REFERER") == NULL))
+		return APP_OK;
+	return check_referer(cfg, r, reason, !strict);
+}
+
+static bool
+safe_method(enum req_method m)
+{
+	return m == REQ_GET || m == REQ_HEAD || m == REQ_OPTIONS ||
+	    m == REQ_TRACE;
+}
+
+enum app_err
+csrf_origin_check(const struct app_config *cfg, const struct req *r,
+    char *reason)
+{
+	if (safe_method(r->method))
+		return APP_OK;
+	return check_origin(cfg, r, reason, false);
+}
+
+enum app_err
+csrf_check(const struct app_config *cfg, const struct req *r, char *reason)
+{
+	char want[CSRF_SECRET_CHARS + 1], got[CSRF_SECRET_CHARS + 1];
+	const char *cookie, *header, *why = NULL;
+	enum app_err er;
+
+	if (safe_method(r->method))
+		return APP_OK;
+	if ((er = check_origin(cfg, r, reason, true)) != APP_OK)
 		return er;
 	cookie = req_cookie(r, cfg->csrf_cookie_name);
 	/* A malformed cookie is replaced by a new secret in Django, which

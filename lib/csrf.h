@@ -27,6 +27,17 @@ enum app_err csrf_check(const struct app_config *cfg, const struct req *r,
     char *reason) APP_WUR;
 
 /*
+ * The origin half alone, for an unsafe request that carries a cookie
+ * credential without the token check (JWT_AUTH_COOKIE_USE_CSRF off, the
+ * refresh cookie): APP_EDENIED with reason as csrf_check's when Origin
+ * (else, over https, Referer) names an origin other than the request's
+ * own, CSRF_TRUSTED_ORIGINS or CORS_ALLOWED_ORIGINS, or is "null". A
+ * request with neither header passes (not a browser's cross-site one).
+ */
+enum app_err csrf_origin_check(const struct app_config *cfg,
+    const struct req *r, char *reason) APP_WUR;
+
+/*
  * Django's rotate_token at login: a new secret in the csrftoken cookie
  * (CSRF_COOKIE_* attributes). APP_EINTERNAL if the CSPRNG fails.
  */

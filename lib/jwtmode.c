@@ -304,3 +304,19 @@ jwtm_expiration(char out[JWTM_DATE_BYTES], long lifetime)
 	else
 		snprintf(out + n, JWTM_DATE_BYTES - n, "Z");
 }
+
+enum app_err
+jwtm_refresh_cookie(const struct app_config *cfg, const struct req *r,
+    const char **raw, char *reason)
+{
+	const char *v;
+
+	if (cfg->rest_auth.jwt_auth_refresh_cookie == NULL ||
+	    (v = req_cookie(r, cfg->rest_auth.jwt_auth_refresh_cookie)) ==
+		NULL)
+		return APP_ENOTFOUND;
+	if (csrf_origin_check(cfg, r, reason) != APP_OK)
+		return APP_EDENIED;
+	*raw = v;
+	return APP_OK;
+}

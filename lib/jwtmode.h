@@ -12,8 +12,10 @@
 
 #include "app.h"
 #include "config.h"
+#include "csrf.h"
 #include "db.h"
 #include "jwt.h"
+#include "req.h"
 #include "resp.h"
 
 /* DRF's DateTimeField output: 2026-01-02T03:04:05.123456Z, and NUL. */
@@ -84,6 +86,16 @@ void jwtm_cookie_refresh(const struct app_config *cfg, struct resp *r,
     const char *token);
 /* dj-rest-auth's unset_jwt_cookies. */
 void jwtm_cookies_unset(const struct app_config *cfg, struct resp *r);
+
+/*
+ * The refresh cookie of r, for token/refresh/ and logout/: APP_OK with
+ * *raw pointing into r; APP_ENOTFOUND without one (or without a cookie
+ * name); APP_EDENIED when the request is unsafe and cross-origin
+ * (csrf_origin_check), reason (size CSRF_REASON_BYTES) holding the 403's
+ * detail: a cookie the browser adds is no proof of the user's intent.
+ */
+enum app_err jwtm_refresh_cookie(const struct app_config *cfg,
+    const struct req *r, const char **raw, char *reason) APP_WUR;
 
 /* now + lifetime seconds in DRF's DateTimeField format. */
 void jwtm_expiration(char out[JWTM_DATE_BYTES], long lifetime);

@@ -6,6 +6,7 @@
 
 
 #include "csrf.h"
+#include "host.h"
 #include "log.h"
 #include "policy.h"
 
@@ -13,16 +14,15 @@ bool
 pol_https_redirect(const struct app_config *cfg, const struct req *r,
     struct resp *resp)
 {
-	const char *host, *uri;
-	char loc[LIMIT_HEADER];
+	char loc[LIMIT_HEADER], host[HOST_BYTES];
+	const char *uri;
 
-	if (!cfg->secure_ssl_redirect || csrf_is_secure(cfg, r))
+	/* Django's get_host(): never a Location on a host not allowed. */
+	if (!cfg->secure_ssl_redirect || csrf_is_secure(cfg, r) ||
+	    host_get(cfg, r, host) != APP_OK)
 		return false;
-	host = req_env(r, "HTTP_HOST");
-	if (host == NULL)
-		host = req_env(r, "SERVER_NAME");
 	uri = req_env(r, "REQUEST_URI");
-	snprintf(loc, sizeof(loc), "https://%s%s", host != NULL ? host : "",
+	snprintf(loc, sizeof(loc), "https://%s%s", host,
 	    uri != NULL ? uri : "/");
 	resp_json(resp, 301, NULL);
 	resp_header(resp, "Location", loc);

@@ -11,6 +11,7 @@
 #include <openssl/rand.h>
 
 #include "account.h"
+#include "host.h"
 #include "jwtmode.h"
 #include "log.h"
 #include "mail.h"
@@ -299,7 +300,7 @@ pipeline(struct app_call *call, const struct app_endpoint *ep)
 	struct app_ctx *ctx = call->ctx;
 	struct req *req = call->req;
 	struct resp *resp = call->resp;
-	char msg[REQ_MSG_BYTES], allow[96];
+	char msg[REQ_MSG_BYTES], allow[96], host[HOST_BYTES];
 	struct auth_fail fail = { NULL, NULL, NULL, "" };
 	unsigned methods = ep->methods | REQ_BIT(REQ_OPTIONS);
 	enum req_method m = req->method;
@@ -312,6 +313,12 @@ pipeline(struct app_call *call, const struct app_endpoint *ep)
 	resp_header(resp, "Referrer-Policy", "same-origin");
 	resp_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
 	pol_hsts(&ctx->cfg, req, resp);
+	/* Django's get_host() raises DisallowedHost: refused before the
+	 * redirect (or anything else) builds a URL from the host. */
+	if (host_get(&ctx->cfg, req, host) != APP_OK) {
+		resp_detail(resp, 400, "Bad Request (400)");
+		return;
+	}
 	if (pol_https_redirect(&ctx->cfg, req, resp))
 		return;
 	if (pol_cors(&ctx->cfg, req, resp))

@@ -354,7 +354,11 @@ sess_login(const struct app_config *cfg, struct db *db,
 	return APP_OK;
 }
 
-/* The cookie's key when it could name a row (Django: 8 to 40 chars). */
+/*
+ * The cookie's key when it could name a row (Django: 8 to 40 chars of
+ * [a-z0-9], what it generates): anything else, such as bytes that are not
+ * UTF-8 (which PostgreSQL would refuse), is no session.
+ */
 static const char *
 cookie_key(const struct app_config *cfg, const struct req *r)
 {
@@ -365,7 +369,10 @@ cookie_key(const struct app_config *cfg, const struct req *r)
 	    (k = req_cookie(r, cfg->session_cookie_name)) == NULL)
 		return NULL;
 	n = strlen(k);
-	return n >= SESS_KEY_MIN && n <= SESS_KEY_MAX ? k : NULL;
+	return n >= SESS_KEY_MIN && n <= SESS_KEY_MAX &&
+		strspn(k, "abcdefghijklmnopqrstuvwxyz0123456789") == n ?
+	    k :
+	    NULL;
 }
 
 enum app_err

@@ -266,8 +266,24 @@ const handlers = {
   },
 };
 
+// The page sends credentials (the token, the cookies) to the prefix: only a
+// path on this origin will do. "//host/", "/\host/", "https://host/" and
+// anything with whitespace or control characters (which URL parsing drops,
+// "/\t/host/" becoming "//host/") fall back to the default.
+function safePrefix(p) {
+  if (typeof p !== "string") return "/auth/";
+  p = p.trim();
+  if (!p.startsWith("/") || p.startsWith("//") || /[\\\s\x00-\x1f\x7f]/.test(p)) return "/auth/";
+  try {
+    if (new URL(p, location.href).origin !== location.origin) return "/auth/";
+  } catch (e) {
+    return "/auth/";
+  }
+  return p;
+}
+
 function setPrefix(p) {
-  p = (p || "/auth/").trim();
+  p = safePrefix(p);
   if (!p.endsWith("/")) p += "/";
   state.prefix = p;
   $("#prefix").value = p;

@@ -272,6 +272,34 @@ async function walkToken(context) {
   const r = await page.evaluate(async (key) => (await fetch("/auth/user/", { headers: { Authorization: key } })).status,
     get ? get.headers.authorization : "");
   check("token mode: the key is refused after logout", r === 401, r);
+  await prefixes(page, requests);
+}
+
+// ?prefix= only takes a path on the page's own origin: anything else would
+// send the credentials elsewhere. The page falls back to /auth/.
+async function prefixes(page, requests) {
+  const own = new URL(URL_).origin;
+  const cases = [
+    ["/other/", "/other/"],
+    ["https://evil.example/auth/", "/auth/"],
+    ["//evil.example/auth/", "/auth/"],
+    ["/\\evil.example/auth/", "/auth/"],
+    ["\\\\evil.example/auth/", "/auth/"],
+    [" //evil.example/auth/", "/auth/"],
+    ["/ /evil.example/auth/", "/auth/"],
+    ["javascript:alert(1)//", "/auth/"],
+    ["evil.example/", "/auth/"],
+  ];
+  for (const [given, want] of cases) {
+    const before = requests.length;
+    await page.goto(URL_ + "?prefix=" + encodeURIComponent(given));
+    await page.waitForFunction(() => document.querySelector("#log li"), null, { timeout: 10000 }).catch(() => {});
+    const got = await page.inputValue("#prefix");
+    check("?prefix=" + JSON.stringify(given) + " -> " + want, got === want, got);
+    const away = requests.slice(before).filter((r) => new URL(r.url).origin !== own);
+    check("?prefix=" + JSON.stringify(given) + ": no request leaves the origin", away.length === 0,
+      away.map((r) => r.url).join(" "));
+  }
 }
 
 main()

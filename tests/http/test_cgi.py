@@ -182,6 +182,7 @@ def cgi_mail_after_answer(s):
     env = dict(os.environ, REQUEST_METHOD="POST", CONTENT_TYPE="application/json",
                CONTENT_LENGTH=str(len(body)), SCRIPT_NAME="/auth/password/reset/",
                GATEWAY_INTERFACE="CGI/1.1", REMOTE_ADDR="127.0.0.1",
+               SERVER_NAME="127.0.0.1", SERVER_PORT="80",
                RESTAUTH_CONFIG=cfgpath, SECRET_KEY=s.secret,
                DATABASE_URL=s.dburl)
     start = time.time()

@@ -32,6 +32,8 @@ def cgi(program, env, method, body=b"", token=None, path=None):
         "PATH": "/usr/bin:/bin",
         "GATEWAY_INTERFACE": "CGI/1.1",
         "SERVER_PROTOCOL": "HTTP/1.1",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "80",
         "REQUEST_METHOD": method,
         "SCRIPT_NAME": path,
         "REMOTE_ADDR": "127.0.0.1",
@@ -243,6 +245,7 @@ def works(dest, root, example):
                 env={"REQUEST_METHOD": "GET", "SCRIPT_NAME": "/auth/user/",
                      "HTTP_AUTHORIZATION": "Token " + (key or ""),
                      "REMOTE_ADDR": "127.0.0.1",
+                     "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80",
                      "GATEWAY_INTERFACE": "CGI/1.1"},
                 input=b"", capture_output=True, timeout=30)
             t.check("user/ through the pool", b"Status: 200" in p.stdout and

@@ -377,6 +377,7 @@ def main():
         t.run(cors_no_credentials, s)
         t.run(hostile, s)
     with h.Stack(cfg(SECURE_SSL_REDIRECT=True, SECURE_PROXY_SSL_HEADER=PROXY,
+                     ALLOWED_HOSTS=["api.example", "127.0.0.1"],
                      SECURE_HSTS_SECONDS=3600,
                      SECURE_HSTS_INCLUDE_SUBDOMAINS=True,
                      SECURE_HSTS_PRELOAD=True,

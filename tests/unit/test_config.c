@@ -210,6 +210,12 @@ test_defaults(void)
 	T_STREQ(cfg.csrf_cookie_path, "/");
 	T_STREQ(cfg.csrf_header_name, "HTTP_X_CSRFTOKEN");
 	T_ASSERT(cfg.csrf_trusted_origins_len == 0);
+	/* Django's DEBUG list for an empty ALLOWED_HOSTS. */
+	T_ASSERT(cfg.allowed_hosts_len == 3);
+	T_STREQ(cfg.allowed_hosts[0], ".localhost");
+	T_STREQ(cfg.allowed_hosts[1], "127.0.0.1");
+	T_STREQ(cfg.allowed_hosts[2], "[::1]");
+	T_ASSERT(!cfg.allowed_hosts_given);
 	T_ASSERT(cfg.password_reset_timeout == 259200);
 	T_STREQ(cfg.default_from_email, "webmaster@localhost");
 	T_ASSERT(cfg.email_sendmail_len == 3);
@@ -1012,6 +1018,14 @@ test_top(void)
 	    "config: CORS_ALLOWED_ORIGINS[0]: must be scheme://host");
 	REFUSE("{\"CSRF_TRUSTED_ORIGINS\": [\"a.example\"]}",
 	    "config: CSRF_TRUSTED_ORIGINS[0]: must start with a scheme");
+	REFUSE("{\"ALLOWED_HOSTS\": [\"a b\"]}",
+	    "config: ALLOWED_HOSTS[0]: must be a host name");
+	REFUSE("{\"ALLOWED_HOSTS\": [\"https://a.example\"]}",
+	    "config: ALLOWED_HOSTS[0]: must be a host name");
+	REFUSE("{\"ALLOWED_HOSTS\": [\"\"]}",
+	    "config: ALLOWED_HOSTS[0]: must be a host name");
+	REFUSE("{\"ALLOWED_HOSTS\": \"a.example\"}",
+	    "config: ALLOWED_HOSTS: expected a list of strings");
 	/* A relative program is found next to the config file. */
 	{
 		struct app_config rel;
@@ -1043,6 +1057,7 @@ test_top(void)
 		"\"myapp://reset?u={uid}&t={token}\", "
 		"\"DEFAULT_FROM_EMAIL\": \"Site <noreply@example.com>\", "
 		"\"SECURE_SSL_REDIRECT\": true, "
+		"\"ALLOWED_HOSTS\": [],"
 		"\"SESSION_COOKIE_SECURE\": true}",
 		&cfg))
 		return;
@@ -1058,6 +1073,7 @@ test_top(void)
 	T_STREQ(cfg.password_reset_url, "myapp://reset?u={uid}&t={token}");
 	T_STREQ(cfg.default_from_email, "Site <noreply@example.com>");
 	T_ASSERT(cfg.secure_ssl_redirect);
+	T_ASSERT(cfg.allowed_hosts_len == 0 && cfg.allowed_hosts_given);
 	T_ASSERT(cfg.session_cookie_secure);
 	app_config_free(&cfg);
 }
@@ -1210,6 +1226,7 @@ test_repo_config(void)
 	T_ASSERT(er == APP_OK);
 	T_ASSERT(cfg.rest_auth.token_model != NULL && !cfg.rest_auth.use_jwt);
 	T_ASSERT(cfg.account.authentication_method == ACCOUNT_AUTH_USERNAME);
+	T_ASSERT(cfg.allowed_hosts_given && cfg.allowed_hosts_len == 2);
 	app_config_free(&cfg);
 }
 

@@ -77,6 +77,24 @@ throttled(const struct app_config *cfg)
 	return false;
 }
 
+/* Why ALLOWED_HOSTS is not fit for production, or NULL. */
+static const char *
+hosts_risk(const struct app_config *cfg)
+{
+	size_t i;
+
+	if (!cfg->allowed_hosts_given)
+		return "is not set: only the local names (.localhost, "
+		       "127.0.0.1, [::1]) are answered";
+	if (cfg->allowed_hosts_len == 0)
+		return "is empty: every request is refused";
+	for (i = 0; i < cfg->allowed_hosts_len; i++)
+		if (strcmp(cfg->allowed_hosts[i], "*") == 0)
+			return "holds \"*\": any Host header is trusted, "
+			       "and https redirects may point anywhere";
+	return NULL;
+}
+
 size_t
 deploy_check(const struct app_config *cfg, struct deploy_finding *out,
     size_t max, size_t *warnings)
@@ -120,10 +138,13 @@ deploy_check(const struct app_config *cfg, struct deploy_finding *out,
 		add(&f, "restauth.W018",
 		    "DEBUG is true: weak keys are admitted. Never deploy "
 		    "with DEBUG on (Django security.W018).");
-	/*
-	 * restauth.W020, ALLOWED_HOSTS empty or "*" (Django security.W020
-	 * is "empty"): added with the ALLOWED_HOSTS setting.
-	 */
+	/* Django's W020 is "empty"; "*" and the local default are as bad
+	 * a sign in production: any Host is trusted, or no public one. */
+	if ((why = hosts_risk(cfg)) != NULL)
+		add(&f, "restauth.W020",
+		    "ALLOWED_HOSTS %s: list the site's public host names "
+		    "(Django security.W020).",
+		    why);
 	if (jwt_cookies && !cfg->rest_auth.jwt_auth_secure)
 		add(&f, "restauth.W101",
 		    "REST_AUTH.JWT_AUTH_SECURE is false while JWT cookies are "

@@ -15,6 +15,7 @@ STRONG = "deploy-" + "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"
 SAFE = {
     "SECURE_SSL_REDIRECT": True, "SECURE_HSTS_SECONDS": 31536000,
     "SESSION_COOKIE_SECURE": True, "CSRF_COOKIE_SECURE": True,
+    "ALLOWED_HOSTS": ["api.example.com"],
     "REST_AUTH": {"USE_JWT": True, "JWT_AUTH_COOKIE": "access",
                   "JWT_AUTH_SECURE": True},
     "SIMPLE_JWT": {"ROTATE_REFRESH_TOKENS": True,
@@ -36,6 +37,7 @@ UNSAFE = {
 }
 UNSAFE_IDS = ["restauth.W004", "restauth.W008", "restauth.W009",
               "restauth.W012", "restauth.W016", "restauth.W018",
+              "restauth.W020",
               "restauth.W101", "restauth.W102", "restauth.W103",
               "restauth.W104", "restauth.W105", "restauth.W106",
               "restauth.W110", "restauth.I101"]
@@ -79,7 +81,7 @@ def scenario(s):
     t.eq("unsafe config: each id once, in order", ids(out), UNSAFE_IDS)
     t.check("one line each",
             all(len(line) < 400 for line in out.splitlines()), out)
-    t.check("summary", "check --deploy: 13 issues, 1 hint" in out, out)
+    t.check("summary", "check --deploy: 14 issues, 1 hint" in out, out)
     t.check("Django's ids named", "Django security.W009" in out and
             "Django security.W018" in out, out)
     t.check("the weak key is not printed", "Zq7k" not in out + err, out)

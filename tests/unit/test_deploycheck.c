@@ -18,7 +18,7 @@ static char file[128];
 
 /* The production-safe settings, but for the four given (JSON text);
  * more members may follow before the closing brace. */
-#define SAFE_WITH(ssl, hsts, session, csrf)                                    \
+#define SAFE_CORE(ssl, hsts, session, csrf)                                    \
 	"{\"SECURE_SSL_REDIRECT\": " ssl ", \"SECURE_HSTS_SECONDS\": " hsts    \
 	", \"SESSION_COOKIE_SECURE\": " session                                \
 	", \"CSRF_COOKIE_SECURE\": " csrf ", "                                 \
@@ -26,7 +26,11 @@ static char file[128];
 	"\"DEFAULT_THROTTLE_CLASSES\": "                                       \
 	"[\"rest_framework.throttling.ScopedRateThrottle\"], "                 \
 	"\"DEFAULT_THROTTLE_RATES\": {\"dj_rest_auth\": \"20/minute\"}}"
+#define SAFE_WITH(ssl, hsts, session, csrf)                                    \
+	SAFE_CORE(ssl, hsts, session, csrf)                                    \
+	", \"ALLOWED_HOSTS\": [\"api.example.com\"]"
 #define SAFE_BEGIN SAFE_WITH("true", "31536000", "true", "true")
+#define SAFE_NO_HOSTS SAFE_CORE("true", "31536000", "true", "true")
 
 static bool
 load(const char *json, struct app_config *cfg)
@@ -88,8 +92,14 @@ test_rules(void)
 	/* Django's defaults, as restauth's. */
 	IDS("{}",
 	    "restauth.W004 restauth.W008 restauth.W012 restauth.W016 "
-	    "restauth.W102 restauth.I101",
-	    5);
+	    "restauth.W020 restauth.W102 restauth.I101",
+	    6);
+	/* ALLOWED_HOSTS: absent (the local default), empty, or "*". */
+	IDS(SAFE_NO_HOSTS "}", "restauth.W020", 1);
+	IDS(SAFE_NO_HOSTS ", \"ALLOWED_HOSTS\": []}", "restauth.W020", 1);
+	IDS(SAFE_NO_HOSTS ", \"ALLOWED_HOSTS\": [\"api.example.com\", \"*\"]}",
+	    "restauth.W020", 1);
+	IDS(SAFE_NO_HOSTS ", \"ALLOWED_HOSTS\": [\".example.com\"]}", "", 0);
 	IDS(SAFE_WITH("true", "0", "true", "true") "}", "restauth.W004", 1);
 	IDS(SAFE_WITH("false", "1", "true", "true") "}", "restauth.W008", 1);
 	IDS(SAFE_WITH("true", "1", "false", "true") "}", "restauth.W012", 1);
@@ -115,6 +125,7 @@ test_rules(void)
 	/* Throttle: the class without the scope's rate, or a null rate. */
 	IDS("{\"SECURE_SSL_REDIRECT\": true, \"SECURE_HSTS_SECONDS\": 1, "
 	    "\"SESSION_COOKIE_SECURE\": true, \"CSRF_COOKIE_SECURE\": true, "
+	    "\"ALLOWED_HOSTS\": [\"api.example.com\"], "
 	    "\"REST_FRAMEWORK\": {\"NUM_PROXIES\": 0, "
 	    "\"DEFAULT_THROTTLE_CLASSES\": "
 	    "[\"rest_framework.throttling.AnonRateThrottle\"], "
@@ -123,6 +134,7 @@ test_rules(void)
 	    "restauth.W102", 1);
 	IDS("{\"SECURE_SSL_REDIRECT\": true, \"SECURE_HSTS_SECONDS\": 1, "
 	    "\"SESSION_COOKIE_SECURE\": true, \"CSRF_COOKIE_SECURE\": true, "
+	    "\"ALLOWED_HOSTS\": [\"api.example.com\"], "
 	    "\"REST_FRAMEWORK\": {\"NUM_PROXIES\": 0, "
 	    "\"DEFAULT_THROTTLE_CLASSES\": "
 	    "[\"rest_framework.throttling.ScopedRateThrottle\"], "
@@ -194,6 +206,7 @@ test_rules(void)
 	/* NUM_PROXIES unset: a hint, not a warning. */
 	IDS("{\"SECURE_SSL_REDIRECT\": true, \"SECURE_HSTS_SECONDS\": 1, "
 	    "\"SESSION_COOKIE_SECURE\": true, \"CSRF_COOKIE_SECURE\": true, "
+	    "\"ALLOWED_HOSTS\": [\"api.example.com\"], "
 	    "\"REST_FRAMEWORK\": {\"DEFAULT_THROTTLE_CLASSES\": "
 	    "[\"rest_framework.throttling.ScopedRateThrottle\"], "
 	    "\"DEFAULT_THROTTLE_RATES\": {\"dj_rest_auth\": \"20/minute\"}}}",

@@ -254,3 +254,87 @@ pol_throttled(struct resp *resp, long wait)
 		resp_header(resp, "Retry-After", ra);
 	}
 }
+
+long
+pol_login_backoff(long failures, long limit, long max)
+{
+	long e;
+
+	if (limit <= 0 || failures < limit)
+		return 0;
+	e = failures - limit;
+	if (e >= 62 || (1L << e) >= max)
+		return max;
+	return 1L << e;
+}
+
+/* The waits after limit, limit + 1, ... failures up to the first that
+ * reaches max, as an SQL array literal: "{1,2,4,...,max}". */
+static enum app_err
+login_schedule(long limit, long max, char *out, size_t outsz)
+{
+	size_t o = 0;
+	long i, w = 0;
+	int n;
+
+	for (i = 0; w < max; i++) {
+		w = pol_login_backoff(limit + i, limit, max);
+		n = snprintf(out + o, outsz - o, "%c%ld", i == 0 ? '{' : ',', w);
+		if (n < 0 || (size_t)n >= outsz - o)
+			return APP_EINTERNAL;
+		o += (size_t)n;
+	}
+	if (o + 2 > outsz)
+		return APP_EINTERNAL;
+	out[o++] = '}';
+	out[o] = '\0';
+	return APP_OK;
+}
+
+/* Salt of the identifier hash: its own key, derived from SECRET_KEY. */
+#define LOGIN_SALT "restauth.policy.login_failure"
+/* The schedule for LOGIN_FAILURE_BACKOFF_MAX <= 86400 < 2^17: 18 waits. */
+#define LOGIN_SCHEDULE_BYTES 160
+
+enum app_err
+pol_login_begin(const struct app_config *cfg, struct db *db,
+    const char *ident, struct pol_login *pl, long *wait)
+{
+	unsigned char mac[TOK_MAC_BYTES];
+	char schedule[LOGIN_SCHEDULE_BYTES];
+	bool allowed = false;
+	double w = 0;
+	enum app_err er;
+
+	memset(pl, 0, sizeof(*pl));
+	if (cfg->login_failure_limit <= 0 || ident == NULL)
+		return APP_OK;
+	if ((er = tok_salted_hmac(LOGIN_SALT, cfg->secret_key, ident,
+		 strlen(ident), mac)) != APP_OK)
+		return er;
+	tok_hex(mac, sizeof(mac), pl->key);
+	if ((er = login_schedule(cfg->login_failure_limit,
+		 cfg->login_failure_backoff_max, schedule,
+		 sizeof(schedule))) != APP_OK)
+		return er;
+	if ((er = db_login_failure_hit(db, pl->key, cfg->login_failure_limit,
+		 schedule, POL_LOGIN_QUIET, &allowed, &w)) != APP_OK)
+		return er;
+	if (one_in_256() && db_login_failure_clean(db, POL_LOGIN_QUIET) !=
+	    APP_OK)
+		log_warnx("login backoff: cleaning old rows failed");
+	if (allowed) {
+		pl->counted = true;
+		return APP_OK;
+	}
+	*wait = w < 1 ? 1 : ceil_seconds(w);
+	return APP_ETHROTTLED;
+}
+
+enum app_err
+pol_login_succeeded(struct db *db, const struct pol_login *pl)
+{
+	if (!pl->counted)
+		return APP_OK;
+	return db_login_failure_clear(db, pl->key);
+}

@@ -247,6 +247,46 @@ def disabled(s):
     t.eq("limit 0: nothing stored", rows(s), [])
 
 
+def forgotten(s):
+    """A row quiet for two days counts as none: the next attempt passes
+    and the count starts again at 1."""
+    clear(s)
+    fail_times(s, "ivan", 5, "ivan")
+    s.sql("UPDATE restauth_login_failure SET failures = 100, "
+          "last_failure = now() - interval '2 days 1 second'")
+    r = attempt(s, "ivan", "wrong password")
+    t.eq("ivan after two quiet days: the attempt passes", r.status, 400)
+    t.eq("ivan: counting starts again", [f for _, f in rows(s)], ["1"])
+
+
+def cleanup(s):
+    """Old rows go without a cron job: an attempt cleans with probability
+    1/256; refused attempts are cheap, so up to 3000 of them (missing
+    with ~1e-5) in bursts."""
+    clear(s)
+    fail_times(s, "judy", 5, "judy")
+    s.sql("UPDATE restauth_login_failure SET failures = 100")
+    s.sql("INSERT INTO restauth_login_failure (ident, failures, "
+          "last_failure, allowed) VALUES ('old', 3, now() - interval "
+          "'3 days', true)")
+    sent, gone = 0, False
+    while sent < 3000 and not gone:
+        threads = [threading.Thread(target=attempt,
+                                    args=(s, "judy", "wrong password"))
+                   for _ in range(50)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join(h.scaled(60))
+        sent += 50
+        gone = s.sql("SELECT count(*) FROM restauth_login_failure WHERE "
+                     "ident = 'old'") == [["0"]]
+    print("old login-failure row removed after %d attempts" % sent)
+    t.check("an old row is cleaned by later attempts", gone,
+            "still there after %d attempts" % sent)
+    t.eq("the live row stays", len(rows(s)), 1)
+
+
 def no_identifier(s):
     clear(s)
     r = s.post(LOGIN, json={"password": "x"})
@@ -260,6 +300,8 @@ with h.Stack(config()) as s:
     t.run(basic, s)
     t.run(alike, s)
     t.run(no_identifier, s)
+    t.run(forgotten, s)
+    t.run(cleanup, s)
 with h.Stack(config(PASSWORD_HASHER={})) as s:
     t.run(no_hash_when_refused, s)
 with h.Stack(config(REST_FRAMEWORK={"NUM_PROXIES": 1})) as s:

@@ -36,6 +36,11 @@
 #define LF_WAIT(t)                                                          \
 	"extract(epoch FROM (" t ".last_failure + (" LF_NEED(t) ") * "      \
 	"interval '1 second' - now()))::float8"
+/* In backoff: at the limit and with time left. Below the limit never,
+ * though a racing attempt that started later may have stored a
+ * last_failure after this statement's now(). */
+#define LF_BACKOFF(t) \
+	"(" t ".failures >= $2::int AND " LF_WAIT(t) " > 0)"
 
 enum stmt {
 	ST_USER_BY_ID,
@@ -245,16 +250,18 @@ static const struct {
 	[ST_LOGIN_FAILURE_HIT] = { "login_failure_hit",
 	    "WITH s AS (SELECT " LF_WAIT("t") " AS wait FROM "
 	    "restauth_login_failure t WHERE t.ident = $1 AND NOT "
-	    LF_QUIET("t", "$4") " AND " LF_WAIT("t") " > 0), "
+	    LF_QUIET("t", "$4") " AND " LF_BACKOFF("t") "), "
 	    "u AS (INSERT INTO restauth_login_failure AS t (ident, failures, "
 	    "last_failure, allowed) SELECT $1, 1, now(), true "
 	    "WHERE NOT EXISTS (SELECT 1 FROM s) "
 	    "ON CONFLICT (ident) DO UPDATE SET "
-	    "allowed = " LF_QUIET("t", "$4") " OR " LF_WAIT("t") " <= 0, "
-	    "failures = CASE WHEN " LF_QUIET("t", "$4") " THEN 1 WHEN " LF_WAIT("t")
-	    " <= 0 THEN least(t.failures, 2000000000) + 1 ELSE t.failures END, "
-	    "last_failure = CASE WHEN " LF_QUIET("t", "$4") " OR " LF_WAIT("t")
-	    " <= 0 THEN now() ELSE t.last_failure END "
+	    "allowed = " LF_QUIET("t", "$4") " OR NOT " LF_BACKOFF("t") ", "
+	    "failures = CASE WHEN " LF_QUIET("t", "$4") " THEN 1 WHEN NOT "
+	    LF_BACKOFF("t") " THEN least(t.failures, 2000000000) + 1 ELSE "
+	    "t.failures END, "
+	    "last_failure = CASE WHEN " LF_QUIET("t", "$4") " OR NOT "
+	    LF_BACKOFF("t") " THEN greatest(t.last_failure, now()) ELSE "
+	    "t.last_failure END "
 	    "RETURNING t.allowed, CASE WHEN t.allowed THEN 0 ELSE "
 	    LF_WAIT("t") " END) "
 	    "SELECT * FROM u UNION ALL SELECT false, wait FROM s", 4 },

@@ -238,6 +238,34 @@ def burst(s):
                 5 <= passed <= 5 + int(took), passed)
 
 
+def parallel_right(s):
+    """LIMIT right-password logins of one account at once never meet the
+    backoff, in any order of their statements (an attempt that started
+    later may store its time first), round after round."""
+    s.createuser("kim", PASSWORD)
+    bad = []
+    for rnd in range(10):
+        out = [None] * 5
+        barrier = threading.Barrier(5)
+
+        def work(i):
+            try:
+                barrier.wait(h.scaled(60))
+            except threading.BrokenBarrierError:
+                pass
+            out[i] = attempt(s, "kim", PASSWORD).status
+
+        threads = [threading.Thread(target=work, args=(i,))
+                   for i in range(5)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join(h.scaled(120))
+        if out != [200] * 5:
+            bad.append((rnd, out))
+    t.check("10 rounds of 5 right logins at once: all 200", not bad, bad)
+
+
 def disabled(s):
     s.createuser("heidi", PASSWORD)
     fail_times(s, "heidi", 10, "limit 0")
@@ -311,6 +339,7 @@ with h.Stack(config(ACCOUNT={"AUTHENTICATION_METHOD": "email",
     t.run(email_method, s)
 with h.Stack(config(), procs=4) as s:
     t.run(burst, s)
+    t.run(parallel_right, s)
 with h.Stack(config(LOGIN_FAILURE_LIMIT=0)) as s:
     t.run(disabled, s)
 t.done()

@@ -7,6 +7,7 @@
 #include "account.h"
 #include "csrf.h"
 #include "jwtmode.h"
+#include "policy.h"
 #include "serve.h"
 #include "session.h"
 #include "tok.h"
@@ -29,10 +30,13 @@ handle(struct app_call *c)
 	struct json_object *errs = NULL, *o;
 	struct app_ctx *ctx = c->ctx;
 	char key[TOK_KEY_BYTES] = "", stored[DB_TOKEN_KEY_BYTES] = "";
+	char ident[ACCT_IDENT_BYTES];
 	struct db_user user = { 0 };
 	struct acct_login in;
+	struct pol_login pl;
 	const char *msg = NULL;
 	enum app_err er;
+	long wait = 0;
 
 	er = req_fields(c->req, f, F__MAX, &errs);
 	if (er != APP_ENOMEM && email[0] != '\0' && !acct_email_valid(email))
@@ -44,11 +48,21 @@ handle(struct app_call *c)
 	in.email = email;
 	in.password = password;
 	in.password_len = strlen(password);
+	/* The account's failed-login backoff, before any password hash. */
+	er = pol_login_begin(&ctx->cfg, &ctx->db,
+	    acct_login_ident(&ctx->cfg, &in, ident) ? ident : NULL, &pl, &wait);
+	if (er == APP_ETHROTTLED) {
+		pol_throttled(c->resp, wait);
+		er = APP_OK;
+		goto out;
+	}
+	if (er != APP_OK)
+		goto out;
 	er = acct_login(&ctx->cfg, &ctx->db, &in, &user, &msg);
 	if (er == APP_EINPUT &&
 	    resp_errors_add(&errs, "non_field_errors", msg) != APP_OK)
 		er = APP_ENOMEM;
-	if (er != APP_OK)
+	if (er != APP_OK || (er = pol_login_succeeded(&ctx->db, &pl)) != APP_OK)
 		goto out;
 	if (!ctx->cfg.rest_auth.use_jwt &&
 	    ctx->cfg.rest_auth.token_model != NULL &&
@@ -95,6 +109,7 @@ out:
 	OPENSSL_cleanse(key, sizeof(key));
 	OPENSSL_cleanse(stored, sizeof(stored));
 	OPENSSL_cleanse(password, sizeof(password));
+	OPENSSL_cleanse(ident, sizeof(ident));
 	OPENSSL_cleanse(&user, sizeof(user));
 	if (er != APP_OK)
 		app_fail(c, er, &errs);

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "app.h"
+#include "bounds.h"
 #include "config.h"
 #include "db.h"
 #include "pw.h"
@@ -39,6 +40,21 @@ struct acct_login {
  */
 enum app_err acct_login(const struct app_config *cfg, struct db *db,
     const struct acct_login *in, struct db_user *out, const char **msg) APP_WUR;
+
+/* A normalised login identifier: any field of up to LIMIT_EMAIL code
+ * points (the longest), 4 bytes each, and a NUL. */
+#define ACCT_IDENT_BYTES (LIMIT_EMAIL * 4 + 1)
+_Static_assert(LIMIT_EMAIL >= LIMIT_USERNAME, "ACCT_IDENT_BYTES");
+
+/*
+ * The identifier acct_login would look the user up by (e-mail or username
+ * by AUTHENTICATION_METHOD), upper-cased per code point as the lookups
+ * compare it, into out: one account, one identifier, whatever its case.
+ * false when in has none (acct_login then asks for one). in's strings are
+ * valid UTF-8.
+ */
+bool acct_login_ident(const struct app_config *cfg,
+    const struct acct_login *in, char out[ACCT_IDENT_BYTES]);
 
 /*
  * With ACCOUNT.EMAIL_VERIFICATION "mandatory" (and dj-rest-auth's

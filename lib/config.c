@@ -741,6 +741,11 @@ static const struct key top_keys[] = {
 	KBLOCK("PASSWORD_HASHER", hasher_keys),
 	KNUM("MAX_BODY_BYTES", K_SIZE, 0, C(max_body_bytes), "65536", 1024,
 	    LIMIT_BODY_MAX),
+	/* restauth's per-account failed-login backoff (0: off). */
+	KNUM("LOGIN_FAILURE_LIMIT", K_INT, 0, C(login_failure_limit), "5", 0,
+	    1000000),
+	KNUM("LOGIN_FAILURE_BACKOFF_MAX", K_INT, 0,
+	    C(login_failure_backoff_max), "300", 1, 86400),
 	KEND,
 };
 _Static_assert(LIMIT_BODY_DEFAULT == 65536, "MAX_BODY_BYTES default");

@@ -195,6 +195,10 @@ struct app_config {
 		uint32_t parallelism; /* 1..16 */
 	} password_hasher;
 	size_t max_body_bytes; /* 1024..LIMIT_BODY_MAX */
+	/* Failed logins of one identifier before backoff (0: no backoff),
+	 * and the longest wait in backoff, seconds (1..86400). */
+	int login_failure_limit;
+	int login_failure_backoff_max;
 };
 
 /*

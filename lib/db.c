@@ -22,6 +22,26 @@
 	"is_staff, is_superuser, "                                          \
 	"coalesce(floor(extract(epoch FROM last_login))::bigint, -1)"
 
+/*
+ * restauth_login_failure: row t has been quiet (no counted failure) for
+ * q seconds, and the seconds left (float8, <= 0: none) until its next
+ * attempt may pass: the wait for t.failures failures is 0 below the limit
+ * $2, else the entry of the schedule $3 for it, the last one past its end.
+ */
+#define LF_QUIET(t, q) \
+	"(" t ".last_failure <= now() - " q "::int * interval '1 second')"
+#define LF_NEED(t)                                                          \
+	"CASE WHEN " t ".failures < $2::int THEN 0 ELSE coalesce(($3::int[])" \
+	"[" t ".failures - $2::int + 1], ($3::int[])[cardinality($3::int[])]) END"
+#define LF_WAIT(t)                                                          \
+	"extract(epoch FROM (" t ".last_failure + (" LF_NEED(t) ") * "      \
+	"interval '1 second' - now()))::float8"
+/* In backoff: at the limit and with time left. Below the limit never,
+ * though a racing attempt that started later may have stored a
+ * last_failure after this statement's now(). */
+#define LF_BACKOFF(t) \
+	"(" t ".failures >= $2::int AND " LF_WAIT(t) " > 0)"
+
 enum stmt {
 	ST_USER_BY_ID,
 	ST_USER_BY_USERNAME,
@@ -42,6 +62,9 @@ enum stmt {
 	ST_FLUSH_EXPIRED,
 	ST_THROTTLE_HIT,
 	ST_THROTTLE_CLEAN,
+	ST_LOGIN_FAILURE_HIT,
+	ST_LOGIN_FAILURE_CLEAR,
+	ST_LOGIN_FAILURE_CLEAN,
 	/* registration and e-mail confirmation (lib/register.c) */
 	ST_REG_LOCK_USERNAME,
 	ST_USERNAME_TAKEN,
@@ -211,6 +234,44 @@ static const struct {
 	/* Rows whose every hit has left its window. */
 	[ST_THROTTLE_CLEAN] = { "throttle_clean",
 	    "DELETE FROM restauth_throttle WHERE expires < now()", 0 },
+	/*
+	 * One login attempt of the identifier hash $1 (lib/policy.c): $2
+	 * the failure limit, $3 the waits (seconds) after limit, limit + 1,
+	 * ... failures (the last one repeats), $4 the seconds after which a
+	 * quiet row counts as none. LF_WAIT(t) is the time left until t's
+	 * next attempt may pass. An attempt that passes is counted as a
+	 * failure at once (the caller clears the row after a success), so
+	 * the check and the count are this one statement, and the upsert's
+	 * row lock orders a burst: exactly limit attempts pass for a fresh
+	 * identifier. As for ST_THROTTLE_HIT, one the snapshot (s) already
+	 * shows in backoff is refused by that read alone; a refusal
+	 * decided by the upsert leaves failures and last_failure alone.
+	 */
+	[ST_LOGIN_FAILURE_HIT] = { "login_failure_hit",
+	    "WITH s AS (SELECT " LF_WAIT("t") " AS wait FROM "
+	    "restauth_login_failure t WHERE t.ident = $1 AND NOT "
+	    LF_QUIET("t", "$4") " AND " LF_BACKOFF("t") "), "
+	    "u AS (INSERT INTO restauth_login_failure AS t (ident, failures, "
+	    "last_failure, allowed) SELECT $1, 1, now(), true "
+	    "WHERE NOT EXISTS (SELECT 1 FROM s) "
+	    "ON CONFLICT (ident) DO UPDATE SET "
+	    "allowed = " LF_QUIET("t", "$4") " OR NOT " LF_BACKOFF("t") ", "
+	    "failures = CASE WHEN " LF_QUIET("t", "$4") " THEN 1 WHEN NOT "
+	    LF_BACKOFF("t") " THEN least(t.failures, 2000000000) + 1 ELSE "
+	    "t.failures END, "
+	    "last_failure = CASE WHEN " LF_QUIET("t", "$4") " OR NOT "
+	    LF_BACKOFF("t") " THEN greatest(t.last_failure, now()) ELSE "
+	    "t.last_failure END "
+	    "RETURNING t.allowed, CASE WHEN t.allowed THEN 0 ELSE "
+	    LF_WAIT("t") " END) "
+	    "SELECT * FROM u UNION ALL SELECT false, wait FROM s", 4 },
+	/* A successful login: the identifier starts afresh. */
+	[ST_LOGIN_FAILURE_CLEAR] = { "login_failure_clear",
+	    "DELETE FROM restauth_login_failure WHERE ident = $1", 1 },
+	/* Rows that ST_LOGIN_FAILURE_HIT would treat as none anyway. */
+	[ST_LOGIN_FAILURE_CLEAN] = { "login_failure_clean",
+	    "DELETE FROM restauth_login_failure t WHERE " LF_QUIET("t", "$1"),
+	    1 },
 	/* simplejwt's flushexpiredtokens; blacklist rows go with theirs. */
 	[ST_FLUSH_EXPIRED] = { "flush_expired",
 	    "WITH e AS (SELECT id FROM token_blacklist_outstandingtoken "
@@ -837,18 +898,16 @@ db_flush_expired(struct db *db, long *deleted)
 	return APP_OK;
 }
 
-enum app_err
-db_throttle_hit(struct db *db, const char *scope, const char *ident,
-    long period, long num, bool *allowed, double *wait)
+/* Run st, whose one row is (allowed, wait in seconds). APP_EDB. */
+static enum app_err
+run_allowed(struct db *db, enum stmt st, const char *const *params,
+    bool *allowed, double *wait)
 {
-	char pbuf[ID_BYTES], nbuf[ID_BYTES];
-	const char *params[] = { scope, ident, fmt_id(pbuf, period),
-		fmt_id(nbuf, num) };
 	PGresult *res = NULL;
 	enum app_err er;
 	char *end;
 
-	if ((er = run(db, ST_THROTTLE_HIT, params, &res)) != APP_OK)
+	if ((er = run(db, st, params, &res)) != APP_OK)
 		return er;
 	er = APP_EDB;
 	if (PQntuples(res) != 1)
@@ -862,15 +921,61 @@ out:
 }
 
 enum app_err
-db_throttle_clean(struct db *db)
+db_throttle_hit(struct db *db, const char *scope, const char *ident,
+    long period, long num, bool *allowed, double *wait)
+{
+	char pbuf[ID_BYTES], nbuf[ID_BYTES];
+	const char *params[] = { scope, ident, fmt_id(pbuf, period),
+		fmt_id(nbuf, num) };
+
+	return run_allowed(db, ST_THROTTLE_HIT, params, allowed, wait);
+}
+
+/* Run st for its effect alone. APP_EDB. */
+static enum app_err
+run_only(struct db *db, enum stmt st, const char *const *params)
 {
 	PGresult *res = NULL;
 	enum app_err er;
 
-	if ((er = run(db, ST_THROTTLE_CLEAN, NULL, &res)) != APP_OK)
+	if ((er = run(db, st, params, &res)) != APP_OK)
 		return er;
 	PQclear(res);
 	return APP_OK;
+}
+
+enum app_err
+db_throttle_clean(struct db *db)
+{
+	return run_only(db, ST_THROTTLE_CLEAN, NULL);
+}
+
+enum app_err
+db_login_failure_hit(struct db *db, const char *ident, int limit,
+    const char *schedule, long quiet, bool *allowed, double *wait)
+{
+	char lbuf[ID_BYTES], qbuf[ID_BYTES];
+	const char *params[] = { ident, fmt_id(lbuf, limit), schedule,
+		fmt_id(qbuf, quiet) };
+
+	return run_allowed(db, ST_LOGIN_FAILURE_HIT, params, allowed, wait);
+}
+
+enum app_err
+db_login_failure_clear(struct db *db, const char *ident)
+{
+	const char *params[] = { ident };
+
+	return run_only(db, ST_LOGIN_FAILURE_CLEAR, params);
+}
+
+enum app_err
+db_login_failure_clean(struct db *db, long quiet)
+{
+	char qbuf[ID_BYTES];
+	const char *params[] = { fmt_id(qbuf, quiet) };
+
+	return run_only(db, ST_LOGIN_FAILURE_CLEAN, params);
 }
 
 /* ---- migrations ---- */

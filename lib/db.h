@@ -170,6 +170,22 @@ enum app_err db_throttle_hit(struct db *, const char *scope,
 enum app_err db_throttle_clean(struct db *) APP_WUR;
 
 /*
+ * One login attempt of identifier hash ident against the failed-login
+ * backoff: limit failures pass freely, then schedule (an SQL int array
+ * literal: the waits in seconds after limit, limit + 1, ... failures, the
+ * last repeating) spaces them; a row quiet for quiet seconds counts as
+ * none. *allowed: the attempt passed and is counted as a failure;
+ * otherwise *wait, the seconds left. Check and count are one statement.
+ * APP_EDB.
+ */
+enum app_err db_login_failure_hit(struct db *, const char *ident, int limit,
+    const char *schedule, long quiet, bool *allowed, double *wait) APP_WUR;
+/* Forget ident's failures (a successful login). APP_EDB. */
+enum app_err db_login_failure_clear(struct db *, const char *ident) APP_WUR;
+/* Delete the rows quiet for quiet seconds. APP_EDB. */
+enum app_err db_login_failure_clean(struct db *, long quiet) APP_WUR;
+
+/*
  * Apply every sql/NNNN_*.sql in dir not yet recorded, in name order, each
  * in one transaction under an advisory lock; *applied counts them. Writes
  * one line into err on failure. APP_EINPUT (bad dir/file), APP_EDB.

@@ -2,8 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/random.h>
-
+#include <sys/socket.h>
 
 #include "csrf.h"
 #include "host.h"
@@ -85,44 +87,85 @@ pol_cors(const struct app_config *cfg, const struct req *r,
 	return true;
 }
 
-/* DRF's get_ident: the client address, through NUM_PROXIES proxies. */
+/*
+ * The textual address in s (n bytes) in canonical form (inet_ntop of
+ * what inet_pton parsed, so "0:0::1" is "::1") into out, or false when
+ * it is not exactly one IPv4 or IPv6 address.
+ */
+static bool
+canonical_addr(const char *s, size_t n, char *out, size_t outsz)
+{
+	char buf[INET6_ADDRSTRLEN];
+	unsigned char bin[sizeof(struct in6_addr)];
+	int af;
+
+	if (n == 0 || n >= sizeof(buf))
+		return false;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	af = strchr(buf, ':') != NULL ? AF_INET6 : AF_INET;
+	return inet_pton(af, buf, bin) == 1 &&
+	    inet_ntop(af, bin, out, (socklen_t)outsz) != NULL;
+}
+
+/*
+ * The client's identity for the throttles (DRF's get_ident, made safe):
+ * REMOTE_ADDR, unless NUM_PROXIES n >= 1 names an X-Forwarded-For entry
+ * (addrs[-min(n, len(addrs))], blanks trimmed) that is an IP address:
+ * then that, canonical. Never the raw header: without trusted proxies a
+ * client writes it, and would get a fresh quota per value or spend
+ * another client's.
+ */
 static void
 ident_of(const struct app_config *cfg, const struct req *r, char *out,
     size_t outsz)
 {
 	const char *xff = req_env(r, "HTTP_X_FORWARDED_FOR"), *p, *start;
 	int proxies = cfg->rest_framework.num_proxies, n = 1, k;
-	size_t o = 0;
+	size_t len;
 
-	if (proxies == 0 || (proxies > 0 && xff == NULL) ||
-	    (proxies < 0 && (xff == NULL || *xff == '\0'))) {
-		snprintf(out, outsz, "%s", r->client_addr);
-		return;
+	if (proxies > 0 && xff != NULL && strlen(xff) <= LIMIT_HEADER) {
+		for (p = xff; *p != '\0'; p++)
+			if (*p == ',')
+				n++;
+		/* addrs[-min(num_proxies, len(addrs))] */
+		k = n - (proxies < n ? proxies : n);
+		for (start = xff; k > 0; start++)
+			if (*start == ',')
+				k--;
+		while (*start == ' ' || *start == '\t')
+			start++;
+		for (len = 0; start[len] != '\0' && start[len] != ','; len++)
+			;
+		while (len > 0 &&
+		    (start[len - 1] == ' ' || start[len - 1] == '\t'))
+			len--;
+		if (canonical_addr(start, len, out, outsz))
+			return;
 	}
-	if (proxies < 0) {
-		/* DRF without NUM_PROXIES: the header with its spaces
-		 * removed (a client can write it: set NUM_PROXIES). */
-		for (p = xff; *p != '\0' && o + 1 < outsz; p++)
-			if (*p != ' ' && *p != '\t')
-				out[o++] = *p;
-		out[o] = '\0';
-		return;
-	}
-	for (p = xff; *p != '\0'; p++)
-		if (*p == ',')
-			n++;
-	/* addrs[-min(num_proxies, len(addrs))] */
-	k = n - (proxies < n ? proxies : n);
-	for (start = xff; k > 0; start++)
-		if (*start == ',')
-			k--;
-	while (*start == ' ' || *start == '\t')
-		start++;
-	for (p = start; *p != '\0' && *p != ',' && o + 1 < outsz; p++)
-		out[o++] = *p;
-	while (o > 0 && (out[o - 1] == ' ' || out[o - 1] == '\t'))
-		o--;
-	out[o] = '\0';
+	snprintf(out, outsz, "%s", r->client_addr);
+}
+
+/*
+ * Whether to clean old rows on this request: one in 256, so no cron job is
+ * needed. getrandom, not RAND_bytes: a plain CGI process would set up
+ * OpenSSL's generator for this one byte.
+ */
+static bool
+one_in_256(void)
+{
+	unsigned char dice;
+
+	return getrandom(&dice, 1, GRND_NONBLOCK) == 1 && dice == 0;
+}
+
+/* math.ceil of a positive wait, without libm. */
+static long
+ceil_seconds(double w)
+{
+	long s = (long)w;
+
+	return (double)s < w ? s + 1 : s;
 }
 
 static const struct app_throttle_rate *
@@ -148,7 +191,6 @@ pol_throttle(const struct app_config *cfg, struct db *db,
 	bool authed = auth->kind != AUTH_NONE, refused = false, ran = false;
 	bool allowed;
 	double w, longest = -1;
-	unsigned char dice;
 	enum app_err er;
 	size_t i;
 
@@ -185,22 +227,11 @@ pol_throttle(const struct app_config *cfg, struct db *db,
 				longest = w;
 		}
 	}
-	/* Clean old rows now and then (one throttled request in 256): no
-	 * cron job needed. getrandom, not RAND_bytes: a plain CGI process
-	 * would set up OpenSSL's generator for this one byte. */
-	if (ran && getrandom(&dice, 1, GRND_NONBLOCK) == 1 && dice == 0 &&
-	    db_throttle_clean(db) != APP_OK)
+	if (ran && one_in_256() && db_throttle_clean(db) != APP_OK)
 		log_warnx("throttle: cleaning old rows failed");
 	if (!refused)
 		return APP_OK;
-	/* math.ceil, without libm. */
-	if (longest < 0)
-		*wait = -1;
-	else {
-		*wait = (long)longest;
-		if ((double)*wait < longest)
-			(*wait)++;
-	}
+	*wait = longest < 0 ? -1 : ceil_seconds(longest);
 	return APP_ETHROTTLED;
 }
 
@@ -222,4 +253,88 @@ pol_throttled(struct resp *resp, long wait)
 		snprintf(ra, sizeof(ra), "%ld", wait);
 		resp_header(resp, "Retry-After", ra);
 	}
+}
+
+long
+pol_login_backoff(long failures, long limit, long max)
+{
+	long e;
+
+	if (limit <= 0 || failures < limit)
+		return 0;
+	e = failures - limit;
+	if (e >= 62 || (1L << e) >= max)
+		return max;
+	return 1L << e;
+}
+
+/* The waits after limit, limit + 1, ... failures up to the first that
+ * reaches max, as an SQL array literal: "{1,2,4,...,max}". */
+static enum app_err
+login_schedule(long limit, long max, char *out, size_t outsz)
+{
+	size_t o = 0;
+	long i, w = 0;
+	int n;
+
+	for (i = 0; w < max; i++) {
+		w = pol_login_backoff(limit + i, limit, max);
+		n = snprintf(out + o, outsz - o, "%c%ld", i == 0 ? '{' : ',', w);
+		if (n < 0 || (size_t)n >= outsz - o)
+			return APP_EINTERNAL;
+		o += (size_t)n;
+	}
+	if (o + 2 > outsz)
+		return APP_EINTERNAL;
+	out[o++] = '}';
+	out[o] = '\0';
+	return APP_OK;
+}
+
+/* Salt of the identifier hash: its own key, derived from SECRET_KEY. */
+#define LOGIN_SALT "restauth.policy.login_failure"
+/* The schedule for LOGIN_FAILURE_BACKOFF_MAX <= 86400 < 2^17: 18 waits. */
+#define LOGIN_SCHEDULE_BYTES 160
+
+enum app_err
+pol_login_begin(const struct app_config *cfg, struct db *db,
+    const char *ident, struct pol_login *pl, long *wait)
+{
+	unsigned char mac[TOK_MAC_BYTES];
+	char schedule[LOGIN_SCHEDULE_BYTES];
+	bool allowed = false;
+	double w = 0;
+	enum app_err er;
+
+	memset(pl, 0, sizeof(*pl));
+	if (cfg->login_failure_limit <= 0 || ident == NULL)
+		return APP_OK;
+	if ((er = tok_salted_hmac(LOGIN_SALT, cfg->secret_key, ident,
+		 strlen(ident), mac)) != APP_OK)
+		return er;
+	tok_hex(mac, sizeof(mac), pl->key);
+	if ((er = login_schedule(cfg->login_failure_limit,
+		 cfg->login_failure_backoff_max, schedule,
+		 sizeof(schedule))) != APP_OK)
+		return er;
+	if ((er = db_login_failure_hit(db, pl->key, cfg->login_failure_limit,
+		 schedule, POL_LOGIN_QUIET, &allowed, &w)) != APP_OK)
+		return er;
+	if (one_in_256() && db_login_failure_clean(db, POL_LOGIN_QUIET) !=
+	    APP_OK)
+		log_warnx("login backoff: cleaning old rows failed");
+	if (allowed) {
+		pl->counted = true;
+		return APP_OK;
+	}
+	*wait = w < 1 ? 1 : ceil_seconds(w);
+	return APP_ETHROTTLED;
+}
+
+enum app_err
+pol_login_succeeded(struct db *db, const struct pol_login *pl)
+{
+	if (!pl->counted)
+		return APP_OK;
+	return db_login_failure_clear(db, pl->key);
 }

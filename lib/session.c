@@ -24,34 +24,6 @@
 /* base64url of a SHA-256 HMAC, no padding: 43 characters. */
 #define SIG_CHARS 43
 
-/* Django's salted_hmac(key_salt, value, secret, algorithm="sha256"). */
-static enum app_err
-salted_hmac(const char *salt, const char *secret, const void *value,
-    size_t len, unsigned char mac[SHA256_DIGEST_LENGTH])
-{
-	unsigned char key[SHA256_DIGEST_LENGTH];
-	unsigned int maclen = 0, klen = 0;
-	EVP_MD_CTX *md;
-	enum app_err er = APP_EINTERNAL;
-
-	if ((md = EVP_MD_CTX_new()) == NULL)
-		return APP_ENOMEM;
-	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
-	    EVP_DigestUpdate(md, salt, strlen(salt)) != 1 ||
-	    EVP_DigestUpdate(md, secret, strlen(secret)) != 1 ||
-	    EVP_DigestFinal_ex(md, key, &klen) != 1 ||
-	    klen != SHA256_DIGEST_LENGTH)
-		goto out;
-	if (HMAC(EVP_sha256(), key, sizeof(key), value, len, mac,
-		&maclen) == NULL || maclen != SHA256_DIGEST_LENGTH)
-		goto out;
-	er = APP_OK;
-out:
-	OPENSSL_cleanse(key, sizeof(key));
-	EVP_MD_CTX_free(md);
-	return er;
-}
-
 /* Django's b64_encode: urlsafe, '=' stripped. out: 4 * ceil(n / 3) + 1. */
 static void
 b64url(const unsigned char *in, size_t n, char *out)
@@ -77,7 +49,7 @@ signature(const char *secret, const char *value, size_t len,
 	unsigned char mac[SHA256_DIGEST_LENGTH];
 	enum app_err er;
 
-	if ((er = salted_hmac(SESS_SALT "signer", secret, value, len, mac)) !=
+	if ((er = tok_salted_hmac(SESS_SALT "signer", secret, value, len, mac)) !=
 	    APP_OK)
 		return er;
 	b64url(mac, sizeof(mac), out);
@@ -88,19 +60,13 @@ enum app_err
 sess_auth_hash(const char *secret, const char *password,
     char out[SESS_HASH_BYTES])
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char mac[SHA256_DIGEST_LENGTH];
 	enum app_err er;
-	size_t i;
 
-	if ((er = salted_hmac(HASH_SALT, secret, password, strlen(password),
+	if ((er = tok_salted_hmac(HASH_SALT, secret, password, strlen(password),
 		 mac)) != APP_OK)
 		return er;
-	for (i = 0; i < sizeof(mac); i++) {
-		out[2 * i] = hex[mac[i] >> 4];
-		out[2 * i + 1] = hex[mac[i] & 15];
-	}
-	out[2 * sizeof(mac)] = '\0';
+	tok_hex(mac, sizeof(mac), out);
 	return APP_OK;
 }
 

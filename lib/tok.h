@@ -16,6 +16,9 @@
 /* A new key in out. APP_EINTERNAL if the CSPRNG fails. */
 enum app_err tok_key_new(char out[TOK_KEY_BYTES]) APP_WUR;
 
+/* n bytes of in as 2n lower-case hex characters and a NUL into out. */
+void tok_hex(const unsigned char *in, size_t n, char *out);
+
 /*
  * Fill buf with n bytes from the CSPRNG and hex-encode them into out
  * (2n + 1 bytes). APP_EINTERNAL.
@@ -29,5 +32,16 @@ enum app_err tok_hex_random(char *out, size_t n) APP_WUR;
  */
 enum app_err tok_random_string(const char *alphabet, char *out, size_t n)
     APP_WUR;
+
+/* SHA-256 digest bytes: the size of a tok_salted_hmac. */
+#define TOK_MAC_BYTES 32
+
+/*
+ * Django's salted_hmac(salt, value, secret, algorithm="sha256"): HMAC-
+ * SHA256 of value (len bytes) under the key sha256(salt + secret), into
+ * mac. APP_ENOMEM, APP_EINTERNAL.
+ */
+enum app_err tok_salted_hmac(const char *salt, const char *secret,
+    const void *value, size_t len, unsigned char mac[TOK_MAC_BYTES]) APP_WUR;
 
 #endif

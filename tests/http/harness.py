@@ -280,7 +280,9 @@ class Stack:
     # --- requests ---
 
     def request(self, method, path, body=None, headers=None, json=None,
-                form=None, token=None, timeout=None):
+                form=None, token=None, timeout=None, source=None):
+        """source: the local address to connect from (any 127/8 one is
+        the loopback), to be another client; default 127.0.0.1."""
         h = dict(headers or {})
         if timeout is None:
             timeout = TIMEOUT
@@ -296,8 +298,9 @@ class Stack:
             h["Authorization"] = "Token " + token
         if body is None and method in ("POST", "PUT", "PATCH"):
             body = b""
-        c = http.client.HTTPConnection("127.0.0.1", self.port,
-                                       timeout=timeout)
+        c = http.client.HTTPConnection(
+            "127.0.0.1", self.port, timeout=timeout,
+            source_address=(source, 0) if source is not None else None)
         try:
             c.request(method, path, body=body, headers=h)
             r = c.getresponse()

@@ -18,7 +18,10 @@ import harness as h
 t = h.Tests(__file__)
 
 FAST = {"TIME_COST": 1, "MEMORY_COST": 1024, "PARALLELISM": 1}
-CONFIG = {"PASSWORD_HASHER": FAST}
+# A LOGIN_FAILURE_LIMIT no scenario reaches: these try many wrong
+# passwords for one account; the backoff check still runs on every login
+# (its own tests: test_login_backoff.py).
+CONFIG = {"PASSWORD_HASHER": FAST, "LOGIN_FAILURE_LIMIT": 1000000}
 UNABLE = {"non_field_errors": ["Unable to log in with provided credentials."]}
 PW_REQUIRED = {"password": ["This field is required."]}
 JSON_CT = {"Content-Type": "application/json"}

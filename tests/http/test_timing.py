@@ -1,7 +1,8 @@
 """Timing (issue 8): login for an unknown user, a known user with a
 wrong password and an inactive user (right password), and password
 reset for a known and an unknown address, must not tell the cases
-apart: their median times over 200 tries each differ by under 5%.
+apart: their median times over 200 tries each differ by under 5%; nor
+must the failed-login backoff's 429 for a known and an unknown user.
 Login uses the default argon2 parameters, because the hash is the cost
 an unknown user must also pay (3 x 200 hashes: about half a minute on
 an idle machine). The tries are interleaved in random order, so a drift of
@@ -99,6 +100,24 @@ def login_timing(s):
     }, 400)
 
 
+def backoff_timing(s):
+    """The failed-login backoff's 429 tells a known user from an unknown
+    one no more than the 400 does: both identifiers deep in backoff (their
+    rows set to 100 failures, a wait of LOGIN_FAILURE_BACKOFF_MAX), every
+    try refused before any hash."""
+    for name in ("alice", "nobody"):
+        for _ in range(5):
+            timed(s, "/auth/login/", {"username": name, "password": "x"})
+    t.eq("backoff: a row for the known and the unknown user", s.sql(
+        "SELECT count(*) FROM restauth_login_failure"), [["2"]])
+    s.sql("UPDATE restauth_login_failure SET failures = 100, "
+          "last_failure = now()")
+    compare(s, "login in backoff", "/auth/login/", {
+        "known user": {"username": "alice", "password": "wrong one"},
+        "unknown user": {"username": "nobody", "password": "wrong one"},
+    }, 429)
+
+
 def reset_timing(s):
     # An unknown address fetches a decoy user and makes (then drops) the
     # mail a known one gets, so both do the same database and CPU work.
@@ -108,7 +127,12 @@ def reset_timing(s):
     }, 200, gap=0.05)
 
 
-with h.Stack(CONFIG) as s:
+# LOGIN_FAILURE_LIMIT 0 for the 200 failures per account of the hash
+# path; the backoff's refusals are compared on their own stack.
+with h.Stack(dict(CONFIG, LOGIN_FAILURE_LIMIT=0)) as s:
     t.run(login_timing, s)
     t.run(reset_timing, s)
+with h.Stack(CONFIG) as s:
+    s.createuser("alice", "correct horse battery")
+    t.run(backoff_timing, s)
 t.done()

@@ -233,6 +233,8 @@ test_defaults(void)
 	T_ASSERT(cfg.password_hasher.memory_cost == 19456);
 	T_ASSERT(cfg.password_hasher.parallelism == 1);
 	T_ASSERT(cfg.max_body_bytes == LIMIT_BODY_DEFAULT);
+	T_ASSERT(cfg.login_failure_limit == 5);
+	T_ASSERT(cfg.login_failure_backoff_max == 300);
 	app_config_free(&cfg);
 	T_ASSERT(is_zero(&cfg));
 	app_config_free(&cfg); /* twice is fine */
@@ -505,6 +507,20 @@ test_bounds(void)
 	}
 	if (ACCEPT("{\"REST_FRAMEWORK\": {\"NUM_PROXIES\": null}}", &cfg)) {
 		T_ASSERT(cfg.rest_framework.num_proxies == -1);
+		app_config_free(&cfg);
+	}
+	REFUSE("{\"LOGIN_FAILURE_LIMIT\": -1}",
+	    "config: LOGIN_FAILURE_LIMIT: must be between 0 and");
+	REFUSE("{\"LOGIN_FAILURE_LIMIT\": 1.5}",
+	    "config: LOGIN_FAILURE_LIMIT: expected an integer");
+	REFUSE("{\"LOGIN_FAILURE_BACKOFF_MAX\": 0}",
+	    "config: LOGIN_FAILURE_BACKOFF_MAX: must be between 1 and 86400");
+	REFUSE("{\"LOGIN_FAILURE_BACKOFF_MAX\": 86401}",
+	    "config: LOGIN_FAILURE_BACKOFF_MAX: must be between 1 and 86400");
+	if (ACCEPT("{\"LOGIN_FAILURE_LIMIT\": 0, "
+		   "\"LOGIN_FAILURE_BACKOFF_MAX\": 1}", &cfg)) {
+		T_ASSERT(cfg.login_failure_limit == 0);
+		T_ASSERT(cfg.login_failure_backoff_max == 1);
 		app_config_free(&cfg);
 	}
 	REFUSE("{\"ACCOUNT\": {\"USERNAME_MIN_LENGTH\": 0}}",

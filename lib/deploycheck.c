@@ -194,6 +194,11 @@ deploy_check(const struct app_config *cfg, struct deploy_finding *out,
 		    "12288/3, 9216/4, 7168/5.",
 		    cfg->password_hasher.memory_cost,
 		    cfg->password_hasher.time_cost);
+	if (cfg->login_failure_limit == 0)
+		add(&f, "restauth.W107",
+		    "LOGIN_FAILURE_LIMIT is 0: no per-account backoff, so a "
+		    "guesser that spreads over many addresses is never "
+		    "slowed down. Leave it at 5.");
 	if (cfg->rest_auth.use_jwt && cfg->simple_jwt.algorithm[0] == 'H' &&
 	    strcmp(cfg->simple_jwt.signing_key, cfg->secret_key) != 0 &&
 	    (why = app_secret_weakness(cfg->simple_jwt.signing_key)) != NULL)

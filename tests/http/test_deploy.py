@@ -34,12 +34,13 @@ UNSAFE = {
     "CORS_ALLOW_CREDENTIALS": True,
     "CORS_ALLOWED_ORIGINS": ["https://*.example.com"],
     "PASSWORD_HASHER": {"TIME_COST": 1, "MEMORY_COST": 1024},
+    "LOGIN_FAILURE_LIMIT": 0,
 }
 UNSAFE_IDS = ["restauth.W004", "restauth.W008", "restauth.W009",
               "restauth.W012", "restauth.W016", "restauth.W018",
               "restauth.W020",
               "restauth.W101", "restauth.W102", "restauth.W103",
-              "restauth.W104", "restauth.W105", "restauth.W106",
+              "restauth.W104", "restauth.W105", "restauth.W106", "restauth.W107",
               "restauth.W110", "restauth.I101"]
 
 
@@ -81,7 +82,7 @@ def scenario(s):
     t.eq("unsafe config: each id once, in order", ids(out), UNSAFE_IDS)
     t.check("one line each",
             all(len(line) < 400 for line in out.splitlines()), out)
-    t.check("summary", "check --deploy: 14 issues, 1 hint" in out, out)
+    t.check("summary", "check --deploy: 15 issues, 1 hint" in out, out)
     t.check("Django's ids named", "Django security.W009" in out and
             "Django security.W018" in out, out)
     t.check("the weak key is not printed", "Zq7k" not in out + err, out)

@@ -100,6 +100,8 @@ test_rules(void)
 	IDS(SAFE_NO_HOSTS ", \"ALLOWED_HOSTS\": [\"api.example.com\", \"*\"]}",
 	    "restauth.W020", 1);
 	IDS(SAFE_NO_HOSTS ", \"ALLOWED_HOSTS\": [\".example.com\"]}", "", 0);
+	IDS(SAFE_BEGIN ", \"LOGIN_FAILURE_LIMIT\": 0}", "restauth.W107", 1);
+	IDS(SAFE_BEGIN ", \"LOGIN_FAILURE_LIMIT\": 1}", "", 0);
 	IDS(SAFE_WITH("true", "0", "true", "true") "}", "restauth.W004", 1);
 	IDS(SAFE_WITH("false", "1", "true", "true") "}", "restauth.W008", 1);
 	IDS(SAFE_WITH("true", "1", "false", "true") "}", "restauth.W012", 1);

@@ -232,42 +232,39 @@ accept_errno_passing(int e)
 	    e == EINTR;
 }
 
-/* Accept what the listening socket has, as far as there is room.
- * -1 on an error of the socket itself. */
+/* Accept one connection, if the listening socket still has one (a
+ * backlog keeps it readable for the next poll). -1 on an error of the
+ * socket itself. */
 static int
 accept_new(struct fsock *s)
 {
 	struct sockaddr_storage sa;
-	socklen_t len;
+	socklen_t len = sizeof(sa);
 	int fd, one = 1;
 
-	while (s->nconn < LIMIT_FCGI_PENDING) {
-		len = sizeof(sa);
-		memset(&sa, 0, sizeof(sa));
-		fd = accept4(s->listen_fd, (struct sockaddr *)&sa, &len,
-		    SOCK_CLOEXEC);
-		if (fd == -1) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return 0;
-			if (accept_errno_passing(errno))
-				continue;
-			log_warn("FastCGI accept");
-			return -1;
-		}
-		if (sa.ss_family == AF_INET || sa.ss_family == AF_INET6)
-			(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
-			    sizeof(one));
-		if (!peer_ok(&sa)) {
-			close(fd);
-			continue;
-		}
-		conn_add(s, fd, true);
+	memset(&sa, 0, sizeof(sa));
+	fd = accept4(s->listen_fd, (struct sockaddr *)&sa, &len,
+	    SOCK_CLOEXEC);
+	if (fd == -1) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK ||
+		    accept_errno_passing(errno))
+			return 0;
+		log_warn("FastCGI accept");
+		return -1;
 	}
+	if (sa.ss_family == AF_INET || sa.ss_family == AF_INET6)
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+		    sizeof(one));
+	if (!peer_ok(&sa))
+		close(fd);
+	else
+		conn_add(s, fd, true);
 	return 0;
 }
 
 /*
- * Peek at connection i after poll said revents (0: its recheck time).
+ * Peek at connection i after poll said revents (0: just accepted, or
+ * its recheck time).
  * CHECK_WHOLE leaves it in the table for the caller; the others drop it
  * or set it to wait.
  */
@@ -352,6 +349,42 @@ expire(struct fsock *s)
 	return best > INT32_MAX ? INT32_MAX : (int)best;
 }
 
+/*
+ * Whether the table has room for one more connection, or can make it
+ * by closing (when make) a connection the web server keeps idle: a
+ * full table of those must not keep new ones waiting (nginx keeps up to
+ * its upstream keepalive count open, and reconnects).
+ */
+static bool
+room(struct fsock *s, bool make)
+{
+	size_t i;
+
+	if (s->nconn < LIMIT_FCGI_PENDING)
+		return true;
+	for (i = 0; i < s->nconn; i++)
+		if (!s->conn[i].dated) {
+			if (make)
+				conn_drop(s, i);
+			return true;
+		}
+	return false;
+}
+
+/* Take connection i (whole) out of the table: its fd. */
+static int
+conn_take(struct fsock *s, size_t i, const struct timespec *now)
+{
+	struct fsock_conn *c = &s->conn[i];
+	int fd = c->fd;
+
+	s->deadline = c->dated ? c->deadline : *now;
+	if (!c->dated)
+		s->deadline.tv_sec += LIMIT_FCGI_READ_SECONDS;
+	s->conn[i] = s->conn[--s->nconn];
+	return fd;
+}
+
 /* The first connection whose request is whole, taken out of the
  * table: its fd, or -1 on an error of the listening socket. */
 static int
@@ -360,12 +393,12 @@ wait_whole(struct fsock *s)
 	struct pollfd pfd[LIMIT_FCGI_PENDING + 1];
 	struct timespec now;
 	size_t i, n, np;
-	int timeout, fd;
+	int timeout;
 
 	for (;;) {
 		timeout = expire(s);
 		np = 0;
-		if (s->nconn < LIMIT_FCGI_PENDING) {
+		if (s->nconn < LIMIT_FCGI_PENDING || room(s, false)) {
 			pfd[np].fd = s->listen_fd;
 			pfd[np].events = POLLIN;
 			pfd[np++].revents = 0;
@@ -395,17 +428,18 @@ wait_whole(struct fsock *s)
 			if (ev == 0 && !(c->waiting &&
 					   ms_until(&c->recheck, &now) == 0))
 				continue;
-			if (conn_check(s, i, ev) != CHECK_WHOLE)
-				continue;
-			fd = c->fd;
-			s->deadline = c->dated ? c->deadline : now;
-			if (!c->dated)
-				s->deadline.tv_sec += LIMIT_FCGI_READ_SECONDS;
-			s->conn[i] = s->conn[--s->nconn];
-			return fd;
+			if (conn_check(s, i, ev) == CHECK_WHOLE)
+				return conn_take(s, i, &now);
 		}
-		if (np > n && (pfd[0].revents & POLLIN) && accept_new(s) == -1)
+		if (np == n || !(pfd[0].revents & POLLIN) || !room(s, true))
+			continue;
+		n = s->nconn;
+		if (accept_new(s) == -1)
 			return -1;
+		/* A web server writes its request as soon as it connects: it
+		 * is usually all there already, without another poll. */
+		if (s->nconn > n && conn_check(s, n, 0) == CHECK_WHOLE)
+			return conn_take(s, n, &now);
 	}
 }
 

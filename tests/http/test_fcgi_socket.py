@@ -6,7 +6,8 @@ aborted libfcgi 2.4.2's ReadParams, 0x7fffffff, a huge value length,
 lengths past the record, a cut 4-byte length) cost the process nothing
 (same pid, and it still answers); a connection that stalls in its
 records, before or after the params, is dropped after the socket's time
-limit, and stalled connections do not hold up a valid one."""
+limit, and stalled connections, even more than the process holds at
+once, do not hold up a valid one beyond that limit."""
 import json
 import os
 import socket
@@ -275,6 +276,24 @@ def stalled_body(p):
     t.check("same process after the stalled body", p.alive())
 
 
+def flood(p):
+    """More stalled connections than a process holds at once (16): a
+    valid request behind them waits at most for the first ones' limit."""
+    stalls = []
+    try:
+        for _ in range(20):
+            c = connect(p.path)
+            c.sendall(request_bytes()[:12])
+            stalls.append(c)
+        a, took = timed_ask(p)
+        t.check("behind 20 stalled connections a request answers "
+                "(%.1f s)" % took, isinstance(a, tuple) and
+                a[0] == "Status: 200 OK", a)
+    finally:
+        for c in stalls:
+            c.close()
+
+
 def keep_alive(p):
     """FCGI_KEEP_CONN: two requests on one connection both answer."""
     c = connect(p.path)
@@ -303,6 +322,8 @@ with h.Stack({"PASSWORD_HASHER": {"TIME_COST": 1, "MEMORY_COST": 1024,
             t.run(stalled_params, p)
         if p.alive():
             t.run(stalled_body, p)
+        if p.alive():
+            t.run(flood, p)
         t.check("the process lived through it all", p.alive(),
                 p.text()[-2000:])
     finally:

@@ -602,11 +602,10 @@ fsock_finish(struct fsock *s)
 	FCGX_Request *rq = s->rq;
 	int keep = rq->keepConnection;
 
-	/* libfcgi writes the end of the answer, and closes (at once:
-	 * detached) only a connection with an error; we close the rest. */
+	/* libfcgi writes the end of the answer, and closes only a
+	 * connection with an error (at once: fsock_accept set detached);
+	 * we close the rest. */
 	rq->keepConnection = 1;
-	if (s->dropped)
-		rq->detached = 1;
 	FCGX_Finish_r(rq);
 	if (rq->ipcFd >= 0 && (!keep || s->dropped)) {
 		if (s->dropped)

@@ -560,6 +560,7 @@ app_main(int argc, char **argv, const struct app_endpoint *ep)
 	} else {
 		/* Listen socket -1: libfcgi never accepts; fsock does, and
 		 * hands it a connection only once its params are whole. */
+		memset(&fs, 0, sizeof(fs));
 		if (FCGX_Init() != 0 || FCGX_InitRequest(&rq, -1, 0) != 0 ||
 		    fsock_init(&fs, &rq) != APP_OK) {
 			fprintf(stderr, "FastCGI initialisation failed\n");

@@ -193,9 +193,9 @@ def bad_lengths(p):
     pid = p.proc.pid
     name = b"SCRIPT_NAME"
     cases = {
-        # The 28-byte record: header, BEGIN, and a PARAMS record of 4
-        # bytes whose name length is 0x7ffffffe.
-        "name length 0x7ffffffe": struct.pack(">I", 0xfffffffe),
+        # nameLen + valueLen + 2 past INT_MAX: libfcgi 2.4.2 asked malloc
+        # for ~SIZE_MAX bytes and aborted.
+        "name length 0x7ffffffe": struct.pack(">I", 0xfffffffe) + b"\0",
         "name length 0x7fffffff": struct.pack(">I", 0xffffffff) + b"\0",
         "value length 0x7fffffff": length(len(name)) +
         struct.pack(">I", 0xffffffff) + name,
@@ -222,9 +222,12 @@ def bad_lengths(p):
                 p.text()[-2000:])
         if not p.alive():
             return
-    # The 28-byte record alone: exactly as a fuzzer sends it.
+    # The 28-byte PARAMS record alone, after BEGIN_REQUEST, and nothing
+    # more: name length 0x7ffffffe, value length 0, 15 bytes of name.
     c = connect(p.path)
-    c.sendall(begin() + record(PARAMS, struct.pack(">I", 0xfffffffe)))
+    bad = record(PARAMS, struct.pack(">IB", 0xfffffffe, 0) + b"A" * 15)
+    t.eq("the record is 28 bytes", len(bad), 28)
+    c.sendall(begin() + bad)
     c.shutdown(socket.SHUT_WR)
     closed_within(c, LIMIT + SLACK)
     c.close()

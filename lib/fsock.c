@@ -32,12 +32,6 @@
  * the answer (libfcgi waits 2 s for each read, without bound). */
 #define FSOCK_DRAIN_MS 2000
 
-enum check {
-	CHECK_WHOLE, /* BEGIN_REQUEST and every PARAMS record are there */
-	CHECK_MORE,  /* valid so far, not all there yet */
-	CHECK_BAD,   /* something libfcgi would fail on, or too big */
-};
-
 static void
 mono_now(struct timespec *ts)
 {
@@ -102,17 +96,10 @@ params_ok(const unsigned char *p, size_t len)
 	return true;
 }
 
-/*
- * The records at the start of a connection (n peeked bytes): one
- * BEGIN_REQUEST for a role libfcgi knows, then PARAMS records of the
- * same request up to the empty one, whose joined content is a sequence
- * of whole pairs. Anything else libfcgi would skip, answer itself, or
- * fail on: refused (no web server sends it before the params).
- */
-static enum check
-check_records(struct fsock *s, size_t n, const char **why)
+enum fsock_check
+fsock_check_records(const unsigned char *b, size_t n, unsigned char *params,
+    const char **why)
 {
-	const unsigned char *b = s->peek;
 	size_t off = 0, plen = 0, clen, total;
 	unsigned rid = 0, role;
 
@@ -121,27 +108,27 @@ check_records(struct fsock *s, size_t n, const char **why)
 			goto short_;
 		if (b[off] != FCGI_VERSION_1) {
 			*why = "not FastCGI version 1";
-			return CHECK_BAD;
+			return FSOCK_BAD;
 		}
 		clen = ((size_t)b[off + 4] << 8) | b[off + 5];
 		total = FCGI_HEADER_LEN + clen + b[off + 6];
 		if (total > LIMIT_FCGI_PARAMS_BYTES - off) {
 			*why = "params too large";
-			return CHECK_BAD;
+			return FSOCK_BAD;
 		}
 		if (rid == 0) {
 			rid = ((unsigned)b[off + 2] << 8) | b[off + 3];
 			if (b[off + 1] != FCGI_BEGIN_REQUEST || rid == 0 ||
 			    clen != sizeof(FCGI_BeginRequestBody)) {
 				*why = "no BEGIN_REQUEST first";
-				return CHECK_BAD;
+				return FSOCK_BAD;
 			}
 			if (n - off < total)
 				goto short_;
 			role = ((unsigned)b[off + 8] << 8) | b[off + 9];
 			if (role < FCGI_RESPONDER || role > FCGI_FILTER) {
 				*why = "unknown role";
-				return CHECK_BAD;
+				return FSOCK_BAD;
 			}
 			off += total;
 			continue;
@@ -149,27 +136,27 @@ check_records(struct fsock *s, size_t n, const char **why)
 		if (b[off + 1] != FCGI_PARAMS ||
 		    (((unsigned)b[off + 2] << 8) | b[off + 3]) != rid) {
 			*why = "a record other than PARAMS before the body";
-			return CHECK_BAD;
+			return FSOCK_BAD;
 		}
 		if (n - off < total)
 			goto short_;
 		if (clen == 0)
 			break;
-		memcpy(s->params + plen, b + off + FCGI_HEADER_LEN, clen);
+		memcpy(params + plen, b + off + FCGI_HEADER_LEN, clen);
 		plen += clen;
 		off += total;
 	}
-	if (!params_ok(s->params, plen)) {
+	if (!params_ok(params, plen)) {
 		*why = "a name or value length past the params";
-		return CHECK_BAD;
+		return FSOCK_BAD;
 	}
-	return CHECK_WHOLE;
+	return FSOCK_WHOLE;
 short_:
 	if (n >= LIMIT_FCGI_PARAMS_BYTES) {
 		*why = "params too large";
-		return CHECK_BAD;
+		return FSOCK_BAD;
 	}
-	return CHECK_MORE;
+	return FSOCK_MORE;
 }
 
 static void
@@ -265,39 +252,39 @@ accept_new(struct fsock *s)
 /*
  * Peek at connection i after poll said revents (0: just accepted, or
  * its recheck time).
- * CHECK_WHOLE leaves it in the table for the caller; the others drop it
+ * FSOCK_WHOLE leaves it in the table for the caller; the others drop it
  * or set it to wait.
  */
-static enum check
+static enum fsock_check
 conn_check(struct fsock *s, size_t i, short revents)
 {
 	struct fsock_conn *c = &s->conn[i];
 	const char *why = NULL;
 	struct timespec now;
-	enum check r;
+	enum fsock_check r;
 	ssize_t n;
 
 	n = recv(c->fd, s->peek, LIMIT_FCGI_PARAMS_BYTES,
 	    MSG_PEEK | MSG_DONTWAIT);
 	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
 			   errno == EINTR) && !(revents & (POLLHUP | POLLERR)))
-		return CHECK_MORE;
+		return FSOCK_MORE;
 	if (n <= 0) {
 		/* The web server closed it (idle kept, or given up). */
 		conn_drop(s, i);
-		return CHECK_BAD;
+		return FSOCK_BAD;
 	}
-	r = check_records(s, (size_t)n, &why);
-	if (r == CHECK_MORE && (revents & (POLLRDHUP | POLLHUP | POLLERR))) {
+	r = fsock_check_records(s->peek, (size_t)n, s->params, &why);
+	if (r == FSOCK_MORE && (revents & (POLLRDHUP | POLLHUP | POLLERR))) {
 		why = "closed before its params were whole";
-		r = CHECK_BAD;
+		r = FSOCK_BAD;
 	}
-	if (r == CHECK_BAD) {
+	if (r == FSOCK_BAD) {
 		log_warnx("FastCGI connection dropped: %s", why);
 		conn_drop(s, i);
 		return r;
 	}
-	if (r == CHECK_MORE) {
+	if (r == FSOCK_MORE) {
 		mono_now(&now);
 		if (!c->dated) {
 			/* A kept connection: its next request has begun. */
@@ -428,7 +415,7 @@ wait_whole(struct fsock *s)
 			if (ev == 0 && !(c->waiting &&
 					   ms_until(&c->recheck, &now) == 0))
 				continue;
-			if (conn_check(s, i, ev) == CHECK_WHOLE)
+			if (conn_check(s, i, ev) == FSOCK_WHOLE)
 				return conn_take(s, i, &now);
 		}
 		if (np == n || !(pfd[0].revents & POLLIN) || !room(s, true))
@@ -438,7 +425,7 @@ wait_whole(struct fsock *s)
 			return -1;
 		/* A web server writes its request as soon as it connects: it
 		 * is usually all there already, without another poll. */
-		if (s->nconn > n && conn_check(s, n, 0) == CHECK_WHOLE)
+		if (s->nconn > n && conn_check(s, n, 0) == FSOCK_WHOLE)
 			return conn_take(s, n, &now);
 	}
 }

@@ -31,6 +31,24 @@
 #include "app.h"
 #include "bounds.h"
 
+enum fsock_check {
+	FSOCK_WHOLE, /* BEGIN_REQUEST and every PARAMS record are there */
+	FSOCK_MORE,  /* valid so far, not all there yet */
+	FSOCK_BAD,   /* something libfcgi would fail on, or too big */
+};
+
+/*
+ * The records at the start of a connection (b, n bytes, n at most
+ * LIMIT_FCGI_PARAMS_BYTES): one BEGIN_REQUEST for a role libfcgi knows,
+ * then PARAMS records of the same request up to the empty one, whose
+ * joined content (copied to params, LIMIT_FCGI_PARAMS_BYTES) is a
+ * sequence of whole name-value pairs. Anything else libfcgi would skip,
+ * answer itself or fail on is FSOCK_BAD, with *why (no web server sends
+ * it before the params); so is a start longer than the limit.
+ */
+enum fsock_check fsock_check_records(const unsigned char *b, size_t n,
+    unsigned char *params, const char **why);
+
 /* A connection accepted, its request not yet whole. */
 struct fsock_conn {
 	int fd;

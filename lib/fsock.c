@@ -230,8 +230,7 @@ accept_new(struct fsock *s)
 	int fd, one = 1;
 
 	memset(&sa, 0, sizeof(sa));
-	fd = accept4(s->listen_fd, (struct sockaddr *)&sa, &len,
-	    SOCK_CLOEXEC);
+	fd = accept4(s->listen_fd, (struct sockaddr *)&sa, &len, SOCK_CLOEXEC);
 	if (fd == -1) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK ||
 		    accept_errno_passing(errno))
@@ -266,8 +265,9 @@ conn_check(struct fsock *s, size_t i, short revents)
 
 	n = recv(c->fd, s->peek, LIMIT_FCGI_PARAMS_BYTES,
 	    MSG_PEEK | MSG_DONTWAIT);
-	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK ||
-			   errno == EINTR) && !(revents & (POLLHUP | POLLERR)))
+	if (n == -1 &&
+	    (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) &&
+	    !(revents & (POLLHUP | POLLERR)))
 		return FSOCK_MORE;
 	if (n <= 0) {
 		/* The web server closed it (idle kept, or given up). */
@@ -292,8 +292,8 @@ conn_check(struct fsock *s, size_t i, short revents)
 			c->deadline = now;
 			c->deadline.tv_sec += LIMIT_FCGI_READ_SECONDS;
 		}
-		c->backoff_ms = c->waiting ? c->backoff_ms * 2 :
-		    FSOCK_RECHECK_FIRST_MS;
+		c->backoff_ms =
+		    c->waiting ? c->backoff_ms * 2 : FSOCK_RECHECK_FIRST_MS;
 		if (c->backoff_ms > FSOCK_RECHECK_MAX_MS)
 			c->backoff_ms = FSOCK_RECHECK_MAX_MS;
 		c->waiting = true;
@@ -392,8 +392,8 @@ wait_whole(struct fsock *s)
 		}
 		for (i = 0; i < s->nconn; i++) {
 			pfd[np].fd = s->conn[i].fd;
-			pfd[np].events = s->conn[i].waiting ? POLLRDHUP :
-			    POLLIN | POLLRDHUP;
+			pfd[np].events =
+			    s->conn[i].waiting ? POLLRDHUP : POLLIN | POLLRDHUP;
 			pfd[np++].revents = 0;
 		}
 		if (poll(pfd, np, timeout) == -1) {
@@ -412,8 +412,8 @@ wait_whole(struct fsock *s)
 			struct fsock_conn *c = &s->conn[i];
 			short ev = p->revents;
 
-			if (ev == 0 && !(c->waiting &&
-					   ms_until(&c->recheck, &now) == 0))
+			if (ev == 0 &&
+			    !(c->waiting && ms_until(&c->recheck, &now) == 0))
 				continue;
 			if (conn_check(s, i, ev) == FSOCK_WHOLE)
 				return conn_take(s, i, &now);

@@ -33,8 +33,8 @@
 
 enum fsock_check {
 	FSOCK_WHOLE, /* BEGIN_REQUEST and every PARAMS record are there */
-	FSOCK_MORE,  /* valid so far, not all there yet */
-	FSOCK_BAD,   /* something libfcgi would fail on, or too big */
+	FSOCK_MORE, /* valid so far, not all there yet */
+	FSOCK_BAD, /* something libfcgi would fail on, or too big */
 };
 
 /*
@@ -52,9 +52,9 @@ enum fsock_check fsock_check_records(const unsigned char *b, size_t n,
 /* A connection accepted, its request not yet whole. */
 struct fsock_conn {
 	int fd;
-	bool dated;		  /* deadline set (not an idle kept one) */
+	bool dated; /* deadline set (not an idle kept one) */
 	struct timespec deadline; /* then: drop it if not whole by then */
-	bool waiting;		  /* seen incomplete: peek again at recheck */
+	bool waiting; /* seen incomplete: peek again at recheck */
 	struct timespec recheck;
 	long backoff_ms;
 };
@@ -64,10 +64,10 @@ struct fsock {
 	FCGX_Request *rq;
 	struct fsock_conn conn[LIMIT_FCGI_PENDING];
 	size_t nconn;
-	unsigned char *peek;   /* LIMIT_FCGI_PARAMS_BYTES: a peeked copy */
+	unsigned char *peek; /* LIMIT_FCGI_PARAMS_BYTES: a peeked copy */
 	unsigned char *params; /* the params stream, records joined */
 	struct timespec deadline; /* of the request libfcgi has */
-	bool dropped;		  /* its body was not read in time */
+	bool dropped; /* its body was not read in time */
 };
 
 /*

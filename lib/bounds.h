@@ -44,5 +44,30 @@
 #define LIMIT_CONFIG_BYTES (256 * 1024)
 /* Response headers one answer may carry. */
 #define LIMIT_RESP_HEADERS 32
+/*
+ * Seconds a FastCGI connection may take to deliver its BEGIN_REQUEST
+ * and PARAMS records, counted from its accept (or, on a kept
+ * connection, its first byte), and that any one read of the body
+ * (STDIN) the view reads may wait for its next bytes. A web server writes the params at once, and buffers the body
+ * before passing it on (nginx, lighttpd, Apache by default), so a few
+ * seconds is generous; a connection still short after it only holds a
+ * worker. lighttpd's server.stream-request-body passes a slow client's
+ * body on as it comes: then a body slower than this is refused.
+ */
+#define LIMIT_FCGI_READ_SECONDS 5
+/*
+ * Bytes of BEGIN_REQUEST and PARAMS records (headers and padding too)
+ * checked before libfcgi reads them: over nginx's 32 KiB of request
+ * headers (large_client_header_buffers) and lighttpd's 8 KiB plus the
+ * CGI variables, and under the 64 KiB a TCP socket takes in at first,
+ * so that a valid request always fits in what the socket holds.
+ */
+#define LIMIT_FCGI_PARAMS_BYTES (48 * 1024)
+/*
+ * Connections one FastCGI process holds while their params arrive (or
+ * kept by the web server between requests); more wait in the listening
+ * socket's backlog.
+ */
+#define LIMIT_FCGI_PENDING 16
 
 #endif

@@ -11,6 +11,7 @@
 #include <openssl/rand.h>
 
 #include "account.h"
+#include "fsock.h"
 #include "host.h"
 #include "jwtmode.h"
 #include "log.h"
@@ -385,14 +386,6 @@ pipeline(struct app_call *call, const struct app_endpoint *ep)
 }
 
 static long
-fcgi_read(void *arg, char *buf, size_t n)
-{
-	int chunk = n > 65536 ? 65536 : (int)n;
-
-	return FCGX_GetStr(buf, chunk, (FCGX_Stream *)arg);
-}
-
-static long
 cgi_read(void *arg, char *buf, size_t n)
 {
 	size_t got = fread(buf, 1, n, (FILE *)arg);
@@ -447,7 +440,7 @@ serve_one(struct app_ctx *ctx, const struct app_endpoint *ep, char **envp,
 static void
 fcgi_done(void *arg)
 {
-	FCGX_Finish_r((FCGX_Request *)arg);
+	fsock_finish(arg);
 }
 
 /*
@@ -550,6 +543,7 @@ app_main(int argc, char **argv, const struct app_endpoint *ep)
 	char err[APP_CONFIG_ERRSZ];
 	struct app_ctx ctx;
 	FCGX_Request rq;
+	struct fsock fs;
 	struct req_io io;
 	struct sigaction term;
 	unsigned char seed;
@@ -571,8 +565,14 @@ app_main(int argc, char **argv, const struct app_endpoint *ep)
 		io.arg = stdin;
 		serve_one(&ctx, ep, environ, &io, NULL, cgi_done, NULL);
 	} else {
-		if (FCGX_Init() != 0 || FCGX_InitRequest(&rq, 0, 0) != 0) {
+		/* Listen socket -1: libfcgi never accepts; fsock does, and
+		 * hands it a connection only once its params are whole. */
+		memset(&fs, 0, sizeof(fs));
+		if (FCGX_Init() != 0 || FCGX_InitRequest(&rq, -1, 0) != 0 ||
+		    fsock_init(&fs, &rq) != APP_OK) {
 			fprintf(stderr, "FastCGI initialisation failed\n");
+			fsock_free(&fs);
+			ctx_free(&ctx);
 			return 1;
 		}
 		/* Set OpenSSL's random generator up now, once, rather than
@@ -586,15 +586,20 @@ app_main(int argc, char **argv, const struct app_endpoint *ep)
 		sigemptyset(&term.sa_mask);
 		if (sigaction(SIGTERM, &term, NULL) == -1)
 			log_warn("sigaction SIGTERM");
-		while (!stopping && FCGX_Accept_r(&rq) >= 0) {
+		/* multiwatch's default stop signal: libfcgi's handler for it
+		 * only stops its own accept(), which no longer runs. */
+		if (sigaction(SIGUSR1, &term, NULL) == -1)
+			log_warn("sigaction SIGUSR1");
+		while (!stopping && fsock_accept(&fs) >= 0) {
 			busy = 1;
-			io.read = fcgi_read;
-			io.arg = rq.in;
+			io.read = fsock_read;
+			io.arg = &fs;
 			serve_one(&ctx, ep, rq.envp, &io, rq.out, fcgi_done,
-			    &rq);
+			    &fs);
 			busy = 0;
 		}
 		FCGX_Free(&rq, 1);
+		fsock_free(&fs);
 	}
 	ctx_free(&ctx);
 	return 0;

@@ -37,10 +37,11 @@ uid_of(const struct jwt_claims *c)
 	return id;
 }
 
-/* Encode c into *out and, for a refresh token, record it outstanding. */
+/* Encode c into *out and, for a refresh token, record it outstanding as
+ * user_id's (<= 0: none), the pk whatever USER_ID_FIELD is. */
 static enum app_err
 issue(const struct app_config *cfg, const struct jwt_ctx *jwt,
-    struct db *db, const struct jwt_claims *c, char **out)
+    struct db *db, const struct jwt_claims *c, int64_t user_id, char **out)
 {
 	enum app_err er;
 	size_t len;
@@ -49,8 +50,8 @@ issue(const struct app_config *cfg, const struct jwt_ctx *jwt,
 		return er;
 	if (c->type == JWT_REFRESH &&
 	    app_config_installed(cfg, JWTM_BLACKLIST_APP) &&
-	    (er = db_outstanding_insert(db, c->jti, *out, c->exp,
-		 uid_of(c))) != APP_OK) {
+	    (er = db_outstanding_insert(db, c->jti, *out, c->exp, user_id)) !=
+		APP_OK) {
 		wipe_free(out);
 		return er == APP_ECONFLICT ? APP_EINTERNAL : er;
 	}
@@ -70,10 +71,10 @@ jwtm_login(const struct app_config *cfg, const struct jwt_ctx *jwt,
 		 &out->refresh_claims)) != APP_OK ||
 	    (er = jwt_claims_access(jwt, &out->refresh_claims, now,
 		 &out->access_claims)) != APP_OK ||
-	    (er = issue(cfg, jwt, db, &out->refresh_claims,
+	    (er = issue(cfg, jwt, db, &out->refresh_claims, user_id,
 		 &out->refresh)) != APP_OK ||
-	    (er = issue(cfg, jwt, db, &out->access_claims, &out->access)) !=
-		APP_OK)
+	    (er = issue(cfg, jwt, db, &out->access_claims, user_id,
+		 &out->access)) != APP_OK)
 		jwtm_pair_free(out);
 	return er;
 }
@@ -156,26 +157,27 @@ owner_of(const struct app_config *cfg, const struct jwt_claims *c,
 		o->id = 0;
 }
 
-/* The owner check without rotation's statement: one lookup. */
+/* The owner check without rotation's statement: one lookup. *id: the
+ * owner's pk (0 when the token names nobody). */
 static enum app_err
-owner_active(const struct app_config *cfg, struct db *db,
-    const struct jwt_claims *c)
+owner_active(struct db *db, const struct db_owner *o, int64_t *id)
 {
-	struct db_owner o;
 	struct db_user u;
 	enum app_err er;
 
-	owner_of(cfg, c, &o);
-	if (!o.check)
+	*id = 0;
+	if (!o->check)
 		return APP_OK;
-	if (o.username != NULL)
-		er = db_user_by_username(db, o.username, &u);
-	else if (o.id > 0)
-		er = db_user_by_id(db, o.id, &u);
+	if (o->username != NULL)
+		er = db_user_by_username(db, o->username, &u);
+	else if (o->id > 0)
+		er = db_user_by_id(db, o->id, &u);
 	else
 		er = APP_ENOTFOUND;
 	if (er == APP_ENOTFOUND || (er == APP_OK && !u.is_active))
 		er = APP_EDENIED;
+	if (er == APP_OK)
+		*id = u.id;
 	OPENSSL_cleanse(&u, sizeof(u));
 	return er;
 }
@@ -187,6 +189,7 @@ jwtm_refresh(const struct app_config *cfg, const struct jwt_ctx *jwt,
 {
 	struct jwt_claims old;
 	struct db_owner owner;
+	int64_t uid = 0;
 	enum app_err er;
 	bool rotate = cfg->simple_jwt.rotate_refresh_tokens;
 	bool blacklist = rotate && cfg->simple_jwt.blacklist_after_rotation &&
@@ -201,7 +204,7 @@ jwtm_refresh(const struct app_config *cfg, const struct jwt_ctx *jwt,
 	/* Without blacklisting, the owner is checked before anything is
 	 * minted or written; with it, inside the rotation statement. */
 	owner_of(cfg, &old, &owner);
-	if (!blacklist && (er = owner_active(cfg, db, &old)) != APP_OK)
+	if (!blacklist && (er = owner_active(db, &owner, &uid)) != APP_OK)
 		return er;
 	if ((er = jwt_claims_access(jwt, &old, now, &out->access_claims)) !=
 	    APP_OK)
@@ -213,11 +216,12 @@ jwtm_refresh(const struct app_config *cfg, const struct jwt_ctx *jwt,
 		out->refresh_claims = old;
 		if ((er = jwt_claims_renew(jwt, &out->refresh_claims, now)) ==
 		    APP_OK)
-			er = issue(cfg, jwt, db, &out->refresh_claims,
+			er = issue(cfg, jwt, db, &out->refresh_claims, uid,
 			    &out->refresh);
 	}
 	if (er == APP_OK && !blacklist)
-		er = issue(cfg, jwt, db, &out->access_claims, &out->access);
+		er = issue(cfg, jwt, db, &out->access_claims, uid,
+		    &out->access);
 	if (er != APP_OK)
 		jwtm_pair_free(out);
 	return er;

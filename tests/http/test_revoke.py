@@ -96,7 +96,9 @@ def jti(tok):
 
 
 def mint(s, uid, typ="refresh", lifetime=3600):
-    now = int(time.time())
+    # iat a little in the past: the server's time() may read a coarse
+    # clock a tick behind ours, and a token from the future is refused.
+    now = int(time.time()) - 2
     return pyjwt.encode({"token_type": typ, "exp": now + lifetime,
                          "iat": now, "jti": uuid.uuid4().hex,
                          "user_id": uid}, s.secret, algorithm="HS256")

@@ -49,6 +49,9 @@ handle(struct app_call *c)
 	struct pw_params p = acct_pw_params(cfg);
 	const struct db_user *u = &c->auth.user;
 	struct json_object *errs = NULL;
+	const struct db_revoke *revoke;
+	struct db_revoke rv;
+	char jti[JWT_JTI_BYTES];
 	enum app_err er, fe;
 
 	/* Without OLD_PASSWORD_FIELD_ENABLED the field does not exist. */
@@ -66,8 +69,10 @@ handle(struct app_call *c)
 	}
 	if (er != APP_OK)
 		goto out;
-	er = passwd_set(cfg, &c->ctx->db, c->ctx->pwval, u, new1, new2,
-	    cfg->rest_auth.logout_on_password_change, &errs);
+	revoke = passwd_change_revoke(cfg, c->ctx->jwt, &c->auth, c->req,
+	    time(NULL), &rv, jti);
+	er = passwd_set(cfg, &c->ctx->db, c->ctx->pwval, u, new1, new2, revoke,
+	    &errs);
 	if (er == APP_ENOTFOUND) {
 		/* Changed by another request since ours authenticated. */
 		er = resp_errors_add(&errs, want_old ? "old_password" :

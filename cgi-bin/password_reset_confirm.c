@@ -27,21 +27,12 @@ handle(struct app_call *c)
 		    sizeof(token), false },
 	};
 	struct json_object *errs = NULL;
-	struct db_user u = { 0 };
 	enum app_err er;
 
 	if ((er = req_fields(c->req, f, F__MAX, &errs)) != APP_OK)
 		goto out;
-	er = passwd_reset_check(&c->ctx->cfg, &c->ctx->db, uid, token,
-	    time(NULL), &u, &errs);
-	if (er != APP_OK)
-		goto out;
-	er = passwd_set(&c->ctx->cfg, &c->ctx->db, c->ctx->pwval, &u, new1,
-	    new2, false, &errs);
-	if (er == APP_ENOTFOUND)
-		/* Another request used this token first. */
-		er = resp_errors_add(&errs, "token", PASSWD_INVALID_VALUE) ==
-			APP_OK ? APP_EINPUT : APP_ENOMEM;
+	er = passwd_reset_confirm(&c->ctx->cfg, &c->ctx->db, c->ctx->pwval,
+	    uid, token, new1, new2, time(NULL), &errs);
 	if (er != APP_OK)
 		goto out;
 	resp_detail(c->resp, 200,
@@ -50,7 +41,6 @@ out:
 	OPENSSL_cleanse(new1, sizeof(new1));
 	OPENSSL_cleanse(new2, sizeof(new2));
 	OPENSSL_cleanse(token, sizeof(token));
-	OPENSSL_cleanse(&u, sizeof(u));
 	if (er != APP_OK)
 		app_fail(c, er, &errs);
 }

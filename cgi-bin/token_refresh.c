@@ -49,8 +49,13 @@ handle(struct app_call *c)
 	}
 	er = jwtm_refresh(cfg, c->ctx->jwt, &c->ctx->db, raw, time(NULL),
 	    &pair, &msg);
-	if (er == APP_EAUTH) {
+	if (er == APP_EDENIED) {
+		fail.detail = JWTM_NO_ACTIVE_ACCOUNT;
+		fail.code = JWTM_NO_ACTIVE_ACCOUNT_CODE;
+		er = APP_EAUTH;
+	} else if (er == APP_EAUTH)
 		fail.detail = msg;
+	if (er == APP_EAUTH) {
 		app_unauthorized(c, &fail);
 		return;
 	}

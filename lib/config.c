@@ -486,6 +486,10 @@ static const struct key rest_auth_keys[] = {
 	    C(rest_auth.old_password_field_enabled), "false"),
 	KBOOL("LOGOUT_ON_PASSWORD_CHANGE",
 	    C(rest_auth.logout_on_password_change), "false"),
+	/* restauth's: true keeps dj-rest-auth's password change, which
+	 * leaves the user's other tokens alive. */
+	KBOOL("PASSWORD_CHANGE_KEEP_OTHER_CREDENTIALS",
+	    C(rest_auth.password_change_keep_other_credentials), "false"),
 	KSTR("JWT_AUTH_COOKIE", F_NULL, C(rest_auth.jwt_auth_cookie), "null",
 	    ck_cookie_name),
 	KSTR("JWT_AUTH_REFRESH_COOKIE", F_NULL,

@@ -74,6 +74,7 @@ struct app_config {
 		bool session_login;
 		bool old_password_field_enabled;
 		bool logout_on_password_change;
+		bool password_change_keep_other_credentials;
 		char *jwt_auth_cookie; /* NULL: no access cookie */
 		char *jwt_auth_refresh_cookie; /* NULL: no refresh cookie */
 		char *jwt_auth_refresh_cookie_path;

@@ -59,6 +59,7 @@ enum stmt {
 	ST_BLACKLIST,
 	ST_IS_BLACKLISTED,
 	ST_ROTATE,
+	ST_REVOKE,
 	ST_FLUSH_EXPIRED,
 	ST_THROTTLE_HIT,
 	ST_THROTTLE_CLEAN,
@@ -90,7 +91,9 @@ static const struct {
 	int nparams;
 } stmts[ST__MAX] = {
 	[ST_USER_BY_ID] = { "user_by_id",
-	    "SELECT " USER_COLS " FROM auth_user WHERE id = $1", 1 },
+	/* $1 as bigint: an id a client sent (reset uid, JWT claim, session)
+	 * above auth_user.id's int4 range finds no row instead of failing. */
+	    "SELECT " USER_COLS " FROM auth_user WHERE id = $1::bigint", 1 },
 	/* allauth: username__iexact; an exact match wins a legacy tie. */
 	[ST_USER_BY_USERNAME] = { "user_by_username",
 	    "SELECT " USER_COLS " FROM auth_user WHERE upper(username) = "
@@ -162,34 +165,68 @@ static const struct {
 	 * Blacklist in one statement: make sure the outstanding row exists
 	 * (a token Django minted may lack one), then add the blacklist row.
 	 * The unique token_id lets exactly one of racing requests insert:
-	 * the others get no row back.
+	 * the others get no row back. A user_id naming no user (deleted,
+	 * or beyond int4) is recorded as NULL rather than failing.
 	 */
 	[ST_BLACKLIST] = { "blacklist",
 	    "WITH o AS (INSERT INTO token_blacklist_outstandingtoken (jti, "
 	    "token, created_at, expires_at, user_id) VALUES ($1, $2, NULL, "
-	    "to_timestamp($3), $4) ON CONFLICT (jti) DO UPDATE SET jti = "
+	    "to_timestamp($3), (SELECT id FROM auth_user WHERE id = "
+	    "$4::bigint)) ON CONFLICT (jti) DO UPDATE SET jti = "
 	    "EXCLUDED.jti RETURNING id) "
 	    "INSERT INTO token_blacklist_blacklistedtoken (token_id, "
 	    "blacklisted_at) SELECT id, now() FROM o ON CONFLICT (token_id) "
 	    "DO NOTHING RETURNING id", 4 },
 	/*
 	 * A refresh with rotation and blacklisting in one statement (one
-	 * round trip, one commit): ST_BLACKLIST's two steps, then the new
-	 * refresh token's outstanding row, inserted only from the blacklist
-	 * row this statement made. The loser of a race gets 0 and no row.
+	 * round trip, one commit): when $7, the owner ($8 id or $9
+	 * username) must exist and be active (a), and both rows record it
+	 * (never a value cast from the claim: that could fail); then
+	 * ST_BLACKLIST's two steps, then the new refresh token's outstanding
+	 * row, inserted only from the blacklist row this statement made. The loser of a race
+	 * gets 0 and no row. FOR SHARE orders a refresh against a password
+	 * change or reset of its user (their UPDATE of auth_user waits, or
+	 * makes it wait): the revocation then sees the new token, or the
+	 * refresh finds the old one blacklisted. Columns: the owner is fine,
+	 * the new token was recorded, and (owner refused) whether the old
+	 * token was blacklisted already, which simplejwt reports first.
 	 */
 	[ST_ROTATE] = { "rotate",
-	    "WITH o AS (INSERT INTO token_blacklist_outstandingtoken (jti, "
-	    "token, created_at, expires_at, user_id) VALUES ($1, $2, NULL, "
-	    "to_timestamp($3), $4) ON CONFLICT (jti) DO UPDATE SET jti = "
-	    "EXCLUDED.jti RETURNING id), "
+	    "WITH a AS (SELECT id FROM auth_user WHERE $7::bool AND (id = "
+	    "$8::bigint OR upper(username) = upper($9::text)) AND is_active "
+	    "LIMIT 1 FOR SHARE), "
+	    "ok AS (SELECT 1 WHERE NOT $7::bool OR EXISTS (SELECT 1 FROM a)), "
+	    "o AS (INSERT INTO token_blacklist_outstandingtoken (jti, "
+	    "token, created_at, expires_at, user_id) SELECT $1, $2, NULL, "
+	    "to_timestamp($3), (SELECT id FROM a) FROM ok ON CONFLICT (jti) "
+	    "DO UPDATE SET jti = EXCLUDED.jti RETURNING id), "
 	    "b AS (INSERT INTO token_blacklist_blacklistedtoken (token_id, "
 	    "blacklisted_at) SELECT id, now() FROM o ON CONFLICT (token_id) "
 	    "DO NOTHING RETURNING id), "
 	    "n AS (INSERT INTO token_blacklist_outstandingtoken (jti, token, "
-	    "created_at, expires_at, user_id) SELECT $5, $6, now(), "
-	    "to_timestamp($7), $8 FROM b RETURNING id) "
-	    "SELECT count(*) FROM n", 8 },
+	    "created_at, expires_at, user_id) SELECT $4, $5, now(), "
+	    "to_timestamp($6), (SELECT id FROM a) FROM b RETURNING id) "
+	    "SELECT EXISTS (SELECT 1 FROM ok), (SELECT count(*) FROM n), "
+	    "CASE WHEN NOT EXISTS (SELECT 1 FROM ok) THEN EXISTS (SELECT 1 "
+	    "FROM token_blacklist_blacklistedtoken x JOIN "
+	    "token_blacklist_outstandingtoken y ON y.id = x.token_id WHERE "
+	    "y.jti = $1) ELSE false END", 9 },
+	/*
+	 * What a password reset or change takes from user $1: its DRF token
+	 * when $2, and when $3 a blacklist row for each outstanding,
+	 * unexpired, not yet blacklisted refresh token but jti $4 (NULL:
+	 * none kept). Run in the transaction that sets the password.
+	 */
+	[ST_REVOKE] = { "revoke",
+	    "WITH b AS (INSERT INTO token_blacklist_blacklistedtoken (token_id, "
+	    "blacklisted_at) SELECT o.id, now() FROM "
+	    "token_blacklist_outstandingtoken o WHERE $3::bool AND o.user_id "
+	    "= $1::bigint AND o.expires_at > now() AND o.jti IS DISTINCT "
+	    "FROM $4::text AND NOT EXISTS (SELECT 1 FROM "
+	    "token_blacklist_blacklistedtoken x WHERE x.token_id = o.id) "
+	    "ON CONFLICT (token_id) DO NOTHING) "
+	    "DELETE FROM authtoken_token WHERE $2::bool AND user_id = "
+	    "$1::bigint", 4 },
 	[ST_IS_BLACKLISTED] = { "is_blacklisted",
 	    "SELECT 1 FROM token_blacklist_blacklistedtoken b JOIN "
 	    "token_blacklist_outstandingtoken o ON o.id = b.token_id "
@@ -852,22 +889,46 @@ db_blacklist(struct db *db, const char *jti, const char *token, int64_t exp,
 
 enum app_err
 db_rotate(struct db *db, const struct db_refresh *old,
-    const struct db_refresh *new)
+    const struct db_refresh *new, const struct db_owner *owner)
 {
-	char oexp[ID_BYTES], oid[ID_BYTES], nexp[ID_BYTES], nid[ID_BYTES];
+	char oexp[ID_BYTES], nexp[ID_BYTES], uid[ID_BYTES];
 	const char *params[] = { old->jti, old->token, fmt_id(oexp, old->exp),
-		opt_id(oid, old->user_id), new->jti, new->token,
-		fmt_id(nexp, new->exp), opt_id(nid, new->user_id) };
+		new->jti, new->token, fmt_id(nexp, new->exp),
+		owner->check ? "t" : "f", opt_id(uid, owner->id),
+		owner->username };
 	PGresult *res = NULL;
 	enum app_err er;
 
 	if ((er = run(db, ST_ROTATE, params, &res)) != APP_OK)
 		return er;
-	er = PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "1") == 0 ?
-	    APP_OK :
-	    APP_ECONFLICT;
+	er = APP_EDB;
+	if (PQntuples(res) != 1)
+		goto out;
+	if (!parse_bool(PQgetvalue(res, 0, 0)))
+		er = parse_bool(PQgetvalue(res, 0, 2)) ? APP_ECONFLICT :
+							 APP_EDENIED;
+	else
+		er = strcmp(PQgetvalue(res, 0, 1), "1") == 0 ? APP_OK :
+							      APP_ECONFLICT;
+out:
 	PQclear(res);
 	return er;
+}
+
+enum app_err
+db_revoke(struct db *db, int64_t user_id, const struct db_revoke *what)
+{
+	char idbuf[ID_BYTES];
+	const char *params[] = { fmt_id(idbuf, user_id),
+		what->token ? "t" : "f", what->refresh ? "t" : "f",
+		what->keep_jti };
+	PGresult *res = NULL;
+	enum app_err er;
+
+	if ((er = run(db, ST_REVOKE, params, &res)) != APP_OK)
+		return er;
+	PQclear(res);
+	return APP_OK;
 }
 
 enum app_err

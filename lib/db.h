@@ -142,17 +142,38 @@ enum app_err db_blacklist(struct db *, const char *jti, const char *token,
 struct db_refresh {
 	const char *jti;
 	const char *token;
-	int64_t exp;	 /* epoch seconds */
-	int64_t user_id; /* <= 0: none */
+	int64_t exp; /* epoch seconds */
+};
+/* Whose refresh token a rotation renews (simplejwt >= 5.4 refuses an
+ * inactive or deleted user). check false: no user claim, no check. */
+struct db_owner {
+	bool check;
+	int64_t id;	      /* > 0: by primary key */
+	const char *username; /* else, when not NULL: by username, as
+				 db_user_by_username (case-insensitive) */
 };
 /*
- * Rotation with blacklisting in one statement: blacklist old (creating its
- * outstanding row if missing) and record new as outstanding. APP_OK: this
- * call did both; APP_ECONFLICT: old was already blacklisted and nothing
- * changed (of racing callers exactly one gets APP_OK); APP_EDB.
+ * Rotation with blacklisting in one statement: unless owner is missing
+ * or inactive, blacklist old (creating its outstanding row if missing)
+ * and record new as outstanding. APP_OK: this call did both;
+ * APP_ECONFLICT: old was already blacklisted and nothing changed (of
+ * racing callers exactly one gets APP_OK); APP_EDENIED: the owner does
+ * not exist or is inactive, nothing written; APP_EDB.
  */
 enum app_err db_rotate(struct db *, const struct db_refresh *old,
-    const struct db_refresh *new) APP_WUR;
+    const struct db_refresh *new, const struct db_owner *owner) APP_WUR;
+/* What a password reset or change revokes of a user's credentials. */
+struct db_revoke {
+	bool token;	      /* delete the DRF token */
+	bool refresh;	      /* blacklist the outstanding refresh tokens */
+	const char *keep_jti; /* ... but this one (NULL: none) */
+};
+/*
+ * Revoke what says of user_id's credentials (one statement; call it in
+ * the transaction that sets the password). APP_EDB.
+ */
+enum app_err db_revoke(struct db *, int64_t user_id,
+    const struct db_revoke *what) APP_WUR;
 /* *yes: the jti is blacklisted. APP_EDB. */
 enum app_err db_is_blacklisted(struct db *, const char *jti, bool *yes) APP_WUR;
 /* Delete expired outstanding tokens and their blacklist rows. APP_EDB. */

@@ -37,10 +37,11 @@ uid_of(const struct jwt_claims *c)
 	return id;
 }
 
-/* Encode c into *out and, for a refresh token, record it outstanding. */
+/* Encode c into *out and, for a refresh token, record it outstanding as
+ * user_id's (<= 0: none), the pk whatever USER_ID_FIELD is. */
 static enum app_err
 issue(const struct app_config *cfg, const struct jwt_ctx *jwt,
-    struct db *db, const struct jwt_claims *c, char **out)
+    struct db *db, const struct jwt_claims *c, int64_t user_id, char **out)
 {
 	enum app_err er;
 	size_t len;
@@ -49,8 +50,8 @@ issue(const struct app_config *cfg, const struct jwt_ctx *jwt,
 		return er;
 	if (c->type == JWT_REFRESH &&
 	    app_config_installed(cfg, JWTM_BLACKLIST_APP) &&
-	    (er = db_outstanding_insert(db, c->jti, *out, c->exp,
-		 uid_of(c))) != APP_OK) {
+	    (er = db_outstanding_insert(db, c->jti, *out, c->exp, user_id)) !=
+		APP_OK) {
 		wipe_free(out);
 		return er == APP_ECONFLICT ? APP_EINTERNAL : er;
 	}
@@ -70,10 +71,10 @@ jwtm_login(const struct app_config *cfg, const struct jwt_ctx *jwt,
 		 &out->refresh_claims)) != APP_OK ||
 	    (er = jwt_claims_access(jwt, &out->refresh_claims, now,
 		 &out->access_claims)) != APP_OK ||
-	    (er = issue(cfg, jwt, db, &out->refresh_claims,
+	    (er = issue(cfg, jwt, db, &out->refresh_claims, user_id,
 		 &out->refresh)) != APP_OK ||
-	    (er = issue(cfg, jwt, db, &out->access_claims, &out->access)) !=
-		APP_OK)
+	    (er = issue(cfg, jwt, db, &out->access_claims, user_id,
+		 &out->access)) != APP_OK)
 		jwtm_pair_free(out);
 	return er;
 }
@@ -106,12 +107,13 @@ refresh_token(const struct app_config *cfg, const struct jwt_ctx *jwt,
 	return APP_OK;
 }
 
-/* Mint the new pair, then blacklist old and record the new refresh token
- * in one statement: the race between two refreshes is decided there. */
+/* Mint the new pair, then check the owner, blacklist old and record the
+ * new refresh token in one statement: the race between two refreshes is
+ * decided there. */
 static enum app_err
 rotate_blacklist(const struct jwt_ctx *jwt, struct db *db, const char *raw,
-    const struct jwt_claims *old, time_t now, struct jwtm_pair *out,
-    const char **msg)
+    const struct jwt_claims *old, const struct db_owner *owner, time_t now,
+    struct jwtm_pair *out, const char **msg)
 {
 	struct db_refresh was, next;
 	enum app_err er;
@@ -125,14 +127,58 @@ rotate_blacklist(const struct jwt_ctx *jwt, struct db *db, const char *raw,
 	    (er = jwt_encode(jwt, &out->access_claims, &out->access, &len)) !=
 		APP_OK)
 		return er;
-	was = (struct db_refresh){ old->jti, raw, old->exp, uid_of(old) };
+	was = (struct db_refresh){ old->jti, raw, old->exp };
 	next = (struct db_refresh){ out->refresh_claims.jti, out->refresh,
-		out->refresh_claims.exp, uid_of(&out->refresh_claims) };
-	er = db_rotate(db, &was, &next);
+		out->refresh_claims.exp };
+	er = db_rotate(db, &was, &next, owner);
 	if (er == APP_ECONFLICT) {
 		*msg = "Token is blacklisted";
 		er = APP_EAUTH;
 	}
+	return er;
+}
+
+/*
+ * The user a refresh token names, for simplejwt >= 5.4's check: none
+ * (no user claim: nothing to check), by pk, or by USER_ID_FIELD
+ * "username". A claim that cannot be a pk names nobody.
+ */
+static void
+owner_of(const struct app_config *cfg, const struct jwt_claims *c,
+    struct db_owner *o)
+{
+	memset(o, 0, sizeof(*o));
+	if (c->uid.kind == JWT_UID_NONE)
+		return;
+	o->check = true;
+	if (strcmp(cfg->simple_jwt.user_id_field, "username") == 0)
+		o->username = c->uid.kind == JWT_UID_STR ? c->uid.str : NULL;
+	else if (jwt_uid_id(&c->uid, &o->id) != APP_OK || o->id <= 0)
+		o->id = 0;
+}
+
+/* The owner check without rotation's statement: one lookup. *id: the
+ * owner's pk (0 when the token names nobody). */
+static enum app_err
+owner_active(struct db *db, const struct db_owner *o, int64_t *id)
+{
+	struct db_user u;
+	enum app_err er;
+
+	*id = 0;
+	if (!o->check)
+		return APP_OK;
+	if (o->username != NULL)
+		er = db_user_by_username(db, o->username, &u);
+	else if (o->id > 0)
+		er = db_user_by_id(db, o->id, &u);
+	else
+		er = APP_ENOTFOUND;
+	if (er == APP_ENOTFOUND || (er == APP_OK && !u.is_active))
+		er = APP_EDENIED;
+	if (er == APP_OK)
+		*id = u.id;
+	OPENSSL_cleanse(&u, sizeof(u));
 	return er;
 }
 
@@ -142,6 +188,8 @@ jwtm_refresh(const struct app_config *cfg, const struct jwt_ctx *jwt,
     const char **msg)
 {
 	struct jwt_claims old;
+	struct db_owner owner;
+	int64_t uid = 0;
 	enum app_err er;
 	bool rotate = cfg->simple_jwt.rotate_refresh_tokens;
 	bool blacklist = rotate && cfg->simple_jwt.blacklist_after_rotation &&
@@ -153,20 +201,27 @@ jwtm_refresh(const struct app_config *cfg, const struct jwt_ctx *jwt,
 	if ((er = refresh_token(cfg, jwt, db, raw, now, !blacklist, &old,
 		 msg)) != APP_OK)
 		return er;
+	/* Without blacklisting, the owner is checked before anything is
+	 * minted or written; with it, inside the rotation statement. */
+	owner_of(cfg, &old, &owner);
+	if (!blacklist && (er = owner_active(db, &owner, &uid)) != APP_OK)
+		return er;
 	if ((er = jwt_claims_access(jwt, &old, now, &out->access_claims)) !=
 	    APP_OK)
 		return er;
 	if (blacklist)
-		er = rotate_blacklist(jwt, db, raw, &old, now, out, msg);
+		er = rotate_blacklist(jwt, db, raw, &old, &owner, now, out,
+		    msg);
 	else if (rotate) {
 		out->refresh_claims = old;
 		if ((er = jwt_claims_renew(jwt, &out->refresh_claims, now)) ==
 		    APP_OK)
-			er = issue(cfg, jwt, db, &out->refresh_claims,
+			er = issue(cfg, jwt, db, &out->refresh_claims, uid,
 			    &out->refresh);
 	}
 	if (er == APP_OK && !blacklist)
-		er = issue(cfg, jwt, db, &out->access_claims, &out->access);
+		er = issue(cfg, jwt, db, &out->access_claims, uid,
+		    &out->access);
 	if (er != APP_OK)
 		jwtm_pair_free(out);
 	return er;
@@ -231,6 +286,25 @@ jwtm_user(const struct app_config *cfg, struct db *db,
 	if (jwt_uid_id(&c->uid, &id) != APP_OK)
 		return APP_ENOTFOUND;
 	return db_user_by_id(db, id, out);
+}
+
+bool
+jwtm_cookie_refresh_jti(const struct app_config *cfg,
+    const struct jwt_ctx *jwt, const struct req *r, time_t now,
+    char jti[JWT_JTI_BYTES])
+{
+	struct jwt_claims c;
+	enum jwt_fail why;
+	const char *raw;
+
+	if (jwt == NULL || cfg->rest_auth.jwt_auth_refresh_cookie == NULL ||
+	    (raw = req_cookie(r, cfg->rest_auth.jwt_auth_refresh_cookie)) ==
+		NULL ||
+	    jwt_verify(jwt, raw, strlen(raw), now, JWT_REFRESH, 0, &c,
+		&why) != APP_OK)
+		return false;
+	memcpy(jti, c.jti, JWT_JTI_BYTES);
+	return true;
 }
 
 static void

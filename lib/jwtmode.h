@@ -21,6 +21,10 @@
 /* DRF's DateTimeField output: 2026-01-02T03:04:05.123456Z, and NUL. */
 #define JWTM_DATE_BYTES 32
 
+/* simplejwt's TokenRefreshSerializer "no_active_account" (5.4 and later). */
+#define JWTM_NO_ACTIVE_ACCOUNT "No active account found for the given token."
+#define JWTM_NO_ACTIVE_ACCOUNT_CODE "no_active_account"
+
 /* simplejwt: the app that gives refresh tokens a blacklist. */
 #define JWTM_BLACKLIST_APP "rest_framework_simplejwt.token_blacklist"
 
@@ -48,8 +52,12 @@ enum app_err jwtm_login(const struct app_config *cfg,
  * ROTATE_REFRESH_TOKENS a new refresh token; with
  * BLACKLIST_AFTER_ROTATION the old one is blacklisted first, atomically,
  * so of concurrent refreshes with one token exactly one succeeds.
+ * As simplejwt >= 5.4, the user the token names must exist and be
+ * active, checked before anything is minted or written (a token without
+ * a user claim is not checked).
  * APP_OK; APP_EAUTH with *msg simplejwt's words ("Token is invalid or
- * expired", "Token is blacklisted", ...); APP_EDB; APP_ENOMEM.
+ * expired", "Token is blacklisted", ...); APP_EDENIED: the user is
+ * inactive or deleted (JWTM_NO_ACTIVE_ACCOUNT); APP_EDB; APP_ENOMEM.
  */
 enum app_err jwtm_refresh(const struct app_config *cfg,
     const struct jwt_ctx *jwt, struct db *db, const char *raw, time_t now,
@@ -77,6 +85,15 @@ enum app_err jwtm_verify(const struct app_config *cfg,
 /* The user a valid access token names. APP_OK, APP_ENOTFOUND, APP_EDB. */
 enum app_err jwtm_user(const struct app_config *cfg, struct db *db,
     const struct jwt_claims *c, struct db_user *out) APP_WUR;
+
+/*
+ * The jti of the valid refresh token in r's JWT_AUTH_REFRESH_COOKIE, if
+ * any (signature, type and expiry checked; not the blacklist): true and
+ * jti filled, else false.
+ */
+bool jwtm_cookie_refresh_jti(const struct app_config *cfg,
+    const struct jwt_ctx *jwt, const struct req *r, time_t now,
+    char jti[JWT_JTI_BYTES]);
 
 /* Set-Cookie for the access / refresh token, per REST_AUTH (no-op when
  * the cookie name is null). */

@@ -5,6 +5,7 @@
 #include <openssl/crypto.h>
 
 #include "account.h"
+#include "jwtmode.h"
 #include "log.h"
 #include "passwd.h"
 #include "pw.h"
@@ -29,7 +30,8 @@ add(struct json_object **errs, const char *field, const char *msg)
 enum app_err
 passwd_set(const struct app_config *cfg, struct db *db,
     const struct pwval *pv, const struct db_user *u, const char *new1,
-    const char *new2, bool revoke, struct json_object **errs)
+    const char *new2, const struct db_revoke *revoke,
+    struct json_object **errs)
 {
 	struct pw_params p = acct_pw_params(cfg);
 	struct pwval_user who = { u->username, u->first_name, u->last_name,
@@ -44,20 +46,60 @@ passwd_set(const struct app_config *cfg, struct db *db,
 		return er;
 	if ((er = pw_hash(&p, new2, strlen(new2), hash)) != APP_OK)
 		return er;
-	if (revoke && (er = db_begin(db)) != APP_OK)
-		goto out;
-	er = db_user_replace_password(db, u->id, u->password, hash);
-	if (er == APP_OK && revoke)
-		er = db_token_delete(db, u->id);
-	if (revoke) {
-		if (er == APP_OK)
-			er = db_commit(db);
-		else
-			db_rollback(db);
-	}
-out:
+	er = passwd_store(db, u->id, u->password, hash, revoke);
 	OPENSSL_cleanse(hash, sizeof(hash));
 	return er;
+}
+
+enum app_err
+passwd_store(struct db *db, int64_t id, const char *old, const char *hash,
+    const struct db_revoke *revoke)
+{
+	enum app_err er;
+
+	if (revoke != NULL && (er = db_begin(db)) != APP_OK)
+		return er;
+	er = old != NULL ? db_user_replace_password(db, id, old, hash) :
+			   db_user_set_password(db, id, hash);
+	if (er == APP_OK && revoke != NULL)
+		er = db_revoke(db, id, revoke);
+	if (revoke == NULL)
+		return er;
+	if (er == APP_OK)
+		er = db_commit(db);
+	else
+		db_rollback(db);
+	return er;
+}
+
+void
+passwd_reset_revoke(const struct app_config *cfg, struct db_revoke *out)
+{
+	out->token = true;
+	out->refresh = app_config_installed(cfg, JWTM_BLACKLIST_APP);
+	out->keep_jti = NULL;
+}
+
+const struct db_revoke *
+passwd_change_revoke(const struct app_config *cfg, const struct jwt_ctx *jwt,
+    const struct auth_result *a, const struct req *r, time_t now,
+    struct db_revoke *out, char jti[JWT_JTI_BYTES])
+{
+	bool logout = cfg->rest_auth.logout_on_password_change;
+
+	memset(out, 0, sizeof(*out));
+	if (cfg->rest_auth.password_change_keep_other_credentials) {
+		/* dj-rest-auth: nothing, but LOGOUT_ON_PASSWORD_CHANGE's
+		 * token. */
+		out->token = logout;
+		return logout ? out : NULL;
+	}
+	/* The credential making the request stays, unless it logs out. */
+	out->token = logout || a->kind != AUTH_TOKEN;
+	out->refresh = app_config_installed(cfg, JWTM_BLACKLIST_APP);
+	if (!logout && jwtm_cookie_refresh_jti(cfg, jwt, r, now, jti))
+		out->keep_jti = jti;
+	return out;
 }
 
 /*
@@ -177,9 +219,9 @@ passwd_reset_mails(const struct app_config *cfg, struct db *db,
 	return APP_OK;
 }
 
-enum app_err
-passwd_reset_check(const struct app_config *cfg, struct db *db,
-    const char *uid, const char *token, time_t now, struct db_user *u,
+static enum app_err
+reset_check(const struct app_config *cfg, struct db *db, const char *uid,
+    const char *token, time_t now, struct db_user *u,
     struct json_object **errs)
 {
 	struct rtok_user ru;
@@ -201,4 +243,27 @@ passwd_reset_check(const struct app_config *cfg, struct db *db,
 		cfg->password_reset_timeout) != APP_OK)
 		return add(errs, "token", PASSWD_INVALID_VALUE);
 	return APP_OK;
+}
+
+enum app_err
+passwd_reset_confirm(const struct app_config *cfg, struct db *db,
+    const struct pwval *pv, const char *uid, const char *token,
+    const char *new1, const char *new2, time_t now,
+    struct json_object **errs)
+{
+	struct db_revoke rv;
+	struct db_user u;
+	enum app_err er;
+
+	memset(&u, 0, sizeof(u));
+	if ((er = reset_check(cfg, db, uid, token, now, &u, errs)) != APP_OK)
+		goto out;
+	passwd_reset_revoke(cfg, &rv);
+	er = passwd_set(cfg, db, pv, &u, new1, new2, &rv, errs);
+	if (er == APP_ENOTFOUND)
+		/* Another request used this token first. */
+		er = add(errs, "token", PASSWD_INVALID_VALUE);
+out:
+	OPENSSL_cleanse(&u, sizeof(u));
+	return er;
 }

@@ -13,8 +13,11 @@
 #include <json-c/json.h>
 
 #include "app.h"
+#include "auth.h"
 #include "config.h"
 #include "db.h"
+#include "jwt.h"
+#include "req.h"
 
 struct pwval;
 
@@ -28,14 +31,47 @@ struct pwval;
  * (PASSWD_MISMATCH), then AUTH_PASSWORD_VALIDATORS; every message goes to
  * *errs under "new_password2". Then the new hash replaces u->password,
  * only if that is still the stored one (so a reset token or an old
- * password is good once); with revoke, the user's token is deleted in the
- * same transaction.
+ * password is good once); with revoke (not NULL), what it names of the
+ * user's other credentials is revoked in the same transaction.
  * APP_OK; APP_EINPUT (messages added); APP_ENOTFOUND (the stored hash
  * changed meanwhile; nothing written); APP_EDB; APP_ENOMEM.
  */
 enum app_err passwd_set(const struct app_config *cfg, struct db *db,
     const struct pwval *pv, const struct db_user *u, const char *new1,
-    const char *new2, bool revoke, struct json_object **errs) APP_WUR;
+    const char *new2, const struct db_revoke *revoke,
+    struct json_object **errs) APP_WUR;
+
+/*
+ * Store hash as user id's password: only if old is still the stored one
+ * (old NULL: whatever it is), and with revoke (not NULL) revoke the
+ * credentials it names, all in one transaction (nothing written on
+ * failure). APP_OK; APP_ENOTFOUND (no such user, or old no longer
+ * stored); APP_EDB.
+ */
+enum app_err passwd_store(struct db *db, int64_t id, const char *old,
+    const char *hash, const struct db_revoke *revoke) APP_WUR;
+
+/*
+ * What a password reset (and the admin tool's changepassword) revokes:
+ * the DRF token, every outstanding refresh token (when simplejwt's
+ * blacklist app is installed). Sessions need nothing: each carries a
+ * hash of the password it was made with, so it dies with that password.
+ */
+void passwd_reset_revoke(const struct app_config *cfg, struct db_revoke *out);
+
+/*
+ * What password/change/ revokes for the request authenticated as a: every
+ * credential but the one making it (its DRF token when a->kind is
+ * AUTH_TOKEN; the refresh token of r's refresh cookie, whose jti goes to
+ * jti), and with LOGOUT_ON_PASSWORD_CHANGE those too. With
+ * PASSWORD_CHANGE_KEEP_OTHER_CREDENTIALS, dj-rest-auth's: nothing (NULL),
+ * or with LOGOUT_ON_PASSWORD_CHANGE the DRF token only. Returns out or
+ * NULL, for passwd_set.
+ */
+const struct db_revoke *passwd_change_revoke(const struct app_config *cfg,
+    const struct jwt_ctx *jwt, const struct auth_result *a,
+    const struct req *r, time_t now, struct db_revoke *out,
+    char jti[JWT_JTI_BYTES]);
 
 /* One reset mail: its recipient, subject and text (owned by the struct). */
 struct passwd_mail {
@@ -58,14 +94,16 @@ enum app_err passwd_reset_mails(const struct app_config *cfg, struct db *db,
 void passwd_mail_free(struct passwd_mail *m);
 
 /*
- * dj-rest-auth's PasswordResetConfirmSerializer checks: uid decodes to an
- * existing user (else PASSWD_INVALID_VALUE under "uid"), token is valid
- * for that user at now within PASSWORD_RESET_TIMEOUT (else under
- * "token"). APP_OK and *u filled; APP_EINPUT (message added); APP_EDB;
- * APP_ENOMEM.
+ * dj-rest-auth's PasswordResetConfirmSerializer and save(): uid decodes to
+ * an existing user (else PASSWD_INVALID_VALUE under "uid"), token is
+ * valid for that user at now within PASSWORD_RESET_TIMEOUT and still
+ * unused (else under "token"), then passwd_set with passwd_reset_revoke:
+ * the new password and the end of every other credential in one
+ * transaction. APP_OK; APP_EINPUT (messages added); APP_EDB; APP_ENOMEM.
  */
-enum app_err passwd_reset_check(const struct app_config *cfg, struct db *db,
-    const char *uid, const char *token, time_t now, struct db_user *u,
+enum app_err passwd_reset_confirm(const struct app_config *cfg,
+    struct db *db, const struct pwval *pv, const char *uid,
+    const char *token, const char *new1, const char *new2, time_t now,
     struct json_object **errs) APP_WUR;
 
 #endif

@@ -17,6 +17,7 @@
 #include "db.h"
 #include "deploycheck.h"
 #include "log.h"
+#include "passwd.h"
 #include "pw.h"
 #include "pwval.h"
 #include "req.h"
@@ -157,6 +158,7 @@ cmd_user(const struct app_config *cfg, struct db *db,
 	struct pw_params p = acct_pw_params(cfg);
 	bool super = false;
 	struct pwval_user who;
+	struct db_revoke rv;
 	struct db_user u;
 	enum app_err er;
 	int64_t id;
@@ -232,7 +234,10 @@ cmd_user(const struct app_config *cfg, struct db *db,
 			printf("created user %s (pk %lld)\n", name,
 			    (long long)id);
 	} else {
-		er = db_user_set_password(db, u.id, hash);
+		/* As a reset: the old token, refresh tokens and sessions
+		 * end with the old password, in the same transaction. */
+		passwd_reset_revoke(cfg, &rv);
+		er = passwd_store(db, u.id, NULL, hash, &rv);
 		if (er == APP_OK)
 			printf("password changed for user %s\n", u.username);
 	}

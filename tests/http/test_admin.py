@@ -174,8 +174,9 @@ def changepassword(s):
                                      "password": "old password"})
     t.eq("old password refused", (r.status, r.json), (400, {
         "non_field_errors": ["Unable to log in with provided credentials."]}))
-    t.check("existing token still there", s.get("/auth/user/",
-                                                token=key).status == 200, key)
+    # Like a reset, changepassword ends the old token (test_revoke.py).
+    t.check("existing token ended", s.get("/auth/user/",
+                                          token=key).status == 401, key)
     rc, out, err = tool(s, "changepassword", "nobody", input="x\n")
     t.eq("unknown user: exit", rc, 1)
     t.check("unknown user: says why", err.strip() != "", err)

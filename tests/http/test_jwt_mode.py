@@ -1211,7 +1211,9 @@ def csrf(s):
     me = user_body(uid, "olga")
 
     def unsafe(what, extra_cookies, headers, want_status, want=None):
-        ck = {"access": access}
+        # The refresh cookie too, as a browser sends it: password/change/
+        # keeps that refresh token alive (the others are blacklisted).
+        ck = {"access": access, "refresh": ref}
         ck.update(extra_cookies)
         hd = dict(cookie_hdr(**ck), **headers)
         for m, path, body, ok in (

@@ -631,9 +631,10 @@ def confirm_flow(s, mb):
                 "brand new secret 1")
     t.check("reset hash is argon2id", user_state(s, pk)[0].startswith(
         "argon2$argon2id$"), user_state(s, pk)[0])
-    # Django's SetPasswordForm does not touch the DRF token.
-    t.eq("token kept after reset", s.get("/auth/user/",
-                                         token=key).status, 200)
+    # Django's SetPasswordForm does not touch the DRF token; restauth's
+    # reset ends it (test_revoke.py has the rest).
+    t.eq("token ended by the reset", s.get("/auth/user/",
+                                           token=key).status, 401)
     r = confirm(s, m.uid, m.token, "another secret 22")
     expect("same link again", r, 400, {"token": INVALID})
     t.eq("second use changed nothing",

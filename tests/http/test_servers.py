@@ -209,9 +209,13 @@ def core(s, name, maildir):
             "new_password2": "third horse 3"})
         eq("reset confirm", (r.status, r.json), (200, {
             "detail": "Password has been reset with the new password."}))
+        # The reset ended the old token: the login makes a new one.
         r = s.post("/auth/login/", json={"username": "alice",
                                          "password": "third horse 3"})
         eq("login after the reset", r.status, 200)
+        check("a new token after the reset", (r.json or {}).get("key")
+              not in (None, key), r.json)
+        key = (r.json or {}).get("key") or key
     r = s.post("/auth/password/reset/confirm/", json={
         "uid": "x", "token": "y", "new_password1": "a",
         "new_password2": "a"})

@@ -131,6 +131,7 @@ test_defaults(void)
 	T_ASSERT(cfg.rest_auth.session_login);
 	T_ASSERT(!cfg.rest_auth.old_password_field_enabled);
 	T_ASSERT(!cfg.rest_auth.logout_on_password_change);
+	T_ASSERT(!cfg.rest_auth.password_change_keep_other_credentials);
 	T_ASSERT(cfg.rest_auth.jwt_auth_cookie == NULL);
 	T_ASSERT(cfg.rest_auth.jwt_auth_refresh_cookie == NULL);
 	T_STREQ(cfg.rest_auth.jwt_auth_refresh_cookie_path, "/");

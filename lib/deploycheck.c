@@ -180,6 +180,13 @@ deploy_check(const struct app_config *cfg, struct deploy_finding *out,
 		    "every rotated refresh token stays valid until it "
 		    "expires, so a stolen one keeps working.",
 		    JWTM_BLACKLIST_APP);
+	if (cfg->rest_auth.use_jwt &&
+	    !app_config_installed(cfg, JWTM_BLACKLIST_APP))
+		add(&f, "restauth.W108",
+		    "USE_JWT without %s in INSTALLED_APPS: no refresh token "
+		    "can be revoked, not by logout, nor by a password reset "
+		    "or change; a stolen one works until it expires.",
+		    JWTM_BLACKLIST_APP);
 	if (jwt_cookies && cfg->rest_auth.jwt_auth_samesite != NULL &&
 	    strcasecmp(cfg->rest_auth.jwt_auth_samesite, "None") == 0 &&
 	    !cfg->rest_auth.jwt_auth_cookie_use_csrf)

@@ -102,6 +102,9 @@ test_rules(void)
 	IDS(SAFE_NO_HOSTS ", \"ALLOWED_HOSTS\": [\".example.com\"]}", "", 0);
 	IDS(SAFE_BEGIN ", \"LOGIN_FAILURE_LIMIT\": 0}", "restauth.W107", 1);
 	IDS(SAFE_BEGIN ", \"LOGIN_FAILURE_LIMIT\": 1}", "", 0);
+	IDS(SAFE_BEGIN ", \"REST_AUTH\": {\"USE_JWT\": true}, "
+		       "\"INSTALLED_APPS\": [\"rest_framework.authtoken\"]}",
+	    "restauth.W108", 1);
 	IDS(SAFE_WITH("true", "0", "true", "true") "}", "restauth.W004", 1);
 	IDS(SAFE_WITH("false", "1", "true", "true") "}", "restauth.W008", 1);
 	IDS(SAFE_WITH("true", "1", "false", "true") "}", "restauth.W012", 1);
@@ -161,7 +164,7 @@ test_rules(void)
 		       "{\"ROTATE_REFRESH_TOKENS\": true, "
 		       "\"BLACKLIST_AFTER_ROTATION\": true}, "
 		       "\"INSTALLED_APPS\": [\"rest_framework.authtoken\"]}",
-	    "restauth.W104", 1);
+	    "restauth.W104 restauth.W108", 2);
 	IDS(SAFE_BEGIN ", \"REST_AUTH\": {\"USE_JWT\": true}, \"SIMPLE_JWT\": "
 		       "{\"ROTATE_REFRESH_TOKENS\": true, "
 		       "\"BLACKLIST_AFTER_ROTATION\": true}}",

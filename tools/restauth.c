@@ -1,10 +1,15 @@
 /*
- * restauth: the admin tool. migrate, createuser, changepassword, check.
+ * restauth: the admin tool. migrate, createuser, changepassword, check,
+ * flushexpiredtokens, mail-worker.
  * Exit codes: 0 done; 1 refused (user exists, no such user, bad
  * password); 2 usage; 3 bad config; 4 database unreachable or failed.
  */
+#include <sys/resource.h>
+
 #include <getopt.h>
 #include <locale.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +21,7 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "outbox.h"
 #include "pw.h"
 #include "pwval.h"
 #include "req.h"
@@ -42,7 +48,9 @@ usage(void)
 	    "                              (password from stdin when not given)\n"
 	    "  changepassword NAME [--password P]\n"
 	    "  check                       validate the config, reach the database\n"
-	    "  flushexpiredtokens          delete expired outstanding/blacklisted JWTs\n");
+	    "  flushexpiredtokens          delete expired outstanding/blacklisted JWTs\n"
+	    "  mail-worker [--drain]       send the mail outbox: as a daemon, or\n"
+	    "                              once (--drain) and exit\n");
 }
 
 static int
@@ -263,6 +271,82 @@ cmd_flush(struct db *db)
 	return EX_DONE;
 }
 
+static volatile sig_atomic_t stop_flag;
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+/* Stop: SIGTERM or SIGINT handled during the wait, or pending. */
+static bool
+worker_stop(void)
+{
+	sigset_t p;
+
+	return stop_flag ||
+	    (sigpending(&p) == 0 &&
+		(sigismember(&p, SIGTERM) == 1 ||
+		    sigismember(&p, SIGINT) == 1));
+}
+
+/*
+ * mail-worker --drain: send what is due and exit (a program starts it
+ * after its answer, or cron does), at the lowest priority. mail-worker:
+ * the daemon, until SIGTERM or SIGINT.
+ */
+static int
+cmd_mail_worker(const struct app_config *cfg, struct db *db, int argc,
+    char **argv)
+{
+	struct outbox_stats st;
+	struct sigaction sa;
+	sigset_t stops, waitmask;
+	enum app_err er;
+
+	if (argc > 2 || (argc == 2 && strcmp(argv[1], "--drain") != 0)) {
+		usage();
+		return EX_USAGE_;
+	}
+	/* Blocked but while the daemon waits, so that a stop never cuts a
+	 * mail in half: seen pending between mails, or handled in the wait. */
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &stops, &waitmask) == -1) {
+		perror("sigprocmask");
+		return EX_CONFIG_;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (argc == 2) {
+		if (setpriority(PRIO_PROCESS, 0, 19) == -1)
+			log_warn("mail-worker: setpriority");
+		if ((er = outbox_drain(cfg, db, worker_stop, &st)) != APP_OK) {
+			fprintf(stderr, "mail-worker: database error (%s)\n",
+			    app_err_name(er));
+			return EX_DB;
+		}
+		if (st.failed > 0)
+			log_warnx("mail-worker: %zu sent, %zu failed", st.sent,
+			    st.failed);
+		return EX_DONE;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) == -1 ||
+	    sigaction(SIGINT, &sa, NULL) == -1) {
+		perror("sigaction");
+		return EX_CONFIG_;
+	}
+	sigdelset(&waitmask, SIGTERM);
+	sigdelset(&waitmask, SIGINT);
+	outbox_worker(cfg, db, worker_stop, &waitmask);
+	return EX_DONE;
+}
+
 /* Config already loaded; reach the database and compare the schema. */
 static int
 cmd_check(const char *path, struct db *db)
@@ -313,7 +397,8 @@ main(int argc, char **argv)
 		path = app_config_path();
 	if (strcmp(cmd, "migrate") != 0 && strcmp(cmd, "createuser") != 0 &&
 	    strcmp(cmd, "changepassword") != 0 && strcmp(cmd, "check") != 0 &&
-	    strcmp(cmd, "flushexpiredtokens") != 0) {
+	    strcmp(cmd, "flushexpiredtokens") != 0 &&
+	    strcmp(cmd, "mail-worker") != 0) {
 		usage();
 		return EX_USAGE_;
 	}
@@ -330,6 +415,8 @@ main(int argc, char **argv)
 		rc = cmd_user(&cfg, &db, pv, argc - i, argv + i, false);
 	else if (strcmp(cmd, "flushexpiredtokens") == 0)
 		rc = cmd_flush(&db);
+	else if (strcmp(cmd, "mail-worker") == 0)
+		rc = cmd_mail_worker(&cfg, &db, argc - i, argv + i);
 	else
 		rc = cmd_check(path, &db);
 	db_free(&db);

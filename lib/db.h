@@ -321,7 +321,7 @@ enum app_err db_outbox_sent(struct db *, int64_t id) APP_WUR;
  */
 enum app_err db_outbox_failed(struct db *, int64_t id, const char *error,
     int *attempts) APP_WUR;
-/* Forget cooldown rows older than seconds. APP_EDB. */
+/* Forget cooldown rows a day older than seconds. APP_EDB. */
 enum app_err db_cooldown_clean(struct db *, long seconds) APP_WUR;
 /* LISTEN on DB_MAIL_CHANNEL (again after a reconnect). APP_EDB. */
 enum app_err db_mail_listen(struct db *) APP_WUR;

@@ -22,6 +22,13 @@
 #define OUTBOX_DRAIN_MAX 10000
 /* Failed attempts after which every further failure is logged loudly. */
 #define OUTBOX_WARN_ATTEMPTS 8
+/*
+ * A drainer waits this long before it reaches the database: the request
+ * that follows the one that started it (on the same process, most
+ * likely) is then over before the drainer's work, which differs with
+ * whether there was mail, competes with it for the CPU.
+ */
+#define OUTBOX_DRAIN_PAUSE_MS 100
 /* The daemon looks for retries at least this often, NOTIFY or not. */
 #define OUTBOX_POLL_MS (15 * 1000)
 /* ... and waits this long before reconnecting to a database gone. */

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -321,8 +322,11 @@ cmd_mail_worker(const struct app_config *cfg, struct db *db, int argc,
 	}
 	signal(SIGPIPE, SIG_IGN);
 	if (argc == 2) {
+		struct timespec pause = { 0, OUTBOX_DRAIN_PAUSE_MS * 1000000L };
+
 		if (setpriority(PRIO_PROCESS, 0, 19) == -1)
 			log_warn("mail-worker: setpriority");
+		(void)nanosleep(&pause, NULL);
 		if ((er = outbox_drain(cfg, db, worker_stop, &st)) != APP_OK) {
 			fprintf(stderr, "mail-worker: database error (%s)\n",
 			    app_err_name(er));

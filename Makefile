@@ -45,7 +45,10 @@ SQLDIR := $(CURDIR)/sql
 SHAREDIR := $(abspath $(BUILD))/share
 # Where programs built here look when RESTAUTH_CONFIG is unset.
 DEFAULT_CONFIG ?= $(CURDIR)/config/restauth.json
+# The admin tool a program starts to drain the mail outbox.
+TOOLPATH ?= $(abspath $(TOOL))
 PATHS = -DRESTAUTH_SQLDIR='"$(SQLDIR)"' \
+	-DRESTAUTH_TOOL='"$(TOOLPATH)"' \
 	-DRESTAUTH_DEFAULT_CONFIG='"$(DEFAULT_CONFIG)"' \
 	-DRESTAUTH_SHAREDIR='"$(SHAREDIR)"'
 # The compiled-in paths, kept in a file so that objects built with other
@@ -139,6 +142,7 @@ LIBEXEC = $(PREFIX)/lib/restauth
 DATADIR = $(PREFIX)/share/restauth
 install:
 	$(MAKE) BUILD=$(INSTALL_BUILD) SQLDIR=$(DATADIR)/sql \
+	    TOOLPATH=$(PREFIX)/bin/restauth \
 	    SHAREDIR=$(DATADIR) DEFAULT_CONFIG=$(SYSCONFDIR)/restauth.json programs
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBEXEC)/cgi-bin \
 	    $(DESTDIR)$(DATADIR)/sql $(DESTDIR)$(DATADIR)/www/errors \
@@ -156,6 +160,9 @@ install:
 	sed -e 's|@LIBEXEC@|$(LIBEXEC)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
 	    www/systemd/restauth-pools.service \
 	    >$(DESTDIR)$(DATADIR)/conf/restauth-pools.service
+	sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+	    www/systemd/restauth-mail.service \
+	    >$(DESTDIR)$(DATADIR)/conf/restauth-mail.service
 	sed 's|"EMAIL_SENDMAIL": "[^"]*"|"EMAIL_SENDMAIL": "/usr/sbin/sendmail -t -i"|' \
 	    config/restauth.json >$(DESTDIR)$(SYSCONFDIR)/restauth.json.example
 	@echo "restauth check --deploy of restauth.json.example (a random SECRET_KEY"

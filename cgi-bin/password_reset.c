@@ -11,9 +11,8 @@ handle(struct app_call *c)
 	char email[LIMIT_EMAIL_BYTES + 1];
 	struct req_field f = { "email", REQ_F_REQUIRED, LIMIT_EMAIL, email,
 		sizeof(email), false };
-	struct passwd_mail mails[DB_USERS_BY_EMAIL_MAX];
 	struct json_object *errs = NULL;
-	size_t n = 0, i;
+	size_t n = 0;
 	enum app_err er;
 
 	er = req_fields(c->req, &f, 1, &errs);
@@ -22,20 +21,14 @@ handle(struct app_call *c)
 			APP_OK ? APP_EINPUT : APP_ENOMEM;
 	if (er != APP_OK)
 		goto out;
-	er = passwd_reset_mails(&c->ctx->cfg, &c->ctx->db, email, time(NULL),
-	    mails, &n);
+	er = passwd_reset_queue(&c->ctx->cfg, &c->ctx->db, email, time(NULL),
+	    &n);
 	if (er != APP_OK)
 		goto out;
-	/* The mails leave after the answer: known and unknown addresses
-	 * answer alike, in the same time. */
-	for (i = 0; i < n; i++) {
-		if (er == APP_OK)
-			er = app_mail_later(c, mails[i].to, mails[i].subject,
-			    mails[i].body);
-		passwd_mail_free(&mails[i]);
-	}
-	if (er != APP_OK)
-		goto out;
+	/* The mails leave from the outbox after the answer; a drainer
+	 * starts for every address, known, unknown or in the cooldown, so
+	 * that all answer alike, and the next request too. */
+	app_mail_queued(c);
 	resp_detail(c->resp, 200, "Password reset e-mail has been sent.");
 out:
 	if (er != APP_OK)

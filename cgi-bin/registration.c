@@ -47,12 +47,10 @@ handle(struct app_call *c)
 	reg_form_wipe(&f);
 	if (er != APP_OK)
 		goto out;
-	/* complete_signup: the mail leaves after the answer. */
-	if (res.mail.body != NULL &&
-	    app_mail_later(c, res.mail.to, res.mail.subject, res.mail.body) !=
-		APP_OK)
-		log_warnx("user %lld: confirmation mail not queued",
-		    (long long)res.user.id);
+	/* complete_signup: the mail is in the outbox with the user, and
+	 * leaves after the answer. */
+	if (res.mail_queued)
+		app_mail_queued(c);
 	if (cfg->account.email_verification ==
 	    ACCOUNT_EMAIL_VERIFICATION_MANDATORY) {
 		resp_detail(c->resp, 201, REG_VERIFICATION_SENT);

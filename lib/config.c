@@ -39,6 +39,8 @@ _Static_assert(sizeof(enum account_authentication_method) == sizeof(int),
     "K_ENUM stores an int");
 _Static_assert(sizeof(enum account_email_verification) == sizeof(int),
     "K_ENUM stores an int");
+_Static_assert(sizeof(enum app_outbox_drain) == sizeof(int),
+    "K_ENUM stores an int");
 
 enum ktype {
 	K_BOOL,
@@ -475,6 +477,7 @@ static const char *const auth_methods[] = { "username", "email",
 	"username_email", NULL };
 static const char *const verifications[] = { "none", "optional", "mandatory",
 	NULL };
+static const char *const outbox_drains[] = { "spawn", "worker", NULL };
 
 /* dj-rest-auth 7.1.1 app_settings.py DEFAULTS */
 static const struct key rest_auth_keys[] = {
@@ -732,6 +735,12 @@ static const struct key top_keys[] = {
 	    "\"webmaster@localhost\"", ck_from_email),
 	KSPECIAL("EMAIL_SENDMAIL", K_ARGV, C(email_sendmail),
 	    C(email_sendmail_len), "\"/usr/sbin/sendmail -t -i\""),
+	/* restauth's: who sends the outbox, and one reset mail per address
+	 * per this many seconds (0: no limit). */
+	KENUM("EMAIL_OUTBOX_DRAIN", C(email_outbox_drain), "\"spawn\"",
+	    outbox_drains),
+	KNUM("PASSWORD_RESET_COOLDOWN", K_LONG, 0, C(password_reset_cooldown),
+	    "180", 0, SECONDS_MAX),
 	KSTR("PASSWORD_RESET_URL", 0, C(password_reset_url),
 	    "\"http://localhost:8000/password-reset/confirm/{uid}/{token}/\"",
 	    ck_reset_url),

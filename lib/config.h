@@ -33,6 +33,13 @@ enum account_authentication_method {
 };
 
 /* allauth ACCOUNT_EMAIL_VERIFICATION */
+/* EMAIL_OUTBOX_DRAIN: who sends what the programs add to the outbox. */
+enum app_outbox_drain {
+	APP_OUTBOX_SPAWN,  /* "spawn": a program starts `restauth mail-worker
+			      --drain` after its answer */
+	APP_OUTBOX_WORKER, /* "worker": a `restauth mail-worker` daemon */
+};
+
 enum account_email_verification {
 	ACCOUNT_EMAIL_VERIFICATION_NONE,
 	ACCOUNT_EMAIL_VERIFICATION_OPTIONAL,
@@ -181,6 +188,8 @@ struct app_config {
 	size_t csrf_trusted_origins_len;
 
 	long password_reset_timeout; /* seconds */
+	long password_reset_cooldown; /* seconds per address; 0: off */
+	enum app_outbox_drain email_outbox_drain;
 	char *default_from_email;
 	char **email_sendmail; /* argv, NULL-terminated; [0] absolute */
 	size_t email_sendmail_len; /* >= 1, without the NULL */

@@ -6,11 +6,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <json-c/json.h>
+#include <openssl/crypto.h>
 
 #include "db.h"
 #include "log.h"
@@ -82,6 +87,13 @@ enum stmt {
 	ST_SESSION_INSERT,
 	ST_SESSION_GET,
 	ST_SESSION_DELETE,
+	/* the mail outbox and the reset cooldown (lib/outbox.c) */
+	ST_OUTBOX_INSERT,
+	ST_RESET_QUEUE,
+	ST_OUTBOX_CLAIM,
+	ST_OUTBOX_DELETE,
+	ST_OUTBOX_FAILED,
+	ST_COOLDOWN_CLEAN,
 	ST__MAX
 };
 
@@ -406,6 +418,46 @@ static const struct {
 	    "AND expire_date > now()", 1 },
 	[ST_SESSION_DELETE] = { "session_delete",
 	    "DELETE FROM django_session WHERE session_key = $1", 1 },
+	/* A mail, and the wake-up of the mail worker at COMMIT. */
+	[ST_OUTBOX_INSERT] = { "outbox_insert",
+	    "WITH i AS (INSERT INTO restauth_mail_outbox (sender, recipient, "
+	    "subject, body) VALUES ($1, $2, $3, $4) RETURNING id) "
+	    "SELECT pg_notify('" DB_MAIL_CHANNEL "', '') FROM i", 4 },
+	/*
+	 * PASSWORD_RESET_COOLDOWN and the reset mails in one statement, the
+	 * same for every address, known or not: the cooldown row of $1 is
+	 * written when the last mail to it is older than $2 seconds, and
+	 * only then do the mails of $4 (a JSON list, empty for an unknown
+	 * address) go in. The upsert's row lock orders racing requests.
+	 */
+	[ST_RESET_QUEUE] = { "reset_queue",
+	    "WITH c AS (INSERT INTO restauth_reset_cooldown AS c (addr_hash, "
+	    "sent) VALUES ($1, now()) ON CONFLICT (addr_hash) DO UPDATE SET "
+	    "sent = now() WHERE c.sent <= now() - $2::int * interval "
+	    "'1 second' RETURNING 1), m AS (INSERT INTO restauth_mail_outbox "
+	    "(sender, recipient, subject, body) SELECT $3, j.recipient, "
+	    "j.subject, j.body FROM json_to_recordset($4::json) AS "
+	    "j(recipient text, subject text, body text) WHERE EXISTS "
+	    "(SELECT 1 FROM c) RETURNING id) SELECT (SELECT count(*) FROM m), "
+	    "pg_notify('" DB_MAIL_CHANNEL "', '')", 4 },
+	/* One due mail, locked until COMMIT; other drainers skip it. */
+	[ST_OUTBOX_CLAIM] = { "outbox_claim",
+	    "SELECT id, sender, recipient, subject, body, attempts FROM "
+	    "restauth_mail_outbox WHERE next_attempt <= now() ORDER BY "
+	    "next_attempt, id LIMIT 1 FOR UPDATE SKIP LOCKED", 0 },
+	[ST_OUTBOX_DELETE] = { "outbox_delete",
+	    "DELETE FROM restauth_mail_outbox WHERE id = $1", 1 },
+	/* Exponential backoff: 30 s, doubling, at most an hour. */
+	[ST_OUTBOX_FAILED] = { "outbox_failed",
+	    "UPDATE restauth_mail_outbox SET attempts = attempts + 1, "
+	    "last_error = $2, next_attempt = now() + least(30 * power(2, "
+	    "least(attempts, 20)), 3600) * interval '1 second' WHERE id = $1 "
+	    "RETURNING attempts", 2 },
+	/* Rows a day past their cooldown: a reset for an address asked
+	 * for just now never waits for this DELETE's row locks. */
+	[ST_COOLDOWN_CLEAN] = { "cooldown_clean",
+	    "DELETE FROM restauth_reset_cooldown WHERE sent < now() - "
+	    "($1::int + 86400) * interval '1 second'", 1 },
 };
 
 enum app_err
@@ -1456,5 +1508,231 @@ db_session_delete(struct db *db, const char *key)
 	if ((er = run(db, ST_SESSION_DELETE, params, &res)) != APP_OK)
 		return er;
 	PQclear(res);
+	return APP_OK;
+}
+
+/* ---- the mail outbox and the reset cooldown ---- */
+
+/* v as a whole decimal number in 0..max. */
+static bool
+parse_count(const char *v, long long max, long long *out)
+{
+	char *end;
+	long long n;
+
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno != 0 || end == v || *end != '\0' || n < 0 || n > max)
+		return false;
+	*out = n;
+	return true;
+}
+
+/* Run st for its effect only. APP_ECONFLICT, APP_EDB. */
+static enum app_err
+command(struct db *db, enum stmt st, const char *const *params)
+{
+	PGresult *res = NULL;
+	enum app_err er;
+
+	if ((er = run(db, st, params, &res)) != APP_OK)
+		return er;
+	PQclear(res);
+	return APP_OK;
+}
+
+enum app_err
+db_outbox_insert(struct db *db, const char *from, const char *to,
+    const char *subject, const char *body)
+{
+	const char *params[] = { from, to, subject, body };
+
+	return command(db, ST_OUTBOX_INSERT, params);
+}
+
+/* The mails as the JSON list ST_RESET_QUEUE reads; free()d by the caller. */
+static char *
+mails_json(const struct db_mail *mails, size_t n)
+{
+	struct json_object *a, *o;
+	const char *s;
+	char *out = NULL;
+	size_t i;
+
+	if ((a = json_object_new_array()) == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if ((o = json_object_new_object()) == NULL ||
+		    json_object_array_add(a, o) != 0) {
+			json_object_put(o);
+			goto out;
+		}
+		if (json_object_object_add(o, "recipient",
+			json_object_new_string(mails[i].to)) != 0 ||
+		    json_object_object_add(o, "subject",
+			json_object_new_string(mails[i].subject)) != 0 ||
+		    json_object_object_add(o, "body",
+			json_object_new_string(mails[i].body)) != 0)
+			goto out;
+	}
+	if ((s = json_object_to_json_string_ext(a, JSON_C_TO_STRING_PLAIN)) !=
+	    NULL)
+		out = strdup(s);
+out:
+	json_object_put(a);
+	return out;
+}
+
+enum app_err
+db_reset_queue(struct db *db, const char *addr_key, long seconds,
+    const char *from, const struct db_mail *mails, size_t n, size_t *queued)
+{
+	char sbuf[ID_BYTES];
+	const char *params[4] = { addr_key, fmt_id(sbuf, seconds), from, NULL };
+	PGresult *res = NULL;
+	enum app_err er;
+	long long v;
+	char *json;
+
+	if ((json = mails_json(mails, n)) == NULL)
+		return APP_ENOMEM;
+	params[3] = json;
+	er = run(db, ST_RESET_QUEUE, params, &res);
+	OPENSSL_cleanse(json, strlen(json));
+	free(json);
+	if (er != APP_OK)
+		return er;
+	er = APP_EDB;
+	if (PQntuples(res) == 1 &&
+	    parse_count(PQgetvalue(res, 0, 0), (long long)n, &v)) {
+		*queued = (size_t)v;
+		er = APP_OK;
+	}
+	PQclear(res);
+	return er;
+}
+
+void
+db_outbox_row_free(struct db_outbox_row *r)
+{
+	if (r == NULL)
+		return;
+	if (r->body != NULL)
+		OPENSSL_cleanse(r->body, strlen(r->body));
+	free(r->from);
+	free(r->to);
+	free(r->subject);
+	free(r->body);
+	memset(r, 0, sizeof(*r));
+}
+
+enum app_err
+db_outbox_claim(struct db *db, struct db_outbox_row *out)
+{
+	struct db_outbox_row r = { 0 };
+	PGresult *res = NULL;
+	enum app_err er;
+	long long id, attempts;
+
+	if ((er = run(db, ST_OUTBOX_CLAIM, NULL, &res)) != APP_OK)
+		return er;
+	er = APP_ENOTFOUND;
+	if (PQntuples(res) != 1)
+		goto out;
+	er = APP_EDB;
+	if (!parse_count(PQgetvalue(res, 0, 0), INT64_MAX, &id) ||
+	    !parse_count(PQgetvalue(res, 0, 5), INT32_MAX, &attempts))
+		goto out;
+	r.id = id;
+	r.attempts = (int)attempts;
+	er = APP_ENOMEM;
+	if ((r.from = strdup(PQgetvalue(res, 0, 1))) == NULL ||
+	    (r.to = strdup(PQgetvalue(res, 0, 2))) == NULL ||
+	    (r.subject = strdup(PQgetvalue(res, 0, 3))) == NULL ||
+	    (r.body = strdup(PQgetvalue(res, 0, 4))) == NULL)
+		goto out;
+	*out = r;
+	memset(&r, 0, sizeof(r));
+	er = APP_OK;
+out:
+	db_outbox_row_free(&r);
+	PQclear(res);
+	return er;
+}
+
+enum app_err
+db_outbox_sent(struct db *db, int64_t id)
+{
+	char idbuf[ID_BYTES];
+	const char *params[] = { fmt_id(idbuf, id) };
+
+	return command(db, ST_OUTBOX_DELETE, params);
+}
+
+enum app_err
+db_outbox_failed(struct db *db, int64_t id, const char *error, int *attempts)
+{
+	char idbuf[ID_BYTES];
+	const char *params[] = { fmt_id(idbuf, id), error };
+	PGresult *res = NULL;
+	enum app_err er;
+	long long n = 0;
+
+	if ((er = run(db, ST_OUTBOX_FAILED, params, &res)) != APP_OK)
+		return er;
+	if (PQntuples(res) == 1)
+		(void)parse_count(PQgetvalue(res, 0, 0), INT32_MAX, &n);
+	*attempts = (int)n;
+	PQclear(res);
+	return APP_OK;
+}
+
+enum app_err
+db_cooldown_clean(struct db *db, long seconds)
+{
+	char sbuf[ID_BYTES];
+	const char *params[] = { fmt_id(sbuf, seconds) };
+
+	return command(db, ST_COOLDOWN_CLEAN, params);
+}
+
+enum app_err
+db_mail_listen(struct db *db)
+{
+	enum app_err er;
+
+	if ((er = db_ready(db)) != APP_OK)
+		return er;
+	return simple(db, "LISTEN " DB_MAIL_CHANNEL);
+}
+
+enum app_err
+db_mail_wait(struct db *db, int timeout_ms, const sigset_t *mask,
+    bool *woken)
+{
+	struct timespec ts = { timeout_ms / 1000,
+		(long)(timeout_ms % 1000) * 1000000 };
+	struct pollfd pfd;
+	PGnotify *n;
+	int rc;
+
+	*woken = false;
+	if (db->conn == NULL || (pfd.fd = PQsocket(db->conn)) < 0)
+		return APP_EDB;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	if ((rc = ppoll(&pfd, 1, &ts, mask)) == -1)
+		return errno == EINTR ? APP_OK : APP_EDB;
+	if (rc == 0)
+		return APP_OK;
+	if (PQconsumeInput(db->conn) == 0) {
+		log_warnx("database: %s", PQerrorMessage(db->conn));
+		db_disconnect(db);
+		return APP_EDB;
+	}
+	while ((n = PQnotifies(db->conn)) != NULL) {
+		*woken = true;
+		PQfreemem(n);
+	}
 	return APP_OK;
 }

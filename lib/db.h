@@ -6,6 +6,7 @@
 #ifndef RESTAUTH_DB_H
 #define RESTAUTH_DB_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -301,5 +302,73 @@ enum app_err db_session_insert(struct db *, const char *key,
 enum app_err db_session_get(struct db *, const char *key, char *data,
     size_t size) APP_WUR;
 enum app_err db_session_delete(struct db *, const char *key) APP_WUR;
+
+/* ---- the mail outbox and the reset cooldown (lib/outbox.c) ---- */
+
+/* The channel the programs NOTIFY when they add mail, at COMMIT. */
+#define DB_MAIL_CHANNEL "restauth_mail"
+
+/* One mail to queue (borrowed strings). */
+struct db_mail {
+	const char *to;
+	const char *subject;
+	const char *body;
+};
+
+/* One claimed outbox row (owned strings: db_outbox_row_free). */
+struct db_outbox_row {
+	int64_t id;
+	int attempts; /* failed sends so far */
+	char *from;
+	char *to;
+	char *subject;
+	char *body;
+};
+
+/*
+ * Add a mail to the outbox and NOTIFY DB_MAIL_CHANNEL, both taking
+ * effect with the surrounding transaction (or at once outside one).
+ * APP_EDB.
+ */
+enum app_err db_outbox_insert(struct db *, const char *from, const char *to,
+    const char *subject, const char *body) APP_WUR;
+/*
+ * PASSWORD_RESET_COOLDOWN and the reset mails in one statement: when no
+ * reset mail went to addr_key (an HMAC of the address) within seconds,
+ * record now and add the n mails (n may be 0: an unknown address does
+ * the same work); *queued is how many went in (0 in the cooldown).
+ * Always NOTIFYs. APP_ENOMEM, APP_EDB.
+ */
+enum app_err db_reset_queue(struct db *, const char *addr_key, long seconds,
+    const char *from, const struct db_mail *mails, size_t n,
+    size_t *queued) APP_WUR;
+/*
+ * Inside a transaction: lock one due row (FOR UPDATE SKIP LOCKED, so
+ * concurrent drainers never take the same one) into *out. APP_ENOTFOUND
+ * when none is due, APP_ENOMEM, APP_EDB.
+ */
+enum app_err db_outbox_claim(struct db *, struct db_outbox_row *out) APP_WUR;
+void db_outbox_row_free(struct db_outbox_row *);
+/* The mail went: delete its row. APP_EDB. */
+enum app_err db_outbox_sent(struct db *, int64_t id) APP_WUR;
+/*
+ * The mail failed: count the attempt, keep error, try again after
+ * 30 s * 2^(attempts before), at most an hour. *attempts: the new count.
+ * APP_EDB.
+ */
+enum app_err db_outbox_failed(struct db *, int64_t id, const char *error,
+    int *attempts) APP_WUR;
+/* Forget cooldown rows a day older than seconds. APP_EDB. */
+enum app_err db_cooldown_clean(struct db *, long seconds) APP_WUR;
+/* LISTEN on DB_MAIL_CHANNEL (again after a reconnect). APP_EDB. */
+enum app_err db_mail_listen(struct db *) APP_WUR;
+/*
+ * Wait up to timeout_ms for a notification on the listening connection,
+ * with mask as the signal mask meanwhile (ppoll). *woken: one came; a
+ * signal or the timeout return APP_OK with *woken false. APP_EDB: the
+ * connection is gone (it is closed; listen again).
+ */
+enum app_err db_mail_wait(struct db *, int timeout_ms, const sigset_t *mask,
+    bool *woken) APP_WUR;
 
 #endif

@@ -505,6 +505,13 @@ now_ms(void)
 }
 
 /*
+ * The command's whole environment: a PATH for a script's tools, and
+ * nothing of ours (SECRET_KEY, DATABASE_URL, RESTAUTH_*: a sendmail, or
+ * anything it runs, has no business with them).
+ */
+static char *const mail_env[] = { MAIL_ENV_PATH, NULL };
+
+/*
  * Start argv with rfd as its standard input, our standard error as its
  * standard output, every other descriptor closed, in a process group of
  * its own, with no signal blocked and SIGPIPE as a fresh process has it.
@@ -538,7 +545,7 @@ spawn(pid_t *pid, char *const argv[], int rfd)
 	    (rc = posix_spawnattr_setpgroup(&at, 0)) == 0 &&
 	    (rc = posix_spawnattr_setsigmask(&at, &none)) == 0 &&
 	    (rc = posix_spawnattr_setsigdefault(&at, &def)) == 0)
-		rc = posix_spawn(pid, argv[0], &fa, &at, argv, environ);
+		rc = posix_spawn(pid, argv[0], &fa, &at, argv, mail_env);
 	posix_spawnattr_destroy(&at);
 	posix_spawn_file_actions_destroy(&fa);
 	return rc;

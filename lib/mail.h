@@ -15,12 +15,14 @@
 
 /* How long the command may take, message written and exit included. */
 #define MAIL_TIMEOUT_MS 10000
+/* The command's environment: this, and nothing else. */
+#define MAIL_ENV_PATH "PATH=/usr/sbin:/usr/bin:/sbin:/bin"
 /* A whole message: our mails are a few lines and one link. */
 #define MAIL_MAX_BYTES (64 * 1024)
 
 /*
  * Send one mail: run argv (argv[0] an absolute path; no shell, no PATH)
- * in its own process group with the message on its standard input and
+ * with only MAIL_ENV_PATH in its environment, in its own process group with the message on its standard input and
  * its standard output on our standard error, and wait for it. After
  * MAIL_TIMEOUT_MS it is killed (with its process group).
  *

@@ -7,6 +7,7 @@
 #include "account.h"
 #include "jwtmode.h"
 #include "log.h"
+#include "outbox.h"
 #include "passwd.h"
 #include "pw.h"
 #include "pwval.h"
@@ -135,6 +136,13 @@ fill_link(const char *tpl, const char *uid, const char *token, char *out,
 	return APP_OK;
 }
 
+/* One reset mail: its recipient, subject and text (owned by the struct). */
+struct passwd_mail {
+	char to[DB_EMAIL_BYTES];
+	char subject[128];
+	char *body;
+};
+
 static enum app_err
 make_mail(const struct app_config *cfg, const struct db_user *u,
     time_t now, struct passwd_mail *m)
@@ -173,7 +181,7 @@ out:
 	return er;
 }
 
-void
+static void
 passwd_mail_free(struct passwd_mail *m)
 {
 	if (m == NULL || m->body == NULL)
@@ -184,11 +192,13 @@ passwd_mail_free(struct passwd_mail *m)
 }
 
 enum app_err
-passwd_reset_mails(const struct app_config *cfg, struct db *db,
-    const char *email, time_t now, struct passwd_mail *out, size_t *n)
+passwd_reset_queue(const struct app_config *cfg, struct db *db,
+    const char *email, time_t now, size_t *queued)
 {
 	struct db_user users[DB_USERS_BY_EMAIL_MAX];
-	struct passwd_mail decoy_mail;
+	struct passwd_mail mails[DB_USERS_BY_EMAIL_MAX], decoy_mail;
+	struct db_mail q[DB_USERS_BY_EMAIL_MAX];
+	char key[OUTBOX_ADDR_KEY_CHARS + 1];
 	size_t found = 0, i, k = 0;
 	enum app_err er;
 	bool decoy = false;
@@ -206,17 +216,22 @@ passwd_reset_mails(const struct app_config *cfg, struct db *db,
 	for (i = 0; i < found && er == APP_OK; i++) {
 		if (!users[i].is_active || !pw_usable(users[i].password))
 			continue;
-		if ((er = make_mail(cfg, &users[i], now, &out[k])) == APP_OK)
+		if ((er = make_mail(cfg, &users[i], now, &mails[k])) == APP_OK) {
+			q[k].to = mails[k].to;
+			q[k].subject = mails[k].subject;
+			q[k].body = mails[k].body;
 			k++;
+		}
 	}
 	OPENSSL_cleanse(users, sizeof(users));
-	if (er != APP_OK) {
-		while (k > 0)
-			passwd_mail_free(&out[--k]);
-		return er;
-	}
-	*n = k;
-	return APP_OK;
+	/* Known or not, mail or not: the same one statement. */
+	if (er == APP_OK &&
+	    (er = outbox_addr_key(cfg->secret_key, email, key)) == APP_OK)
+		er = db_reset_queue(db, key, cfg->password_reset_cooldown,
+		    cfg->default_from_email, q, k, queued);
+	while (k > 0)
+		passwd_mail_free(&mails[--k]);
+	return er;
 }
 
 static enum app_err

@@ -73,25 +73,19 @@ const struct db_revoke *passwd_change_revoke(const struct app_config *cfg,
     const struct req *r, time_t now, struct db_revoke *out,
     char jti[JWT_JTI_BYTES]);
 
-/* One reset mail: its recipient, subject and text (owned by the struct). */
-struct passwd_mail {
-	char to[DB_EMAIL_BYTES];
-	char subject[128];
-	char *body;
-};
-
 /*
- * Django's PasswordResetForm: one mail for each active user with a
+ * Django's PasswordResetForm.save: one mail for each active user with a
  * usable password whose address matches email case-insensitively, with
  * a link made from PASSWORD_RESET_URL ({uid}: URL-safe base64 of the pk;
- * {token}: Django's reset token at now). out has room for
- * DB_USERS_BY_EMAIL_MAX; *n is set on APP_OK (0 for an unknown
- * address). Free each body with passwd_mail_free.
+ * {token}: Django's reset token at now), added to the outbox unless a
+ * reset mail went to the address within PASSWORD_RESET_COOLDOWN. An
+ * unknown address costs the same: a decoy mail is made and dropped, and
+ * the one cooldown-and-outbox statement runs with no mails. *queued:
+ * mails added (0 for an unknown address or in the cooldown).
  * APP_EDB, APP_ENOMEM, APP_EINTERNAL.
  */
-enum app_err passwd_reset_mails(const struct app_config *cfg, struct db *db,
-    const char *email, time_t now, struct passwd_mail *out, size_t *n) APP_WUR;
-void passwd_mail_free(struct passwd_mail *m);
+enum app_err passwd_reset_queue(const struct app_config *cfg, struct db *db,
+    const char *email, time_t now, size_t *queued) APP_WUR;
 
 /*
  * dj-rest-auth's PasswordResetConfirmSerializer and save(): uid decodes to

@@ -600,6 +600,28 @@ make_mail(const struct app_config *cfg, const char *to, const char *username,
 	return APP_OK;
 }
 
+/*
+ * Make the confirmation mail and add it to the outbox, in the caller's
+ * transaction. APP_EDB from the outbox; a mail that cannot be made
+ * (APP_ENOMEM, APP_EINTERNAL) is returned too, with *made false.
+ */
+static enum app_err
+queue_mail(const struct app_config *cfg, struct db *db, const char *to,
+    const char *username, const char *key, bool signup, bool *made)
+{
+	struct reg_mail m = { 0 };
+	enum app_err er;
+
+	*made = false;
+	if ((er = make_mail(cfg, to, username, key, signup, &m)) != APP_OK)
+		return er;
+	*made = true;
+	er = db_outbox_insert(db, cfg->default_from_email, m.to, m.subject,
+	    m.body);
+	reg_mail_free(&m);
+	return er;
+}
+
 /* ---- signup ---- */
 
 struct plan {
@@ -614,24 +636,25 @@ reg_result_free(struct reg_result *r)
 	if (r == NULL)
 		return;
 	OPENSSL_cleanse(r->token, sizeof(r->token));
-	reg_mail_free(&r->mail);
 }
 
 /*
  * The signup transaction. APP_ECONFLICT with *field F_USERNAME or
  * F_EMAIL when the name or (UNIQUE_EMAIL) the address is taken, whether
  * a check saw it or a constraint refused it; nothing is left behind.
- * On APP_OK: out->user.id, out->token, and *address_id (0 without an
- * address), *stored (a stored key, "" when none), *send.
+ * On APP_OK: out->user.id, out->token, *stored (a stored key, "" when
+ * none), and *send: the confirmation mail (made at now) is in the
+ * outbox, committed with the user.
  */
 static enum app_err
 create(const struct app_config *cfg, struct db *db, const char *username,
-    const char *email, const char *hash, const struct plan *p,
-    struct reg_result *out, int64_t *address_id,
-    char stored[REG_STORED_KEY_CHARS + 1], bool *send, enum field *field)
+    const char *email, const char *hash, const struct plan *p, time_t now,
+    struct reg_result *out, char stored[REG_STORED_KEY_CHARS + 1],
+    bool *send, enum field *field)
 {
 	bool unique = cfg->account.unique_email && email[0] != '\0';
-	char key[TOK_KEY_BYTES];
+	bool made = false;
+	char key[TOK_KEY_BYTES], ckey[REG_KEY_BYTES] = "";
 	int64_t uid = 0, aid = 0;
 	bool taken = false;
 	enum app_err er;
@@ -681,14 +704,36 @@ create(const struct app_config *cfg, struct db *db, const char *username,
 			    APP_OK))
 			goto fail;
 	}
+	/* complete_signup's mail: in the outbox with the user, or neither. */
+	if (*send) {
+		if (cfg->account.email_confirmation_hmac)
+			er = reg_key_make(cfg->secret_key, aid, now, ckey,
+			    sizeof(ckey));
+		else
+			snprintf(ckey, sizeof(ckey), "%s", stored);
+		if (er == APP_OK)
+			er = queue_mail(cfg, db, email, username, ckey, true,
+			    &made);
+		/* A mail we cannot make is logged, and resend-email/ can
+		 * make another; an outbox that fails fails the signup. */
+		if (er != APP_OK && (er == APP_EDB || made))
+			goto fail;
+		if (er != APP_OK) {
+			log_warnx("new user: no confirmation mail: %s",
+			    app_err_name(er));
+			*send = false;
+			er = APP_OK;
+		}
+	}
 	if ((er = db_commit(db)) != APP_OK)
 		goto fail;
 	OPENSSL_cleanse(key, sizeof(key));
+	OPENSSL_cleanse(ckey, sizeof(ckey));
 	out->user.id = uid;
-	*address_id = aid;
 	return APP_OK;
 fail:
 	OPENSSL_cleanse(key, sizeof(key));
+	OPENSSL_cleanse(ckey, sizeof(ckey));
 	OPENSSL_cleanse(out->token, sizeof(out->token));
 	stored[0] = '\0';
 	*send = false;
@@ -705,11 +750,10 @@ reg_signup(const struct app_config *cfg, struct db *db, const struct pwval *pv,
 	struct pw_params pp = acct_pw_params(cfg);
 	struct plan p;
 	char username[DB_USERNAME_BYTES], base[DB_USERNAME_BYTES];
-	char hash[PW_HASH_MAX] = "", key[REG_KEY_BYTES];
+	char hash[PW_HASH_MAX] = "";
 	char stored[REG_STORED_KEY_CHARS + 1] = "";
 	bool made_up = f->username[0] == '\0', send = false;
 	enum field field = F__MAX;
-	int64_t aid = 0;
 	enum app_err er = APP_EINTERNAL;
 	int attempt;
 
@@ -747,7 +791,7 @@ reg_signup(const struct app_config *cfg, struct db *db, const struct pwval *pv,
 		    (er = pw_hash(&pp, f->password1, strlen(f->password1),
 			 hash)) != APP_OK)
 			goto out;
-		er = create(cfg, db, username, f->email, hash, &p, out, &aid,
+		er = create(cfg, db, username, f->email, hash, &p, now, out,
 		    stored, &send, &field);
 		if (!(er == APP_ECONFLICT && made_up && field == F_USERNAME))
 			break;
@@ -768,24 +812,7 @@ reg_signup(const struct app_config *cfg, struct db *db, const struct pwval *pv,
 	snprintf(out->user.email, sizeof(out->user.email), "%s", f->email);
 	out->user.is_active = true;
 	out->user.last_login = p.login ? (int64_t)now : -1;
-	if (send) {
-		if (cfg->account.email_confirmation_hmac)
-			er = reg_key_make(cfg->secret_key, aid, now, key,
-			    sizeof(key));
-		else
-			snprintf(key, sizeof(key), "%s", stored);
-		if (er == APP_OK)
-			er = make_mail(cfg, f->email, username, key, true,
-			    &out->mail);
-		OPENSSL_cleanse(key, sizeof(key));
-		/* The user exists now: a mail we cannot make is logged, and
-		 * resend-email/ can make another. */
-		if (er != APP_OK) {
-			log_warnx("user %lld: no confirmation mail: %s",
-			    (long long)out->user.id, app_err_name(er));
-			er = APP_OK;
-		}
-	}
+	out->mail_queued = send;
 out:
 	OPENSSL_cleanse(hash, sizeof(hash));
 	OPENSSL_cleanse(stored, sizeof(stored));
@@ -823,14 +850,14 @@ reg_confirm(const struct app_config *cfg, struct db *db, const char *key,
 
 enum app_err
 reg_resend(const struct app_config *cfg, struct db *db, const char *email,
-    time_t now, struct reg_mail *out)
+    time_t now, bool *queued)
 {
 	struct db_emailaddress a;
 	char key[REG_KEY_BYTES] = "";
-	bool send = false;
+	bool send = false, made;
 	enum app_err er;
 
-	memset(out, 0, sizeof(*out));
+	*queued = false;
 	er = db_emailaddress_by_email(db, email, &a);
 	if (er == APP_ENOTFOUND)
 		return APP_OK;
@@ -838,33 +865,27 @@ reg_resend(const struct app_config *cfg, struct db *db, const char *email,
 		return er;
 	if (a.verified)
 		return APP_OK;
-	if (cfg->account.email_confirmation_hmac) {
-		if ((er = db_email_cooldown(db, a.email,
-			 cfg->account.email_confirmation_cooldown, &send)) !=
-		    APP_OK)
-			return er;
-		if (!send)
-			return APP_OK;
-		er = reg_key_make(cfg->secret_key, a.id, now, key, sizeof(key));
-	} else {
-		/* The send time and the key it mails go in together. */
-		if ((er = db_begin(db)) != APP_OK)
-			return er;
-		if ((er = db_email_cooldown(db, a.email,
-			 cfg->account.email_confirmation_cooldown, &send)) ==
-			APP_OK &&
-		    send && (er = reg_stored_key_new(key)) == APP_OK)
+	/* The send time, the stored key and the mail go in together. */
+	if ((er = db_begin(db)) != APP_OK)
+		return er;
+	er = db_email_cooldown(db, a.email,
+	    cfg->account.email_confirmation_cooldown, &send);
+	if (er == APP_OK && send) {
+		if (cfg->account.email_confirmation_hmac)
+			er = reg_key_make(cfg->secret_key, a.id, now, key,
+			    sizeof(key));
+		else if ((er = reg_stored_key_new(key)) == APP_OK)
 			er = db_confirmation_insert(db, a.id, key);
 		if (er == APP_OK)
-			er = db_commit(db);
-		if (er != APP_OK)
-			db_rollback(db);
-		if (er != APP_OK || !send)
-			goto out;
+			er = queue_mail(cfg, db, a.email, a.username, key,
+			    false, &made);
 	}
 	if (er == APP_OK)
-		er = make_mail(cfg, a.email, a.username, key, false, out);
-out:
+		er = db_commit(db);
+	if (er != APP_OK)
+		db_rollback(db);
+	else
+		*queued = send;
 	OPENSSL_cleanse(key, sizeof(key));
 	return er;
 }

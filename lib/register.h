@@ -75,7 +75,7 @@ struct reg_mail {
 struct reg_result {
 	struct db_user user; /* the new user (no password) */
 	char token[DB_TOKEN_KEY_BYTES]; /* its DRF token, or "" */
-	struct reg_mail mail; /* the confirmation mail, if any */
+	bool mail_queued; /* a confirmation mail is in the outbox */
 };
 
 /*
@@ -125,12 +125,12 @@ enum app_err reg_confirm(const struct app_config *cfg, struct db *db,
 /*
  * ResendEmailVerificationView: when email (case-insensitively) is an
  * unverified address, and no confirmation mail went to it within
- * EMAIL_CONFIRMATION_COOLDOWN seconds, a new confirmation in *out
- * (out->body NULL otherwise: nothing to send). APP_OK; APP_EDB;
- * APP_ENOMEM; APP_EINTERNAL.
+ * EMAIL_CONFIRMATION_COOLDOWN seconds, a new confirmation mail goes
+ * into the outbox (with its stored key, in one transaction) and *queued
+ * is true. APP_OK; APP_EDB; APP_ENOMEM; APP_EINTERNAL.
  */
 enum app_err reg_resend(const struct app_config *cfg, struct db *db,
-    const char *email, time_t now, struct reg_mail *out) APP_WUR;
+    const char *email, time_t now, bool *queued) APP_WUR;
 void reg_mail_free(struct reg_mail *m);
 
 /* ---- pure parts, for the unit tests ---- */

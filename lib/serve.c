@@ -15,7 +15,7 @@
 #include "host.h"
 #include "jwtmode.h"
 #include "log.h"
-#include "mail.h"
+#include "outbox.h"
 #include "policy.h"
 #include "pwval.h"
 #include "serve.h"
@@ -171,57 +171,25 @@ path_matches(const struct req *req, const char *path)
 	    strcmp(sn + n - plen, path) == 0;
 }
 
-enum app_err
-app_mail_later(struct app_call *call, const char *to, const char *subject,
-    const char *body)
+void
+app_mail_queued(struct app_call *call)
 {
-	struct app_mail *m;
-
-	if (call->nmail >= APP_MAIL_MAX)
-		return APP_EINTERNAL;
-	m = &call->mail[call->nmail];
-	m->to = strdup(to);
-	m->subject = strdup(subject);
-	m->body = strdup(body);
-	if (m->to == NULL || m->subject == NULL || m->body == NULL) {
-		free(m->to);
-		free(m->subject);
-		free(m->body);
-		memset(m, 0, sizeof(*m));
-		return APP_ENOMEM;
-	}
-	call->nmail++;
-	return APP_OK;
+	call->mail_queued = true;
 }
 
 /*
- * Send (when send) and free what the request left to mail. Failures are
- * logged.
+ * After the answer: start the drainer for what the request queued. The
+ * request itself never runs sendmail, so the next request this process
+ * takes does not wait for it (that wait told known addresses from
+ * unknown ones).
  */
 static void
-mail_queued(struct app_ctx *ctx, struct app_call *call, bool send)
+mail_queued(struct app_ctx *ctx, struct app_call *call)
 {
-	struct timespec pause = { 0, 5 * 1000 * 1000 };
-	struct app_mail *m;
-	size_t i;
-
-	/* Let the web server deliver the answer before sendmail's fork and
-	 * exec compete with it for the CPU: on a busy host that race alone
-	 * made known addresses answer measurably slower. */
-	if (send && call->nmail > 0)
-		nanosleep(&pause, NULL);
-	for (i = 0; i < call->nmail; i++) {
-		m = &call->mail[i];
-		if (send && mail_send(ctx->cfg.email_sendmail,
-			ctx->cfg.default_from_email, m->to, m->subject,
-			m->body) != APP_OK)
-			log_warnx("mail to a user could not be sent");
-		OPENSSL_cleanse(m->body, strlen(m->body));
-		free(m->to);
-		free(m->subject);
-		free(m->body);
-	}
-	call->nmail = 0;
+	if (call->mail_queued &&
+	    ctx->cfg.email_outbox_drain == APP_OUTBOX_SPAWN)
+		outbox_spawn_drainer(app_config_path());
+	call->mail_queued = false;
 }
 
 static int
@@ -434,7 +402,7 @@ serve_one(struct app_ctx *ctx, const struct app_endpoint *ep, char **envp,
 	/* CGI's done works on the call itself; FastCGI's on the request. */
 	done(done_arg != NULL ? done_arg : &call);
 	req_free(&req);
-	mail_queued(ctx, &call, true);
+	mail_queued(ctx, &call);
 }
 
 static void
@@ -447,9 +415,8 @@ fcgi_done(void *arg)
  * Plain CGI: the answer is complete when the process has read what the
  * server sent and closed stdout; Apache's mod_cgi even waits for the
  * process to exit. So: drain the body the view did not read (else
- * Apache fails the request writing it), close stdout, and leave any
- * mail to a child, so that the answer never waits for sendmail.
- * Returns true in that child, or when nothing is left to do.
+ * Apache fails the request writing it) and close stdout; a drainer for
+ * the outbox starts after that (mail_queued) and is not waited for.
  */
 static void
 cgi_done(void *arg)
@@ -458,7 +425,6 @@ cgi_done(void *arg)
 	struct app_call *call = arg;
 	char buf[8192];
 	size_t left = 0, got;
-	pid_t pid;
 
 	if (cl != NULL && strspn(cl, "0123456789") == strlen(cl) &&
 	    strlen(cl) < 12)
@@ -473,21 +439,6 @@ cgi_done(void *arg)
 		left -= got;
 	fflush(stdout);
 	fclose(stdout);
-	if (call->nmail == 0)
-		return;
-	if ((pid = fork()) == -1) {
-		log_warn("fork for mail");
-		return; /* send it here, late but sent */
-	}
-	if (pid > 0) {
-		/* The parent has answered: it leaves the mail to the child. */
-		mail_queued(call->ctx, call, false);
-		return;
-	}
-	/* The child: no descriptor the server waits on stays open. */
-	setsid();
-	if (freopen("/dev/null", "w", stderr) == NULL)
-		_exit(1);
 }
 
 /* Everything a process reads once: config, validators, JWT keys. */

@@ -22,16 +22,6 @@ struct app_ctx {
 	struct jwt_ctx *jwt; /* keys and settings; NULL unless USE_JWT */
 };
 
-/* Most mails one request may leave to send after its answer. */
-#define APP_MAIL_MAX DB_USERS_BY_EMAIL_MAX
-
-/* A mail to send once the answer is gone (owned strings). */
-struct app_mail {
-	char *to;
-	char *subject;
-	char *body;
-};
-
 /* One request in flight; freed before the next one is accepted. */
 struct app_call {
 	struct app_ctx *ctx;
@@ -39,17 +29,16 @@ struct app_call {
 	struct req *req;
 	struct resp *resp;
 	struct auth_result auth;
-	struct app_mail mail[APP_MAIL_MAX];
-	size_t nmail;
+	bool mail_queued; /* app_mail_queued was called */
 };
 
 /*
- * Queue a mail (copied) for after the answer has been sent, so that the
- * time to answer does not tell whether a mail went out. APP_ENOMEM, or
- * APP_EINTERNAL when the queue is full.
+ * The request added mail to the outbox (or did the same work for an
+ * address that gets none, so that both look alike): once the answer is
+ * gone, with EMAIL_OUTBOX_DRAIN "spawn", start a drainer and do not
+ * wait for it (lib/outbox.h). With "worker" the daemon heard the NOTIFY.
  */
-enum app_err app_mail_later(struct app_call *call, const char *to,
-    const char *subject, const char *body) APP_WUR;
+void app_mail_queued(struct app_call *call);
 
 struct app_endpoint {
 	const char *path;	 /* below the prefix, e.g. "user/" */

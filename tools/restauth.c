@@ -1,13 +1,19 @@
 /*
- * restauth: the admin tool. migrate, createuser, changepassword, check.
+ * restauth: the admin tool. migrate, createuser, changepassword, check,
+ * flushexpiredtokens, mail-worker.
  * Exit codes: 0 done; 1 refused (user exists, no such user, bad
  * password); 2 usage; 3 bad config; 4 database unreachable or failed.
  */
+#include <sys/resource.h>
+
 #include <getopt.h>
 #include <locale.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -17,6 +23,7 @@
 #include "db.h"
 #include "deploycheck.h"
 #include "log.h"
+#include "outbox.h"
 #include "passwd.h"
 #include "pw.h"
 #include "pwval.h"
@@ -46,7 +53,9 @@ usage(void)
 	    "  check                       validate the config, reach the database\n"
 	    "  check --deploy [--config-only] [-c config.json]\n"
 	    "                              and list the config's risks\n"
-	    "  flushexpiredtokens          delete expired outstanding/blacklisted JWTs\n");
+	    "  flushexpiredtokens          delete expired outstanding/blacklisted JWTs\n"
+	    "  mail-worker [--drain]       send the mail outbox: as a daemon, or\n"
+	    "                              once (--drain) and exit\n");
 }
 
 static int
@@ -290,6 +299,85 @@ deploy_report(const struct app_config *cfg)
 	return warnings > 0 ? EX_REFUSED : EX_DONE;
 }
 
+static volatile sig_atomic_t stop_flag;
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+/* Stop: SIGTERM or SIGINT handled during the wait, or pending. */
+static bool
+worker_stop(void)
+{
+	sigset_t p;
+
+	return stop_flag ||
+	    (sigpending(&p) == 0 &&
+		(sigismember(&p, SIGTERM) == 1 ||
+		    sigismember(&p, SIGINT) == 1));
+}
+
+/*
+ * mail-worker --drain: send what is due and exit (a program starts it
+ * after its answer, or cron does), at the lowest priority. mail-worker:
+ * the daemon, until SIGTERM or SIGINT.
+ */
+static int
+cmd_mail_worker(const struct app_config *cfg, struct db *db, int argc,
+    char **argv)
+{
+	struct outbox_stats st;
+	struct sigaction sa;
+	sigset_t stops, waitmask;
+	enum app_err er;
+
+	if (argc > 2 || (argc == 2 && strcmp(argv[1], "--drain") != 0)) {
+		usage();
+		return EX_USAGE_;
+	}
+	/* Blocked but while the daemon waits, so that a stop never cuts a
+	 * mail in half: seen pending between mails, or handled in the wait. */
+	sigemptyset(&stops);
+	sigaddset(&stops, SIGTERM);
+	sigaddset(&stops, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &stops, &waitmask) == -1) {
+		perror("sigprocmask");
+		return EX_CONFIG_;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (argc == 2) {
+		struct timespec pause = { 0, OUTBOX_DRAIN_PAUSE_MS * 1000000L };
+
+		if (setpriority(PRIO_PROCESS, 0, 19) == -1)
+			log_warn("mail-worker: setpriority");
+		(void)nanosleep(&pause, NULL);
+		if ((er = outbox_drain(cfg, db, worker_stop, &st)) != APP_OK) {
+			fprintf(stderr, "mail-worker: database error (%s)\n",
+			    app_err_name(er));
+			return EX_DB;
+		}
+		if (st.failed > 0)
+			log_warnx("mail-worker: %zu sent, %zu failed", st.sent,
+			    st.failed);
+		return EX_DONE;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) == -1 ||
+	    sigaction(SIGINT, &sa, NULL) == -1) {
+		perror("sigaction");
+		return EX_CONFIG_;
+	}
+	sigdelset(&waitmask, SIGTERM);
+	sigdelset(&waitmask, SIGINT);
+	outbox_worker(cfg, db, worker_stop, &waitmask);
+	return EX_DONE;
+}
+
 /* Config already loaded; reach the database and compare the schema. */
 static int
 cmd_check(const char *path, struct db *db)
@@ -392,7 +480,8 @@ main(int argc, char **argv)
 		path = app_config_path();
 	if (strcmp(cmd, "migrate") != 0 && strcmp(cmd, "createuser") != 0 &&
 	    strcmp(cmd, "changepassword") != 0 && strcmp(cmd, "check") != 0 &&
-	    strcmp(cmd, "flushexpiredtokens") != 0) {
+	    strcmp(cmd, "flushexpiredtokens") != 0 &&
+	    strcmp(cmd, "mail-worker") != 0) {
 		usage();
 		return EX_USAGE_;
 	}
@@ -406,6 +495,8 @@ main(int argc, char **argv)
 		rc = cmd_user(&cfg, &db, pv, argc - i, argv + i, true);
 	else if (strcmp(cmd, "changepassword") == 0)
 		rc = cmd_user(&cfg, &db, pv, argc - i, argv + i, false);
+	else if (strcmp(cmd, "mail-worker") == 0)
+		rc = cmd_mail_worker(&cfg, &db, argc - i, argv + i);
 	else
 		rc = cmd_flush(&db);
 	db_free(&db);

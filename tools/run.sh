@@ -245,7 +245,7 @@ fi) || die "cannot write $RUNDIR/env"
 echo $$ >"$RUNDIR/run.pid" || die "cannot write $RUNDIR/run.pid"
 
 check_values "${DATABASE_URL:-}${SECRET_KEY:-}$CONFIG$BUILD$SRC"
-EXTRA_ENV="${DATABASE_URL:+DATABASE_URL=$DATABASE_URL$nl}${SECRET_KEY:+SECRET_KEY=$SECRET_KEY$nl}RESTAUTH_MAILDIR=$RUNDIR/mail"
+EXTRA_ENV="${DATABASE_URL:+DATABASE_URL=$DATABASE_URL$nl}${SECRET_KEY:+SECRET_KEY=$SECRET_KEY$nl}"
 
 # As root, who Apache's and nginx's workers and programs run as.
 RUN_USER=${RUN_USER:-} RUN_GROUP=
@@ -372,7 +372,7 @@ if [ "$SERVER" = nginx ]; then
 	# The programs get the environment: RESTAUTH_CONFIG, and DATABASE_URL
 	# and SECRET_KEY, exported above when this run chose them.
 	# shellcheck disable=SC2086 # $NAMES is the list of programs
-	RESTAUTH_CONFIG=$CONFIG RESTAUTH_MAILDIR=$RUNDIR/mail \
+	RESTAUTH_CONFIG=$CONFIG \
 		"$SRC/tools/spawn-pools.sh" start -n "$PROCS" \
 		${RUN_USER:+-u "$RUN_USER" -w "$RUN_USER"} \
 		"$CGIDIR" "$SOCKDIR" $NAMES ||

@@ -114,9 +114,8 @@ def free_port():
     return port
 
 
-def group_pids(pgid):
-    """PIDs of the live (not zombie) processes in process group pgid."""
-    out = []
+def proc_stats():
+    """(pid, state, ppid, pgrp) of every process, from /proc."""
     for d in os.listdir("/proc"):
         if not d.isdigit():
             continue
@@ -126,9 +125,13 @@ def group_pids(pgid):
         except OSError:
             continue
         fields = st[st.rindex(")") + 2:].split()  # state ppid pgrp ...
-        if fields[0] != "Z" and int(fields[2]) == pgid:
-            out.append(int(d))
-    return out
+        yield int(d), fields[0], int(fields[1]), int(fields[2])
+
+
+def group_pids(pgid):
+    """PIDs of the live (not zombie) processes in process group pgid."""
+    return [pid for pid, state, _, pgrp in proc_stats()
+            if state != "Z" and pgrp == pgid]
 
 
 def wait_group(pgid):

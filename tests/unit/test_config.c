@@ -1064,6 +1064,30 @@ test_top(void)
 	    "config: EMAIL_SENDMAIL: must name a program");
 	REFUSE("{\"EMAIL_SENDMAIL\": [\"/usr/sbin/sendmail\"]}",
 	    "config: EMAIL_SENDMAIL: expected a string");
+	REFUSE("{\"EMAIL_OUTBOX_DRAIN\": \"cron\"}",
+	    "config: EMAIL_OUTBOX_DRAIN:");
+	REFUSE("{\"PASSWORD_RESET_COOLDOWN\": -1}",
+	    "config: PASSWORD_RESET_COOLDOWN:");
+	REFUSE("{\"PASSWORD_RESET_COOLDOWN\": \"180\"}",
+	    "config: PASSWORD_RESET_COOLDOWN:");
+	{
+		struct app_config d;
+
+		if (ACCEPT("{}", &d)) {
+			/* Safe defaults: spawned drainers, a 3-minute
+			 * cooldown. */
+			T_ASSERT(d.email_outbox_drain == APP_OUTBOX_SPAWN);
+			T_ASSERT(d.password_reset_cooldown == 180);
+			app_config_free(&d);
+		}
+		if (ACCEPT("{\"EMAIL_OUTBOX_DRAIN\": \"worker\", "
+			   "\"PASSWORD_RESET_COOLDOWN\": 0}",
+			&d)) {
+			T_ASSERT(d.email_outbox_drain == APP_OUTBOX_WORKER);
+			T_ASSERT(d.password_reset_cooldown == 0);
+			app_config_free(&d);
+		}
+	}
 	if (!ACCEPT(
 		"{\"SECURE_PROXY_SSL_HEADER\": [\"HTTP_X_FORWARDED_PROTO\", "
 		"\"https\"], \"CORS_ALLOWED_ORIGINS\": "

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
+#include <zlib.h>
 
 #include "session.h"
 #include "tok.h"
@@ -22,24 +24,9 @@
 #define ALLAUTH_BACKEND "allauth.account.auth_backends.AuthenticationBackend"
 
 /* base64url of a SHA-256 HMAC, no padding: 43 characters. */
+/* First output buffer of sess_inflate; it doubles up to SESS_JSON_MAX. */
+#define INFLATE_STEP 1024
 #define SIG_CHARS 43
-
-/* Django's b64_encode: urlsafe, '=' stripped. out: 4 * ceil(n / 3) + 1. */
-static void
-b64url(const unsigned char *in, size_t n, char *out)
-{
-	size_t len, i;
-
-	len = (size_t)EVP_EncodeBlock((unsigned char *)out, in, (int)n);
-	while (len > 0 && out[len - 1] == '=')
-		len--;
-	out[len] = '\0';
-	for (i = 0; i < len; i++)
-		if (out[i] == '+')
-			out[i] = '-';
-		else if (out[i] == '/')
-			out[i] = '_';
-}
 
 /* Signer.signature(value) with salt SESS_SALT. */
 static enum app_err
@@ -52,7 +39,7 @@ signature(const char *secret, const char *value, size_t len,
 	if ((er = tok_salted_hmac(SESS_SALT "signer", secret, value, len, mac)) !=
 	    APP_OK)
 		return er;
-	b64url(mac, sizeof(mac), out);
+	tok_b64url(mac, sizeof(mac), out);
 	return APP_OK;
 }
 
@@ -111,7 +98,7 @@ sess_encode(const char *secret, int64_t user_id, const char *password,
 	er = APP_ENOMEM;
 	if ((b = malloc(4 * ((jlen + 2) / 3) + 1)) == NULL)
 		goto out;
-	b64url((unsigned char *)json, jlen, b);
+	tok_b64url((unsigned char *)json, jlen, b);
 	b62(now < 0 ? 0 : (uint64_t)now, ts);
 	blen = strlen(b);
 	rlen = blen + 1 + strlen(ts) + 1 + SIG_CHARS + 1;
@@ -170,6 +157,89 @@ unb64url(const char *in, size_t n, unsigned char **out, size_t *outlen)
 	return APP_OK;
 }
 
+/* Move the first n bytes of *buf (size old) to a buffer of size new,
+ * wiping the old one: inflated sessions hold a password's auth hash. */
+static enum app_err
+grow(unsigned char **buf, size_t old, size_t n, size_t new)
+{
+	unsigned char *b;
+
+	if ((b = malloc(new)) == NULL)
+		return APP_ENOMEM;
+	memcpy(b, *buf, n);
+	OPENSSL_cleanse(*buf, old);
+	free(*buf);
+	*buf = b;
+	return APP_OK;
+}
+
+enum app_err
+sess_inflate(const unsigned char *in, size_t n, unsigned char **out,
+    size_t *outlen)
+{
+	z_stream zs;
+	unsigned char *buf = NULL;
+	size_t size = INFLATE_STEP, len;
+	enum app_err er = APP_ENOMEM;
+	int zr, started = 0;
+
+	if (n > UINT_MAX)
+		return APP_EAUTH;
+	memset(&zs, 0, sizeof(zs));
+	/* size - 1 is room for output, the last byte for the NUL. */
+	if ((buf = malloc(size)) == NULL)
+		goto out;
+	if ((zr = inflateInit(&zs)) != Z_OK) {
+		er = zr == Z_MEM_ERROR ? APP_ENOMEM : APP_EINTERNAL;
+		goto out;
+	}
+	started = 1;
+	zs.next_in = (unsigned char *)(uintptr_t)in;
+	zs.avail_in = (uInt)n;
+	zs.next_out = buf;
+	zs.avail_out = (uInt)(size - 1);
+	/* Each round either ends the stream, fails, or fills the buffer and
+	 * doubles it: at most log2(SESS_JSON_MAX / INFLATE_STEP) + 2
+	 * rounds, and never more than SESS_JSON_MAX + 1 bytes of output. */
+	for (;;) {
+		zr = inflate(&zs, Z_NO_FLUSH);
+		if (zr == Z_STREAM_END)
+			break;
+		er = zr == Z_MEM_ERROR ? APP_ENOMEM : APP_EAUTH;
+		if (zr != Z_OK && zr != Z_BUF_ERROR)
+			goto out;
+		er = APP_EAUTH;
+		if (zs.avail_out != 0) /* all input used, no end: truncated */
+			goto out;
+		if (size - 1 > SESS_JSON_MAX) /* past the cap: refused */
+			goto out;
+		len = size - 1;
+		size = size * 2 > SESS_JSON_MAX + 2 ? SESS_JSON_MAX + 2 :
+						       size * 2;
+		if ((er = grow(&buf, len + 1, len, size)) != APP_OK)
+			goto out;
+		zs.next_out = buf + len;
+		zs.avail_out = (uInt)(size - 1 - len);
+	}
+	len = (size - 1) - zs.avail_out;
+	er = APP_EAUTH;
+	if (len > SESS_JSON_MAX)
+		goto out;
+	buf[len] = '\0';
+	*out = buf;
+	*outlen = len;
+	buf = NULL;
+	er = APP_OK;
+out:
+	if (started)
+		inflateEnd(&zs);
+	if (buf != NULL) {
+		OPENSSL_cleanse(buf, size);
+		free(buf);
+	}
+	return er;
+}
+
 static const char *
 str_member(struct json_object *o, const char *key)
 {
@@ -186,10 +256,10 @@ sess_decode(const char *secret, const char *data, struct sess_auth *out)
 {
 	char sig[SIG_CHARS + 2];
 	const char *last, *colon, *id, *backend, *hash;
-	unsigned char *json = NULL;
+	unsigned char *json = NULL, *zdata = NULL;
 	struct json_tokener *tok = NULL;
 	struct json_object *root = NULL, *v;
-	size_t vlen, jlen, i;
+	size_t vlen, jlen, zlen, i;
 	int64_t uid = 0;
 	enum app_err er;
 
@@ -201,18 +271,29 @@ sess_decode(const char *secret, const char *data, struct sess_auth *out)
 	if (strlen(last + 1) != SIG_CHARS ||
 	    CRYPTO_memcmp(last + 1, sig, SIG_CHARS) != 0)
 		return APP_EAUTH;
-	/* "payload:timestamp"; a leading '.' marks zlib, which we lack. */
+	/* "payload:timestamp"; a leading '.' marks zlib (signed with it). */
 	colon = NULL;
 	for (i = vlen; i > 0; i--)
 		if (data[i - 1] == ':') {
 			colon = data + i - 1;
 			break;
 		}
-	if (colon == NULL || data[0] == '.')
+	if (colon == NULL)
 		return APP_EAUTH;
-	if ((er = unb64url(data, (size_t)(colon - data), &json, &jlen)) !=
-	    APP_OK)
-		return er;
+	if (data[0] != '.') {
+		if ((er = unb64url(data, (size_t)(colon - data), &json,
+			 &jlen)) != APP_OK)
+			return er;
+	} else {
+		if ((er = unb64url(data + 1, (size_t)(colon - data) - 1, &zdata,
+			 &zlen)) != APP_OK)
+			return er;
+		er = sess_inflate(zdata, zlen, &json, &jlen);
+		OPENSSL_cleanse(zdata, zlen);
+		free(zdata);
+		if (er != APP_OK)
+			return er;
+	}
 	er = APP_ENOMEM;
 	if ((tok = json_tokener_new_ex(LIMIT_JSON_DEPTH)) == NULL)
 		goto out;

@@ -4,13 +4,16 @@
  * on the same database accepts them: session_data is
  * signing.dumps(session_dict, salt="django.contrib.sessions.SessionStore",
  * compress=True) with the JSON serializer, HMAC-SHA256 over SECRET_KEY
- * (Django 3.1 and later; we never compress, which Django reads). The dict
+ * (Django 3.1 and later). We read Django's zlib-compressed payloads
+ * (a '.' before the base64) and write uncompressed ones, which Django
+ * reads. The dict
  * is django.contrib.auth.login's: _auth_user_id, _auth_user_backend,
  * _auth_user_hash.
  */
 #ifndef RESTAUTH_SESSION_H
 #define RESTAUTH_SESSION_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -31,6 +34,12 @@
  * treated as no session rather than parsed without bound. */
 #define SESS_DATA_MAX 4096
 #define SESS_DATA_BYTES (SESS_DATA_MAX + 1)
+/* Largest JSON we inflate a compressed session_data to. A session row
+ * is at most SESS_DATA_MAX characters, and real sessions (login keys plus
+ * what other apps keep, e.g. messages) inflate to a few KiB; zlib can
+ * expand about 1000 to 1, so without a cap a signed 4 KiB row could ask
+ * for megabytes. More than this is refused, not inflated further. */
+#define SESS_JSON_MAX (64 * 1024)
 
 /* The backend we write: Django's default AUTHENTICATION_BACKENDS. */
 #define SESS_BACKEND "django.contrib.auth.backends.ModelBackend"
@@ -58,12 +67,23 @@ enum app_err sess_encode(const char *secret, int64_t user_id,
 
 /*
  * SessionStore.decode: verify the signature (no age limit, as Django's)
- * and read the auth keys. APP_EAUTH for a bad signature, a compressed or
- * malformed payload, a missing key or a backend other than ModelBackend
- * or allauth's; APP_ENOMEM.
+ * inflate a compressed payload and read the auth keys. APP_EAUTH for a
+ * bad signature, a malformed payload, zlib data that is malformed,
+ * truncated or inflates past SESS_JSON_MAX, a missing key or a backend
+ * other than ModelBackend or allauth's; APP_ENOMEM.
  */
 enum app_err sess_decode(const char *secret, const char *data,
     struct sess_auth *out) APP_WUR;
+
+/*
+ * zlib.decompress of in[0..n-1] (a zlib stream; bytes after its end are
+ * ignored, as Python's), inflated in bounded steps to at most
+ * SESS_JSON_MAX bytes. *out (allocated, NUL-terminated, the caller wipes
+ * and frees it) and *outlen are written only on APP_OK. APP_EAUTH for
+ * malformed or truncated data or an output past the cap; APP_ENOMEM.
+ */
+enum app_err sess_inflate(const unsigned char *in, size_t n,
+    unsigned char **out, size_t *outlen) APP_WUR;
 
 /* A new random session key. APP_EINTERNAL if the CSPRNG fails. */
 enum app_err sess_key_new(char out[SESS_KEY_BYTES]) APP_WUR;

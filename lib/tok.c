@@ -7,6 +7,23 @@
 
 #include "tok.h"
 
+size_t
+tok_b64url(const unsigned char *in, size_t n, char *out)
+{
+	size_t len, i;
+
+	len = (size_t)EVP_EncodeBlock((unsigned char *)out, in, (int)n);
+	while (len > 0 && out[len - 1] == '=')
+		len--;
+	out[len] = '\0';
+	for (i = 0; i < len; i++)
+		if (out[i] == '+')
+			out[i] = '-';
+		else if (out[i] == '/')
+			out[i] = '_';
+	return len;
+}
+
 void
 tok_hex(const unsigned char *in, size_t n, char *out)
 {

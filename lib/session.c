@@ -24,9 +24,9 @@
 #define ALLAUTH_BACKEND "allauth.account.auth_backends.AuthenticationBackend"
 
 /* base64url of a SHA-256 HMAC, no padding: 43 characters. */
+#define SIG_CHARS 43
 /* First output buffer of sess_inflate; it doubles up to SESS_JSON_MAX. */
 #define INFLATE_STEP 1024
-#define SIG_CHARS 43
 
 /* Signer.signature(value) with salt SESS_SALT. */
 static enum app_err
@@ -179,7 +179,7 @@ sess_inflate(const unsigned char *in, size_t n, unsigned char **out,
 {
 	z_stream zs;
 	unsigned char *buf = NULL;
-	size_t size = INFLATE_STEP, len;
+	size_t size = INFLATE_STEP, next, len;
 	enum app_err er = APP_ENOMEM;
 	int zr, started = 0;
 
@@ -214,10 +214,11 @@ sess_inflate(const unsigned char *in, size_t n, unsigned char **out,
 		if (size - 1 > SESS_JSON_MAX) /* past the cap: refused */
 			goto out;
 		len = size - 1;
-		size = size * 2 > SESS_JSON_MAX + 2 ? SESS_JSON_MAX + 2 :
+		next = size * 2 > SESS_JSON_MAX + 2 ? SESS_JSON_MAX + 2 :
 						       size * 2;
-		if ((er = grow(&buf, len + 1, len, size)) != APP_OK)
+		if ((er = grow(&buf, size, len, next)) != APP_OK)
 			goto out;
+		size = next;
 		zs.next_out = buf + len;
 		zs.avail_out = (uInt)(size - 1 - len);
 	}

@@ -66,7 +66,7 @@ all: $(LIB_A) $(CGI_BIN) $(TOOL) $(UNIT_BIN) $(BUILD)/share/common-passwords.txt
 programs: $(LIB_A) $(CGI_BIN) $(TOOL) $(BUILD)/share/common-passwords.txt
 
 # CommonPasswordValidator's list: the one Debian's python3-django ships
-# (make deps installs it), decompressed once so the programs need no zlib.
+# (make deps installs it), decompressed once at build time, not at each start.
 DJANGO_COMMON = /usr/lib/python3/dist-packages/django/contrib/auth/common-passwords.txt.gz
 $(BUILD)/share/common-passwords.txt: $(DJANGO_COMMON)
 	@mkdir -p $(@D)

@@ -25,7 +25,7 @@ import datetime
 import json
 import sys
 
-from c_literal import c_str  # noqa: E402 (beside this script)
+from genutil import at_fixed_time, c_str  # (beside this script)
 from django.conf import settings
 
 settings.configure(
@@ -70,14 +70,7 @@ aforms.EmailAddress = FakeEmailAddress
 aforms.sync_user_email_addresses = lambda user: None
 
 
-class Gen(aforms.EmailAwarePasswordResetTokenGenerator):
-    def __init__(self, secret, now):
-        self.secret = secret
-        self.now = now
-        super().__init__()
-
-    def _now(self):
-        return datetime.datetime.utcfromtimestamp(self.now)
+Gen = at_fixed_time(aforms.EmailAwarePasswordResetTokenGenerator)
 
 
 def user(pk, password, last_login, email):

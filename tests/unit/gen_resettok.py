@@ -15,7 +15,7 @@ as restauth counts seconds since 2001-01-01 in UTC.
 """
 import datetime
 
-from c_literal import c_str  # noqa: E402 (beside this script)
+from genutil import at_fixed_time, c_str  # (beside this script)
 from django.conf import settings
 
 settings.configure(
@@ -45,14 +45,7 @@ class User:
         return "email"
 
 
-class Gen(PasswordResetTokenGenerator):
-    def __init__(self, secret, now):
-        self.secret = secret
-        self.now = now
-        super().__init__()
-
-    def _now(self):
-        return datetime.datetime.utcfromtimestamp(self.now)
+Gen = at_fixed_time(PasswordResetTokenGenerator)
 
 
 HASH = ("argon2$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHQ$"

@@ -41,6 +41,8 @@ _Static_assert(sizeof(enum account_email_verification) == sizeof(int),
     "K_ENUM stores an int");
 _Static_assert(sizeof(enum app_outbox_drain) == sizeof(int),
     "K_ENUM stores an int");
+_Static_assert(sizeof(enum app_reset_generator) == sizeof(int),
+    "K_ENUM stores an int");
 
 enum ktype {
 	K_BOOL,
@@ -478,6 +480,7 @@ static const char *const auth_methods[] = { "username", "email",
 static const char *const verifications[] = { "none", "optional", "mandatory",
 	NULL };
 static const char *const outbox_drains[] = { "spawn", "worker", NULL };
+static const char *const reset_generators[] = { "allauth", "django", NULL };
 
 /* dj-rest-auth 7.1.1 app_settings.py DEFAULTS */
 static const struct key rest_auth_keys[] = {
@@ -741,6 +744,11 @@ static const struct key top_keys[] = {
 	    outbox_drains),
 	KNUM("PASSWORD_RESET_COOLDOWN", K_LONG, 0, C(password_reset_cooldown),
 	    "180", 0, SECONDS_MAX),
+	/* dj-rest-auth mails allauth's links when allauth is installed
+	 * (registration needs it), Django's otherwise. */
+	KENUM("PASSWORD_RESET_TOKEN_GENERATOR",
+	    C(password_reset_token_generator), "\"allauth\"",
+	    reset_generators),
 	KSTR("PASSWORD_RESET_URL", 0, C(password_reset_url),
 	    "\"http://localhost:8000/password-reset/confirm/{uid}/{token}/\"",
 	    ck_reset_url),

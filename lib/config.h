@@ -40,6 +40,17 @@ enum app_outbox_drain {
 	APP_OUTBOX_WORKER, /* "worker": a `restauth mail-worker` daemon */
 };
 
+/*
+ * PASSWORD_RESET_TOKEN_GENERATOR: which side's reset links restauth
+ * mails and accepts (dj-rest-auth picks by INSTALLED_APPS).
+ */
+enum app_reset_generator {
+	APP_RESET_ALLAUTH, /* "allauth": base36 uid, allauth's
+			      EmailAwarePasswordResetTokenGenerator */
+	APP_RESET_DJANGO,  /* "django": base64 uid, Django's
+			      PasswordResetTokenGenerator */
+};
+
 enum account_email_verification {
 	ACCOUNT_EMAIL_VERIFICATION_NONE,
 	ACCOUNT_EMAIL_VERIFICATION_OPTIONAL,
@@ -189,6 +200,7 @@ struct app_config {
 
 	long password_reset_timeout; /* seconds */
 	long password_reset_cooldown; /* seconds per address; 0: off */
+	enum app_reset_generator password_reset_token_generator;
 	enum app_outbox_drain email_outbox_drain;
 	char *default_from_email;
 	char **email_sendmail; /* argv, NULL-terminated; [0] absolute */

@@ -84,6 +84,7 @@ enum stmt {
 	ST_CONFIRMATION_BY_KEY,
 	ST_EMAILADDRESS_CONFIRM,
 	ST_EMAIL_VERIFIED,
+	ST_USER_ADDRESSES,
 	ST_SESSION_INSERT,
 	ST_SESSION_GET,
 	ST_SESSION_DELETE,
@@ -407,6 +408,11 @@ static const struct {
 	[ST_EMAIL_VERIFIED] = { "email_verified",
 	    "SELECT 1 FROM account_emailaddress WHERE user_id = $1 AND "
 	    "upper(email) = upper($2) AND verified LIMIT 1", 2 },
+	/* allauth's reset token hashes every address row of the user
+	 * (EmailAddress.objects.filter(user=user)); $2 bounds the rows. */
+	[ST_USER_ADDRESSES] = { "user_addresses",
+	    "SELECT email FROM account_emailaddress WHERE user_id = "
+	    "$1::bigint LIMIT $2::int", 2 },
 	/* Django's db SessionStore: create (save(must_create=True)), load
 	 * (expire_date__gt=now) and delete. */
 	[ST_SESSION_INSERT] = { "session_insert",
@@ -1458,6 +1464,57 @@ db_email_verified(struct db *db, int64_t user_id, const char *email,
 	const char *params[] = { fmt_id(idbuf, user_id), email };
 
 	return exists(db, ST_EMAIL_VERIFIED, params, yes);
+}
+
+enum app_err
+db_user_addresses(struct db *db, int64_t user_id, struct db_addrs *out)
+{
+	char idbuf[ID_BYTES], limbuf[ID_BYTES];
+	const char *params[] = { fmt_id(idbuf, user_id), limbuf };
+	PGresult *res = NULL;
+	enum app_err er;
+	int i, rows;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(limbuf, sizeof(limbuf), "%d", DB_USER_ADDRESSES_MAX + 1);
+	if ((er = run(db, ST_USER_ADDRESSES, params, &res)) != APP_OK)
+		return er;
+	er = APP_EDB;
+	if ((rows = PQntuples(res)) > DB_USER_ADDRESSES_MAX) {
+		log_warnx("user %" PRId64 " has more than %d e-mail "
+		    "addresses: no reset token", user_id,
+		    DB_USER_ADDRESSES_MAX);
+		goto out;
+	}
+	er = APP_ENOMEM;
+	if (rows > 0 && (out->v = calloc((size_t)rows, sizeof(char *))) ==
+	    NULL)
+		goto out;
+	for (i = 0; i < rows; i++) {
+		if ((out->v[i] = strdup(PQgetvalue(res, i, 0))) == NULL)
+			goto out;
+		out->n++;
+	}
+	er = APP_OK;
+out:
+	if (er != APP_OK)
+		db_addrs_free(out);
+	PQclear(res);
+	return er;
+}
+
+void
+db_addrs_free(struct db_addrs *a)
+{
+	size_t i;
+
+	if (a == NULL)
+		return;
+	for (i = 0; i < a->n; i++)
+		free(a->v[i]);
+	free(a->v);
+	a->v = NULL;
+	a->n = 0;
 }
 
 enum app_err

@@ -290,6 +290,23 @@ enum app_err db_emailaddress_confirm(struct db *, int64_t id,
 enum app_err db_email_verified(struct db *, int64_t user_id,
     const char *email, bool *yes) APP_WUR;
 
+/* Most account_emailaddress rows of one user a reset token covers
+ * (RTOK_ADDRS_MAX, lib/resettok.h). */
+#define DB_USER_ADDRESSES_MAX 256
+/* A user's addresses as stored (malloc'd; db_addrs_free). */
+struct db_addrs {
+	char **v;
+	size_t n;
+};
+/*
+ * Every account_emailaddress.email of the user, in no order. APP_EDB
+ * (also when there are more than DB_USER_ADDRESSES_MAX), APP_ENOMEM;
+ * out is empty on error. db_addrs_free is NULL-safe and idempotent.
+ */
+enum app_err db_user_addresses(struct db *, int64_t user_id,
+    struct db_addrs *out) APP_WUR;
+void db_addrs_free(struct db_addrs *);
+
 /*
  * django_session (Django's db backend). db_session_insert: a new row
  * expiring age seconds from now; APP_ECONFLICT when the key exists.

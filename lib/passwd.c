@@ -136,6 +136,41 @@ fill_link(const char *tpl, const char *uid, const char *token, char *out,
 	return APP_OK;
 }
 
+/*
+ * What u's reset token hashes, by PASSWORD_RESET_TOKEN_GENERATOR: with
+ * allauth's also the user's address rows, read into a (db_addrs_free).
+ */
+static enum app_err
+reset_user(const struct app_config *cfg, struct db *db,
+    const struct db_user *u, struct rtok_user *ru, struct db_addrs *a)
+{
+	enum app_err er;
+
+	memset(ru, 0, sizeof(*ru));
+	memset(a, 0, sizeof(*a));
+	ru->id = u->id;
+	ru->password = u->password;
+	ru->last_login = u->last_login;
+	ru->email = u->email;
+	if (cfg->password_reset_token_generator != APP_RESET_ALLAUTH)
+		return APP_OK;
+	if ((er = db_user_addresses(db, u->id, a)) != APP_OK)
+		return er;
+	ru->allauth = true;
+	ru->addrs = (const char *const *)a->v;
+	ru->naddrs = a->n;
+	return APP_OK;
+}
+
+/* The uid of u's link: allauth's base36 or Django's base64. */
+static enum app_err
+reset_uid(const struct app_config *cfg, int64_t id, char *out, size_t outsz)
+{
+	if (cfg->password_reset_token_generator == APP_RESET_ALLAUTH)
+		return rtok_uid36_encode(id, out, outsz);
+	return rtok_uid_encode(id, out, outsz);
+}
+
 /* One reset mail: its recipient, subject and text (owned by the struct). */
 struct passwd_mail {
 	char to[DB_EMAIL_BYTES];
@@ -144,16 +179,20 @@ struct passwd_mail {
 };
 
 static enum app_err
-make_mail(const struct app_config *cfg, const struct db_user *u,
-    time_t now, struct passwd_mail *m)
+make_mail(const struct app_config *cfg, struct db *db,
+    const struct db_user *u, time_t now, struct passwd_mail *m)
 {
-	struct rtok_user ru = { u->id, u->password, u->last_login, u->email };
 	char uid[UID_BYTES], token[TOKEN_BYTES], link[LINK_BYTES];
+	struct rtok_user ru;
+	struct db_addrs a;
 	enum app_err er;
 	int len;
 
 	memset(m, 0, sizeof(*m));
-	if ((er = rtok_uid_encode(u->id, uid, sizeof(uid))) != APP_OK ||
+	memset(token, 0, sizeof(token));
+	memset(link, 0, sizeof(link));
+	if ((er = reset_user(cfg, db, u, &ru, &a)) != APP_OK ||
+	    (er = reset_uid(cfg, u->id, uid, sizeof(uid))) != APP_OK ||
 	    (er = rtok_make(cfg->secret_key, &ru, now, token,
 		 sizeof(token))) != APP_OK ||
 	    (er = fill_link(cfg->password_reset_url, uid, token, link,
@@ -176,6 +215,7 @@ make_mail(const struct app_config *cfg, const struct db_user *u,
 		er = APP_ENOMEM;
 	}
 out:
+	db_addrs_free(&a);
 	OPENSSL_cleanse(token, sizeof(token));
 	OPENSSL_cleanse(link, sizeof(link));
 	return er;
@@ -209,14 +249,14 @@ passwd_reset_queue(const struct app_config *cfg, struct db *db,
 	if (decoy) {
 		/* An unknown address: make the mail a known one gets, and
 		 * drop it, so that both take the same time. */
-		if (make_mail(cfg, &users[0], now, &decoy_mail) == APP_OK)
+		if (make_mail(cfg, db, &users[0], now, &decoy_mail) == APP_OK)
 			passwd_mail_free(&decoy_mail);
 		found = 0;
 	}
 	for (i = 0; i < found && er == APP_OK; i++) {
 		if (!users[i].is_active || !pw_usable(users[i].password))
 			continue;
-		if ((er = make_mail(cfg, &users[i], now, &mails[k])) == APP_OK) {
+		if ((er = make_mail(cfg, db, &users[i], now, &mails[k])) == APP_OK) {
 			q[k].to = mails[k].to;
 			q[k].subject = mails[k].subject;
 			q[k].body = mails[k].body;
@@ -240,24 +280,29 @@ reset_check(const struct app_config *cfg, struct db *db, const char *uid,
     struct json_object **errs)
 {
 	struct rtok_user ru;
+	struct db_addrs a;
 	enum app_err er;
 	int64_t id;
 
-	if (rtok_uid_decode(uid, &id) != APP_OK)
+	/* dj-rest-auth: allauth's url_str_to_user_pk with allauth
+	 * installed, else urlsafe_base64_decode. */
+	if ((cfg->password_reset_token_generator == APP_RESET_ALLAUTH ?
+		rtok_uid36_decode(uid, &id) : rtok_uid_decode(uid, &id)) !=
+	    APP_OK)
 		return add(errs, "uid", PASSWD_INVALID_VALUE);
 	er = db_user_by_id(db, id, u);
 	if (er == APP_ENOTFOUND)
 		return add(errs, "uid", PASSWD_INVALID_VALUE);
 	if (er != APP_OK)
 		return er;
-	ru.id = u->id;
-	ru.password = u->password;
-	ru.last_login = u->last_login;
-	ru.email = u->email;
-	if (rtok_check(cfg->secret_key, &ru, token, now,
-		cfg->password_reset_timeout) != APP_OK)
+	if ((er = reset_user(cfg, db, u, &ru, &a)) != APP_OK)
+		return er;
+	er = rtok_check(cfg->secret_key, &ru, token, now,
+	    cfg->password_reset_timeout);
+	db_addrs_free(&a);
+	if (er == APP_EINPUT)
 		return add(errs, "token", PASSWD_INVALID_VALUE);
-	return APP_OK;
+	return er;
 }
 
 enum app_err

@@ -1,5 +1,7 @@
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
@@ -65,6 +67,66 @@ login_string(int64_t epoch, char out[RTOK_LOGIN_CHARS + 1])
 	return APP_OK;
 }
 
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/*
+ * allauth's EmailAwarePasswordResetTokenGenerator._make_hash_value:
+ * Django's value (base, len bytes) followed by
+ * "|".join(sorted({user.email if non-empty} | {every address})). Python
+ * compares str by code point, strcmp UTF-8 bytes: the same order. The
+ * set is exact (case counts); an empty address row counts, an empty
+ * user.email does not. *out is malloc'd.
+ */
+static enum app_err
+allauth_value(const struct rtok_user *u, const char *base, size_t len,
+    char **out)
+{
+	const char **set = NULL;
+	size_t i, k = 0, total = len + 1;
+	enum app_err er = APP_EINTERNAL;
+	bool sep = false;
+	char *v = NULL;
+
+	if (u->naddrs > RTOK_ADDRS_MAX || (u->naddrs > 0 && u->addrs == NULL))
+		return APP_EINTERNAL;
+	if ((set = calloc(u->naddrs + 1, sizeof(*set))) == NULL)
+		return APP_ENOMEM;
+	if (u->email != NULL && u->email[0] != '\0')
+		set[k++] = u->email;
+	for (i = 0; i < u->naddrs; i++) {
+		if (u->addrs[i] == NULL ||
+		    strlen(u->addrs[i]) > LIMIT_EMAIL_BYTES)
+			goto out;
+		set[k++] = u->addrs[i];
+	}
+	qsort(set, k, sizeof(*set), cmp_str);
+	for (i = 0; i < k; i++)
+		total += strlen(set[i]) + 1;
+	er = APP_ENOMEM;
+	if ((v = malloc(total)) == NULL)
+		goto out;
+	memcpy(v, base, len);
+	for (i = 0; i < k; i++) {
+		if (i > 0 && strcmp(set[i], set[i - 1]) == 0)
+			continue;
+		if (sep)
+			v[len++] = '|';
+		sep = true;
+		memcpy(v + len, set[i], strlen(set[i]));
+		len += strlen(set[i]);
+	}
+	v[len] = '\0';
+	*out = v;
+	er = APP_OK;
+out:
+	free(set);
+	return er;
+}
+
 /*
  * Django's _make_token_with_timestamp: salted_hmac(key_salt, value,
  * secret, algorithm="sha256").hexdigest()[::2], behind base36(ts) "-".
@@ -80,6 +142,7 @@ make_with_ts(const char *secret, const struct rtok_user *u, uint64_t ts,
 	const char *email = u->email != NULL ? u->email : "";
 	EVP_MD_CTX *md = NULL;
 	enum app_err er = APP_EINTERNAL;
+	char *full = NULL;
 	size_t n;
 	int len;
 
@@ -96,6 +159,10 @@ make_with_ts(const char *secret, const struct rtok_user *u, uint64_t ts,
 	    u->id, u->password, login, ts, email);
 	if (len < 0 || (size_t)len >= sizeof(value))
 		goto out;
+	if (u->allauth && (er = allauth_value(u, value, (size_t)len,
+			       &full)) != APP_OK)
+		goto out;
+	er = APP_EINTERNAL;
 
 	/* salted_hmac: key = sha256(key_salt + secret), then HMAC. */
 	if ((md = EVP_MD_CTX_new()) == NULL ||
@@ -104,8 +171,10 @@ make_with_ts(const char *secret, const struct rtok_user *u, uint64_t ts,
 	    EVP_DigestUpdate(md, secret, strlen(secret)) != 1 ||
 	    EVP_DigestFinal_ex(md, key, &keylen) != 1)
 		goto out;
-	if (HMAC(EVP_sha256(), key, (int)keylen, (unsigned char *)value,
-		(size_t)len, mac, &maclen) == NULL ||
+	if (HMAC(EVP_sha256(), key, (int)keylen,
+		(unsigned char *)(full != NULL ? full : value),
+		full != NULL ? strlen(full) : (size_t)len, mac,
+		&maclen) == NULL ||
 	    maclen != 32)
 		goto out;
 
@@ -122,6 +191,10 @@ out:
 	OPENSSL_cleanse(key, sizeof(key));
 	OPENSSL_cleanse(mac, sizeof(mac));
 	OPENSSL_cleanse(value, sizeof(value));
+	if (full != NULL) {
+		OPENSSL_cleanse(full, strlen(full));
+		free(full);
+	}
 	return er;
 }
 
@@ -277,5 +350,68 @@ rtok_uid_decode(const char *uid, int64_t *id)
 	    strcmp(again, uid) != 0)
 		return APP_EINPUT;
 	*id = v;
+	return APP_OK;
+}
+
+enum app_err
+rtok_uid36_encode(int64_t id, char *out, size_t outsz)
+{
+	char tmp[RTOK_TS_MAX_DIGITS + 1];
+	size_t n;
+
+	if (id < 1)
+		return APP_EINPUT;
+	base36((uint64_t)id, tmp);
+	if ((n = strlen(tmp)) >= outsz)
+		return APP_EINTERNAL;
+	memcpy(out, tmp, n + 1);
+	return APP_OK;
+}
+
+enum app_err
+rtok_uid36_decode(const char *uid, int64_t *id)
+{
+	const char *p;
+	uint64_t v = 0;
+	size_t len;
+	bool neg = false, digit = false;
+	int d;
+
+	if (uid == NULL)
+		return APP_EINPUT;
+	/* base36_to_int: len(s) > 13 raises (every byte here is one
+	 * character: non-ASCII is refused below). */
+	len = strnlen(uid, RTOK_TS_MAX_DIGITS + 1);
+	if (len == 0 || len > RTOK_TS_MAX_DIGITS)
+		return APP_EINPUT;
+	/* int(s, 36): an optional sign, then digits of either case with
+	 * single underscores between them. */
+	p = uid;
+	if (*p == '+' || *p == '-')
+		neg = *p++ == '-';
+	for (; *p != '\0'; p++) {
+		if (*p == '_') {
+			if (!digit || p[1] == '\0' || p[1] == '_')
+				return APP_EINPUT;
+			continue;
+		}
+		if (*p >= '0' && *p <= '9')
+			d = *p - '0';
+		else if (*p >= 'a' && *p <= 'z')
+			d = *p - 'a' + 10;
+		else if (*p >= 'A' && *p <= 'Z')
+			d = *p - 'A' + 10;
+		else
+			return APP_EINPUT;
+		digit = true;
+		/* Past int64 (13 digits reach 36^13 - 1): no such row. */
+		if (v > ((uint64_t)INT64_MAX - (uint64_t)d) / 36)
+			return APP_EINPUT;
+		v = v * 36 + (uint64_t)d;
+	}
+	/* pk 0 or below: no such row either. */
+	if (!digit || neg || v == 0)
+		return APP_EINPUT;
+	*id = (int64_t)v;
 	return APP_OK;
 }

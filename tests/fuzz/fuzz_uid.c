@@ -1,8 +1,11 @@
 /*
- * fuzz_uid.c: libFuzzer target for the base64url uid of the reset links
- * (lib/resettok.c). A uid that decodes must be exactly the one
- * rtok_uid_encode makes for that id, and *id is written only on success.
+ * fuzz_uid.c: libFuzzer target for the uids of the reset links
+ * (lib/resettok.c). A base64url uid that decodes must be exactly the one
+ * rtok_uid_encode makes for that id; a base36 one, once its "+", its
+ * underscores and its leading zeros are dropped and it is lower-cased,
+ * the one rtok_uid36_encode makes. *id is written only on success.
  */
+#include <ctype.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -28,6 +31,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();
 		if (rtok_uid_encode(id, again, sizeof(again)) != APP_OK ||
 		    strcmp(again, uid) != 0)
+			__builtin_trap();
+	} else if (er != APP_EINPUT || id != -7)
+		__builtin_trap();
+
+	id = -7;
+	er = rtok_uid36_decode(uid, &id);
+	if (er == APP_OK) {
+		char canon[sizeof(uid)];
+		size_t i, n = 0;
+
+		if (id < 1)
+			__builtin_trap();
+		for (i = uid[0] == '+'; uid[i] != '\0'; i++)
+			if (uid[i] != '_' && (n > 0 || uid[i] != '0'))
+				canon[n++] = (char)tolower((unsigned char)uid[i]);
+		canon[n] = '\0';
+		if (rtok_uid36_encode(id, again, sizeof(again)) != APP_OK ||
+		    strcmp(again, canon) != 0)
 			__builtin_trap();
 	} else if (er != APP_EINPUT || id != -7)
 		__builtin_trap();

@@ -1070,6 +1070,10 @@ test_top(void)
 	    "config: PASSWORD_RESET_COOLDOWN:");
 	REFUSE("{\"PASSWORD_RESET_COOLDOWN\": \"180\"}",
 	    "config: PASSWORD_RESET_COOLDOWN:");
+	REFUSE("{\"PASSWORD_RESET_TOKEN_GENERATOR\": \"Django\"}",
+	    "config: PASSWORD_RESET_TOKEN_GENERATOR:");
+	REFUSE("{\"PASSWORD_RESET_TOKEN_GENERATOR\": null}",
+	    "config: PASSWORD_RESET_TOKEN_GENERATOR:");
 	{
 		struct app_config d;
 
@@ -1078,12 +1082,19 @@ test_top(void)
 			 * cooldown. */
 			T_ASSERT(d.email_outbox_drain == APP_OUTBOX_SPAWN);
 			T_ASSERT(d.password_reset_cooldown == 180);
+			/* allauth's reset links, as dj-rest-auth mails
+			 * them beside registration. */
+			T_ASSERT(d.password_reset_token_generator ==
+			    APP_RESET_ALLAUTH);
 			app_config_free(&d);
 		}
 		if (ACCEPT("{\"EMAIL_OUTBOX_DRAIN\": \"worker\", "
-			   "\"PASSWORD_RESET_COOLDOWN\": 0}",
+			   "\"PASSWORD_RESET_COOLDOWN\": 0, "
+			   "\"PASSWORD_RESET_TOKEN_GENERATOR\": \"django\"}",
 			&d)) {
 			T_ASSERT(d.email_outbox_drain == APP_OUTBOX_WORKER);
+			T_ASSERT(d.password_reset_token_generator ==
+			    APP_RESET_DJANGO);
 			T_ASSERT(d.password_reset_cooldown == 0);
 			app_config_free(&d);
 		}

@@ -29,6 +29,14 @@
  * whether there was mail, competes with it for the CPU.
  */
 #define OUTBOX_DRAIN_PAUSE_MS 100
+/*
+ * The recipient of a password reset's decoy row: a reset that has no
+ * mail to send (an unknown address) queues a row of the same size all
+ * the same, which the drainer deletes unsent, so that the database
+ * does the same work for every address (the request after a reset
+ * timed it otherwise). No real recipient is empty.
+ */
+#define OUTBOX_DECOY_TO ""
 /* The daemon looks for retries at least this often, NOTIFY or not. */
 #define OUTBOX_POLL_MS (15 * 1000)
 /* ... and waits this long before reconnecting to a database gone. */

@@ -239,18 +239,18 @@ passwd_reset_queue(const struct app_config *cfg, struct db *db,
 	struct passwd_mail mails[DB_USERS_BY_EMAIL_MAX], decoy_mail;
 	struct db_mail q[DB_USERS_BY_EMAIL_MAX];
 	char key[OUTBOX_ADDR_KEY_CHARS + 1];
-	size_t found = 0, i, k = 0;
+	size_t found = 0, i, k = 0, n;
 	enum app_err er;
-	bool decoy = false;
+	bool decoy = false, have_decoy = false;
 
 	if ((er = db_users_by_email_or_decoy(db, email, users, &found,
 		 &decoy)) != APP_OK)
 		return er;
 	if (decoy) {
-		/* An unknown address: make the mail a known one gets, and
-		 * drop it, so that both take the same time. */
-		if (make_mail(cfg, db, &users[0], now, &decoy_mail) == APP_OK)
-			passwd_mail_free(&decoy_mail);
+		/* An unknown address: make the mail a known one gets, so
+		 * that both take the same time. */
+		have_decoy = make_mail(cfg, db, &users[0], now,
+				 &decoy_mail) == APP_OK;
 		found = 0;
 	}
 	for (i = 0; i < found && er == APP_OK; i++) {
@@ -263,14 +263,34 @@ passwd_reset_queue(const struct app_config *cfg, struct db *db,
 			k++;
 		}
 	}
+	if (er == APP_OK && k == 0 && !have_decoy && found > 0)
+		have_decoy = make_mail(cfg, db, &users[0], now,
+				 &decoy_mail) == APP_OK;
 	OPENSSL_cleanse(users, sizeof(users));
+	/*
+	 * No mail to send (an unknown address, or only inactive users):
+	 * queue a decoy of the same size, which the drainer deletes
+	 * unsent. The outbox row, its WAL and its later DELETE were what
+	 * still told a known address's reset from an unknown one, in the
+	 * time of the request after it. The decoy holds no link.
+	 */
+	if (er == APP_OK && k == 0 && have_decoy) {
+		memset(decoy_mail.body, 'x', strlen(decoy_mail.body));
+		q[0].to = OUTBOX_DECOY_TO;
+		q[0].subject = decoy_mail.subject;
+		q[0].body = decoy_mail.body;
+		n = 1;
+	} else
+		n = k;
 	/* Known or not, mail or not: the same one statement. */
 	if (er == APP_OK &&
 	    (er = outbox_addr_key(cfg->secret_key, email, key)) == APP_OK)
 		er = db_reset_queue(db, key, cfg->password_reset_cooldown,
-		    cfg->default_from_email, q, k, queued);
+		    cfg->default_from_email, q, n, queued);
 	while (k > 0)
 		passwd_mail_free(&mails[--k]);
+	if (have_decoy)
+		passwd_mail_free(&decoy_mail);
 	return er;
 }
 

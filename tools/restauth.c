@@ -8,6 +8,7 @@
 
 #include <getopt.h>
 #include <locale.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -487,6 +488,16 @@ main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "check") == 0)
 		return cmd_check_all(path, argc - i, argv + i);
+	/* A drainer a program started after its answer: idle priority
+	 * before the config and the password list are read, so that its
+	 * start never takes a CPU from the request that follows. */
+	if (strcmp(cmd, "mail-worker") == 0 && argc - i == 2 &&
+	    strcmp(argv[i + 1], "--drain") == 0) {
+		struct sched_param idle = { .sched_priority = 0 };
+
+		if (sched_setscheduler(0, SCHED_IDLE, &idle) == -1)
+			log_warn("mail-worker: SCHED_IDLE");
+	}
 	if ((rc = load(path, &cfg, &db, &pv)) != EX_DONE)
 		return rc;
 	if (strcmp(cmd, "migrate") == 0)

@@ -193,6 +193,13 @@ def spawn_env_and_zombies(s, d):
     got = settled(s, d, 2)
     t.eq("spawn: both mails", sorted(to_of(m) for m in got),
          ["ed@example.com", "eve@example.com"])
+    # The unknown address queued a decoy of the same size, which the
+    # drainer deleted unsent: the outbox ends empty.
+    wait_for("outbox empty", lambda: s.sql(
+        "SELECT count(*) FROM restauth_mail_outbox")[0][0] == "0",
+        h.scaled(5))
+    t.eq("spawn: the decoy is deleted unsent, the outbox empty",
+         s.sql("SELECT count(*) FROM restauth_mail_outbox")[0][0], "0")
     pids = s.fcgi_pids("password_reset")
     t.check("programs found", pids != [], pids)
     # The drainers have ended: none may be left as a zombie.

@@ -174,6 +174,9 @@ def follow_once(s, first, probe):
     deadline = time.time() + h.scaled(10)
     while drainers(s) and time.time() < deadline:
         time.sleep(0.02)
+    # and their database sessions' ends (a backend outlives its client
+    # for a moment).
+    time.sleep(0.03)
     return dt
 
 

@@ -48,7 +48,7 @@ logout_jwt(struct app_call *c, const char *cookie)
 		raw = json_object_is_type(v, json_type_string) ?
 		    json_object_get_string(v) : "";
 	}
-	er = jwtm_blacklist(cfg, c->ctx->jwt, &c->ctx->db, raw, time(NULL),
+	er = jwtm_blacklist(cfg, c->ctx->jwt, &c->ctx->db, raw, app_now(),
 	    &msg);
 	if (er == APP_EAUTH)
 		resp_detail(c->resp, 401, msg);

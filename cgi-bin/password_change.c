@@ -70,7 +70,7 @@ handle(struct app_call *c)
 	if (er != APP_OK)
 		goto out;
 	revoke = passwd_change_revoke(cfg, c->ctx->jwt, &c->auth, c->req,
-	    time(NULL), &rv, jti);
+	    app_now(), &rv, jti);
 	er = passwd_set(cfg, &c->ctx->db, c->ctx->pwval, u, new1, new2, revoke,
 	    &errs);
 	if (er == APP_ENOTFOUND) {

@@ -21,7 +21,7 @@ handle(struct app_call *c)
 			APP_OK ? APP_EINPUT : APP_ENOMEM;
 	if (er != APP_OK)
 		goto out;
-	er = passwd_reset_queue(&c->ctx->cfg, &c->ctx->db, email, time(NULL),
+	er = passwd_reset_queue(&c->ctx->cfg, &c->ctx->db, email, app_now(),
 	    &n);
 	if (er != APP_OK)
 		goto out;

@@ -32,7 +32,7 @@ handle(struct app_call *c)
 	if ((er = req_fields(c->req, f, F__MAX, &errs)) != APP_OK)
 		goto out;
 	er = passwd_reset_confirm(&c->ctx->cfg, &c->ctx->db, c->ctx->pwval,
-	    uid, token, new1, new2, time(NULL), &errs);
+	    uid, token, new1, new2, app_now(), &errs);
 	if (er != APP_OK)
 		goto out;
 	resp_detail(c->resp, 200,

@@ -42,7 +42,7 @@ handle(struct app_call *c)
 
 	er = reg_form_read(cfg, &ctx->db, ctx->pwval, c->req, &f, &errs);
 	if (er == APP_OK)
-		er = reg_signup(cfg, &ctx->db, ctx->pwval, &f, time(NULL), &res,
+		er = reg_signup(cfg, &ctx->db, ctx->pwval, &f, app_now(), &res,
 		    &errs);
 	reg_form_wipe(&f);
 	if (er != APP_OK)

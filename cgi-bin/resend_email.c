@@ -27,7 +27,7 @@ handle(struct app_call *c)
 	/* Without an address (EMAIL_REQUIRED false) there is nothing to
 	 * look up; dj-rest-auth would take the first row of the table. */
 	if (email[0] != '\0' &&
-	    (er = reg_resend(cfg, &c->ctx->db, email, time(NULL), &queued)) !=
+	    (er = reg_resend(cfg, &c->ctx->db, email, app_now(), &queued)) !=
 		APP_OK)
 		goto out;
 	/* The same answer whether a mail goes or not; the mail leaves from

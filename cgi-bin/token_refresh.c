@@ -47,7 +47,7 @@ handle(struct app_call *c)
 		app_unauthorized(c, &fail);
 		return;
 	}
-	er = jwtm_refresh(cfg, c->ctx->jwt, &c->ctx->db, raw, time(NULL),
+	er = jwtm_refresh(cfg, c->ctx->jwt, &c->ctx->db, raw, app_now(),
 	    &pair, &msg);
 	if (er == APP_EDENIED) {
 		fail.detail = JWTM_NO_ACTIVE_ACCOUNT;

@@ -25,7 +25,7 @@ handle(struct app_call *c)
 		return;
 	}
 	er = jwtm_verify(&c->ctx->cfg, c->ctx->jwt, &c->ctx->db, token,
-	    time(NULL), &msg);
+	    app_now(), &msg);
 	if (er == APP_EAUTH) {
 		fail.detail = msg;
 		app_unauthorized(c, &fail);

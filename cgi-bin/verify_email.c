@@ -15,7 +15,7 @@ handle(struct app_call *c)
 
 	if ((er = req_fields(c->req, &f, 1, &errs)) != APP_OK)
 		goto out;
-	er = reg_confirm(&c->ctx->cfg, &c->ctx->db, key, time(NULL));
+	er = reg_confirm(&c->ctx->cfg, &c->ctx->db, key, app_now());
 	if (er == APP_ENOTFOUND) {
 		/* ConfirmEmailView.get_object: Http404, as DRF renders it. */
 		resp_detail(c->resp, 404, "Not found.");

@@ -1,3 +1,4 @@
+#include <time.h>
 #include "app.h"
 
 static const char *const names[APP_ERR__MAX] = {
@@ -23,4 +24,14 @@ app_err_name(enum app_err er)
 	if ((unsigned)er >= APP_ERR__MAX)
 		return "unknown";
 	return names[er];
+}
+
+time_t
+app_now(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0)
+		return time(NULL);
+	return ts.tv_sec;
 }

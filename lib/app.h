@@ -5,6 +5,8 @@
 #ifndef RESTAUTH_APP_H
 #define RESTAUTH_APP_H
 
+#include <time.h>
+
 #define APP_WUR __attribute__((warn_unused_result))
 
 /*
@@ -32,5 +34,14 @@ enum app_err {
 
 /* A short lower-case name for logs ("input", "db", ...). Never NULL. */
 const char *app_err_name(enum app_err);
+
+/*
+ * Now, in seconds, from the precise CLOCK_REALTIME. Not time(): glibc's
+ * reads the kernel's coarse clock, which lags by up to a tick (and far
+ * more on an idle tickless machine), so a token another server (or a
+ * client) minted a moment ago could look issued in the future and be
+ * refused (iat, as PyJWT checks it).
+ */
+time_t app_now(void);
 
 #endif

@@ -182,7 +182,7 @@ by_jwt(const struct app_config *cfg, const struct jwt_ctx *jwt,
 	enum jwt_fail why;
 	enum app_err er;
 
-	er = jwt_verify(jwt, raw, len, time(NULL), JWT_ACCESS, JWT_NEED_USER,
+	er = jwt_verify(jwt, raw, len, app_now(), JWT_ACCESS, JWT_NEED_USER,
 	    &c, &why);
 	if (er == APP_EAUTH && why == JWT_FAIL_NO_USER)
 		return fail_with(fail, "Token contained no recognizable user "

@@ -707,7 +707,7 @@ mail_send_timeout(char *const argv[], const char *from, const char *to,
 		log_warnx("mail: the command must be an absolute path");
 		return APP_EINTERNAL;
 	}
-	if ((er = mail_message(from, to, subject, body, time(NULL), &msg,
+	if ((er = mail_message(from, to, subject, body, app_now(), &msg,
 		 &len)) != APP_OK)
 		return er;
 	er = run(argv, msg, len, timeout_ms);

@@ -103,7 +103,7 @@ resp_cookie(struct resp *r, const struct resp_cookie *c)
 	char date[32];
 
 	if (c->max_age >= 0) {
-		http_date(date, time(NULL) + c->max_age);
+		http_date(date, app_now() + c->max_age);
 		cookie_line(r, c->name, c->value, date, c->max_age, true,
 		    c->path, c->domain, c->secure, c->httponly, c->samesite);
 	} else

@@ -371,7 +371,7 @@ create(const struct app_config *cfg, struct db *db,
 	int tries;
 
 	if ((er = sess_encode(cfg->secret_key, user->id, user->password,
-		 time(NULL), &data)) != APP_OK)
+		 app_now(), &data)) != APP_OK)
 		return er;
 	for (tries = 0; tries < 4; tries++) {
 		if ((er = sess_key_new(key)) != APP_OK)

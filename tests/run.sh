@@ -38,7 +38,8 @@ if [ $# -gt 0 ]; then
 else
 	units=$(ls "$BUILD"/tests/test_* 2>/dev/null)
 	fuzz=yes
-	https=$(ls "$SRC"/tests/http/test_*.py 2>/dev/null)
+	https=$(ls "$SRC"/tests/http/test_*.py "$SRC"/tests/interop/test_*.py \
+		2>/dev/null)
 fi
 
 for t in $units; do

@@ -164,6 +164,12 @@ def wait_group(pgid):
         time.sleep(0.1)
 
 
+def createdb(dbname):
+    """Create database dbname in the test cluster if it is missing."""
+    subprocess.run([os.path.join(SRC, "tools/pg.sh"), "createdb", PGDIR,
+                    dbname], check=True, stdout=subprocess.DEVNULL)
+
+
 def pg_url(dbname):
     return "postgresql:///%s?host=%s/sock&user=restauth" % (dbname, PGDIR)
 
@@ -171,14 +177,16 @@ def pg_url(dbname):
 class Stack:
     """lighttpd + the FastCGI programs + a fresh database."""
 
-    def __init__(self, config=None, procs=2, secret=None):
+    def __init__(self, config=None, procs=2, secret=None, dbname=None):
         if PGDIR is None:
             raise RuntimeError("run through tests/run.sh (needs the test "
                                "PostgreSQL cluster)")
         self.config = dict(config or {})
         self.procs = procs
         self.secret = secret or secrets.token_urlsafe(40)
-        self.dbname = "t_" + secrets.token_hex(6)
+        # dbname: a database that may already exist (e.g. one a Django
+        # project migrated first); by default a new one.
+        self.dbname = dbname or "t_" + secrets.token_hex(6)
         self.dburl = pg_url(self.dbname)
         self.tmp = tempfile.mkdtemp(prefix="restauth-http-")
         os.chmod(self.tmp, 0o755)
@@ -197,8 +205,7 @@ class Stack:
     def start(self):
         with open(self.config_path, "w") as f:
             jsonlib.dump(self.config, f)
-        subprocess.run([os.path.join(SRC, "tools/pg.sh"), "createdb", PGDIR,
-                        self.dbname], check=True, stdout=subprocess.DEVNULL)
+        createdb(self.dbname)
         for attempt in range(5):
             self.port = free_port()
             self.log = open(os.path.join(self.tmp, "run-%d.log" % self.port),

@@ -60,13 +60,19 @@ issue(const struct app_config *cfg, const struct jwt_ctx *jwt,
 
 enum app_err
 jwtm_login(const struct app_config *cfg, const struct jwt_ctx *jwt,
-    struct db *db, int64_t user_id, time_t now, struct jwtm_pair *out)
+    struct db *db, const struct db_user *user, time_t now,
+    struct jwtm_pair *out)
 {
+	int64_t user_id = user->id;
 	struct jwt_uid uid;
 	enum app_err er;
 
 	memset(out, 0, sizeof(*out));
-	jwt_uid_set_int(&uid, user_id);
+	/* simplejwt's for_user: the claim holds getattr(user, USER_ID_FIELD). */
+	if (strcmp(cfg->simple_jwt.user_id_field, "username") != 0)
+		jwt_uid_set_int(&uid, user_id);
+	else if (jwt_uid_set_str(&uid, user->username) != APP_OK)
+		return APP_EINTERNAL; /* a column value longer than the claim */
 	if ((er = jwt_claims_for_user(jwt, JWT_REFRESH, &uid, now,
 		 &out->refresh_claims)) != APP_OK ||
 	    (er = jwt_claims_access(jwt, &out->refresh_claims, now,

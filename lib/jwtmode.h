@@ -39,13 +39,14 @@ struct jwtm_pair {
 void jwtm_pair_free(struct jwtm_pair *p);
 
 /*
- * dj-rest-auth's jwt_encode: a refresh token for the user (recorded as
+ * dj-rest-auth's jwt_encode: a refresh token for user, its claim the pk or
+ * the username as USER_ID_FIELD says (recorded as
  * outstanding when the blacklist app is installed) and its access token.
  * APP_OK; APP_EDB; APP_ENOMEM; APP_EINTERNAL.
  */
 enum app_err jwtm_login(const struct app_config *cfg,
-    const struct jwt_ctx *jwt, struct db *db, int64_t user_id, time_t now,
-    struct jwtm_pair *out) APP_WUR;
+    const struct jwt_ctx *jwt, struct db *db, const struct db_user *user,
+    time_t now, struct jwtm_pair *out) APP_WUR;
 
 /*
  * simplejwt's TokenRefreshSerializer on raw: a new access token, and with

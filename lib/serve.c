@@ -208,7 +208,7 @@ app_jwt_login(struct app_call *c, const struct db_user *user, int status,
 	struct jwtm_pair pair;
 	enum app_err er;
 
-	er = jwtm_login(cfg, c->ctx->jwt, &c->ctx->db, user->id, app_now(),
+	er = jwtm_login(cfg, c->ctx->jwt, &c->ctx->db, user, app_now(),
 	    &pair);
 	if (er != APP_OK)
 		return er;

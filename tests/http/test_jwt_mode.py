@@ -1173,6 +1173,29 @@ def audience_issuer(s):
         mint(s, uid, iat=now - 390, **good))), bad_token(INVALID))
 
 
+def username_claim(s):
+    """USER_ID_FIELD "username": simplejwt's for_user writes the username
+    into the claim, and a login, a refresh and the user view agree."""
+    uid = s.createuser("Zoe", "zoe pw")
+    r = login(s, "Zoe", "zoe pw")
+    t.eq("username claim: login", r.status, 200)
+    access, ref = r.json["access"], r.json["refresh"]
+    for what, tok in (("access", access), ("refresh", ref)):
+        t.eq("username claim: %s names the user" % what,
+             segments(tok)[1].get("user_id"), "Zoe")
+    same("username claim: Bearer", s.get("/auth/user/",
+         headers=bearer(access)), 200, user_body(uid, "Zoe"))
+    t.eq("username claim: PyJWT-minted", s.get("/auth/user/", headers=bearer(
+        mint(s, "Zoe"))).status, 200)
+    same401("username claim: a pk is not a username", s.get(
+        "/auth/user/", headers=bearer(mint(s, uid))),
+        {"detail": "User not found", "code": "user_not_found"})
+    r = refresh(s, json={"refresh": ref})
+    t.eq("username claim: refresh", r.status, 200)
+    t.eq("username claim: rotated refresh names the user",
+         segments(r.json.get("refresh", "x.e30.x"))[1].get("user_id"), "Zoe")
+
+
 def token_mode_routes(s):
     """Without USE_JWT dj-rest-auth does not route the JWT views."""
     for p in ("/auth/token/verify/", "/auth/token/refresh/"):
@@ -1406,6 +1429,8 @@ RUNS = [
     (config(simple={"AUDIENCE": "restauth-tests",
                     "ISSUER": "https://issuer.example", "LEEWAY": 60}),
      [audience_issuer]),
+    (config({"JWT_AUTH_HTTPONLY": False},
+            {"USER_ID_FIELD": "username"}), [username_claim]),
     (FAST, [token_mode_routes]),
     # CSRF last: being written alongside these tests.
     (config({"JWT_AUTH_COOKIE_USE_CSRF": True},

@@ -29,6 +29,42 @@ ALLAUTH_0009 = ("CREATE UNIQUE INDEX unique_primary_email ON "
                 "INSERT INTO django_migrations (app, name, applied) VALUES "
                 "('account', '0009_emailaddress_unique_primary_email', "
                 "now())")
+# The schema operations of allauth 0.63's account 0003-0009 (with
+# ACCOUNT_UNIQUE_EMAIL), run through Django's migration machinery from the
+# state Django records after 0002: what upgrading allauth does to the
+# account tables restauth made.
+ALLAUTH_063_OPS = """
+from django.db import connection, models
+from django.db.migrations import operations as ops
+from django.db.migrations.loader import MigrationLoader
+from django.db.models.functions import Upper
+state = MigrationLoader(connection).project_state(
+    ("account", "0002_email_max_length"))
+Q, UC = models.Q, models.UniqueConstraint
+steps = [
+    ops.AlterUniqueTogether("emailaddress", {("user", "email")}),
+    ops.AddConstraint("emailaddress", UC(
+        fields=["email"], condition=Q(verified=True),
+        name="unique_verified_email")),
+    ops.AlterField("emailaddress", "email",
+                   models.EmailField(max_length=254)),
+    ops.AddIndex("emailaddress", models.Index(
+        Upper("email"), name="account_emailaddress_upper")),
+    ops.RemoveIndex("emailaddress", "account_emailaddress_upper"),
+    ops.AlterField("emailaddress", "email",
+                   models.EmailField(max_length=254, db_index=True)),
+    ops.AddConstraint("emailaddress", UC(
+        fields=["user", "primary"], condition=Q(primary=True),
+        name="unique_primary_email")),
+]
+with connection.schema_editor() as editor:
+    for op in steps:
+        new = state.clone()
+        op.state_forwards("account", new)
+        op.database_forwards("account", editor, state, new)
+        state = new
+print("UPGRADED")
+"""
 # What allauth 0.51 with ACCOUNT_UNIQUE_EMAIL makes of account_emailaddress
 # (UNIQUE (email)) against restauth's shape, allauth's since 0.63
 # (UNIQUE (user_id, email); the verified-address uniqueness lives in
@@ -154,6 +190,10 @@ def restauth_first(k, shapes):
                 "Django", ok, out)
         django_case(s)
         shapes["restauth first"] = shape(s)
+        rc, out = django(s, "shell", "-c", ALLAUTH_063_OPS)
+        t.check("restauth first: allauth 0.63's account migrations run on "
+                "restauth's tables", rc == 0 and "UPGRADED" in out,
+                out[-2000:])
 
 
 def django_case(s):

@@ -115,9 +115,6 @@ BEGIN
 	-- Django's own index on auth_user.username (LIKE lookups).
 	CREATE INDEX IF NOT EXISTS auth_user_username_6821ab7c_like
 		ON auth_user (username varchar_pattern_ops);
-	RAISE NOTICE 'Django''s django_migrations created: '
-		'Django''s migrate will skip the migrations of the tables '
-		'restauth made';
 END $$;
 
 -- Record an app's migrations (the names Django 3.2, DRF 3.14,

@@ -1231,12 +1231,15 @@ fail:
  * person running migrate; the server's "already exists, skipping"
  * notices of IF NOT EXISTS stay debug output. arg: the file's name.
  */
+/* A migration's message, escaped, as one log line. */
+#define MIGRATE_NOTICE_MAX 1024
+
 static void
 migrate_notice(void *arg, const PGresult *res)
 {
 	const char *const *file = arg;
 	const char *sev, *state, *msg;
-	char esc[1024];
+	char esc[MIGRATE_NOTICE_MAX];
 
 	sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
 	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);

@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "account.h"
+#include "register.h"
 #include "serve.h"
 
 enum field { F_USERNAME, F_FIRST_NAME, F_LAST_NAME, F__MAX };
@@ -78,10 +79,10 @@ update(struct app_call *c)
 		snprintf(u.first_name, sizeof(u.first_name), "%s", first);
 	if (f[F_LAST_NAME].present)
 		snprintf(u.last_name, sizeof(u.last_name), "%s", last);
-	er = db_user_update_profile(&c->ctx->db, u.id, u.username,
-	    u.first_name, u.last_name);
+	er = reg_user_rename(&c->ctx->db, u.id, u.username, u.first_name,
+	    u.last_name);
 	if (er == APP_ECONFLICT) {
-		/* Lost a race to another rename: the constraint said no. */
+		/* Lost a race to another write of the name. */
 		er = resp_errors_add(&errs, "username", ACCT_USERNAME_TAKEN) ==
 			APP_OK ? APP_EINPUT : APP_ENOMEM;
 		goto out;

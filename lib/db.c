@@ -330,17 +330,18 @@ static const struct {
 	    "FROM e)) DELETE FROM token_blacklist_outstandingtoken WHERE id "
 	    "IN (SELECT id FROM e)", 0 },
 	/*
-	 * Registration: the advisory lock serializes registrations of one
-	 * name (in its own key space: the two-int form), so the check that
-	 * follows holds until COMMIT even where the unique index on
-	 * upper(username) could not be built (sql/0003_account.sql).
+	 * Every write of a username (signup, createuser, a user/ rename)
+	 * takes this advisory lock on the name (in its own key space: the
+	 * two-int form), so the check that follows holds until COMMIT:
+	 * there is no unique index on upper(username), which Django's own
+	 * exact-match forms would trip over (sql/0008_restauth_names.sql).
 	 */
 	[ST_REG_LOCK_USERNAME] = { "reg_lock_username",
 	    "SELECT pg_advisory_xact_lock(7240532, hashtext(upper($1)))", 1 },
 	/* allauth filter_users_by_username: username__iexact. */
 	[ST_USERNAME_TAKEN] = { "username_taken",
 	    "SELECT 1 FROM auth_user WHERE upper(username) = upper($1) "
-	    "LIMIT 1", 1 },
+	    "AND id <> $2 LIMIT 1", 2 },
 	/* An address any user has: allauth's filter_users_by_email looks in
 	 * account_emailaddress and at auth_user.email. */
 	[ST_EMAIL_TAKEN] = { "email_taken",
@@ -1224,12 +1225,45 @@ fail:
 	return er;
 }
 
+/*
+ * What a migration says while it runs: its warnings (a constraint left
+ * out, say) and its own RAISE NOTICEs (SQLSTATE 00000) are for the
+ * person running migrate; the server's "already exists, skipping"
+ * notices of IF NOT EXISTS stay debug output. arg: the file's name.
+ */
+/* A migration's message, escaped, as one log line. */
+#define MIGRATE_NOTICE_MAX 1024
+
+static void
+migrate_notice(void *arg, const PGresult *res)
+{
+	const char *const *file = arg;
+	const char *sev, *state, *msg;
+	char esc[MIGRATE_NOTICE_MAX];
+
+	sev = PQresultErrorField(res, PG_DIAG_SEVERITY_NONLOCALIZED);
+	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	if (sev == NULL || msg == NULL)
+		return;
+	log_escape(esc, sizeof(esc), msg, strlen(msg));
+	if (strcmp(sev, "NOTICE") != 0 && strcmp(sev, "INFO") != 0 &&
+	    strcmp(sev, "LOG") != 0 && strcmp(sev, "DEBUG") != 0)
+		log_warnx("migrate: %s: %s: %s", *file, sev, esc);
+	else if (state != NULL && strcmp(state, "00000") == 0)
+		log_info("migrate: %s: %s", *file, esc);
+	else
+		log_debug("migrate: %s: %s", *file, esc);
+}
+
 enum app_err
 db_migrate(struct db *db, const char *dir, int *applied, char *err,
     size_t errsz)
 {
 	const char *lock[] = { MIGRATE_LOCK };
 	struct dirent **list = NULL;
+	const char *file = "-";
+	PQnoticeReceiver was;
 	enum app_err er;
 	int i, n;
 
@@ -1242,6 +1276,8 @@ db_migrate(struct db *db, const char *dir, int *applied, char *err,
 		snprintf(err, errsz, "migrate: %s: %s", dir, strerror(errno));
 		return APP_EINPUT;
 	}
+	/* libpq's default receiver ignores its argument. */
+	was = PQsetNoticeReceiver(db->conn, migrate_notice, &file);
 	er = exec_params(db, "SELECT pg_advisory_lock($1::bigint)", 1, lock,
 	    NULL, err, errsz);
 	if (er != APP_OK)
@@ -1251,11 +1287,15 @@ db_migrate(struct db *db, const char *dir, int *applied, char *err,
 	    "version text PRIMARY KEY, "
 	    "applied timestamp with time zone NOT NULL DEFAULT now())",
 	    0, NULL, NULL, err, errsz);
-	for (i = 0; er == APP_OK && i < n; i++)
-		er = apply_one(db, dir, list[i]->d_name, applied, err, errsz);
+	for (i = 0; er == APP_OK && i < n; i++) {
+		file = list[i]->d_name;
+		er = apply_one(db, dir, file, applied, err, errsz);
+	}
 	PQclear(PQexecParams(db->conn, "SELECT pg_advisory_unlock($1::bigint)",
 	    1, NULL, lock, NULL, NULL, 0));
 out:
+	if (db->conn != NULL)
+		(void)PQsetNoticeReceiver(db->conn, was, NULL);
 	for (i = 0; i < n; i++)
 		free(list[i]);
 	free(list);
@@ -1321,9 +1361,11 @@ db_lock_username(struct db *db, const char *username)
 }
 
 enum app_err
-db_username_taken(struct db *db, const char *username, bool *taken)
+db_username_taken(struct db *db, const char *username, int64_t except,
+    bool *taken)
 {
-	const char *params[] = { username };
+	char idbuf[ID_BYTES];
+	const char *params[] = { username, fmt_id(idbuf, except) };
 
 	return exists(db, ST_USERNAME_TAKEN, params, taken);
 }

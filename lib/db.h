@@ -232,9 +232,12 @@ struct db_emailaddress {
  * APP_EDB.
  */
 enum app_err db_lock_username(struct db *, const char *username) APP_WUR;
-/* *taken: a user has this username, case-insensitively. APP_EDB. */
+/*
+ * *taken: a user other than the one with id except (0: none) has this
+ * username, case-insensitively. APP_EDB.
+ */
 enum app_err db_username_taken(struct db *, const char *username,
-    bool *taken) APP_WUR;
+    int64_t except, bool *taken) APP_WUR;
 /*
  * *taken: some user has this address (account_emailaddress or
  * auth_user.email), case-insensitively. APP_EDB.

@@ -419,7 +419,7 @@ made_up_username(const struct app_config *cfg, struct db *db, const char *base,
 	enum app_err er;
 
 	if (attempt == 0 && (long)blen >= cfg->account.username_min_length) {
-		if ((er = db_username_taken(db, base, &taken)) != APP_OK)
+		if ((er = db_username_taken(db, base, 0, &taken)) != APP_OK)
 			return er;
 		if (!taken) {
 			snprintf(out, DB_USERNAME_BYTES, "%s", base);
@@ -464,7 +464,7 @@ check_username(const struct app_config *cfg, struct db *db, const char *name,
 		return add(errs, "username", ACCT_USERNAME_INVALID);
 	if (acct_username_blacklisted(cfg, name))
 		return add(errs, "username", ACCT_USERNAME_BLACKLISTED);
-	if ((er = db_username_taken(db, name, &taken)) != APP_OK)
+	if ((er = db_username_taken(db, name, 0, &taken)) != APP_OK)
 		return er;
 	if (taken)
 		return add(errs, "username", ACCT_USERNAME_TAKEN);
@@ -638,6 +638,68 @@ reg_result_free(struct reg_result *r)
 	OPENSSL_cleanse(r->token, sizeof(r->token));
 }
 
+enum app_err
+reg_username_claim(struct db *db, const char *username, int64_t self,
+    bool *taken)
+{
+	enum app_err er;
+
+	if ((er = db_lock_username(db, username)) != APP_OK)
+		return er;
+	return db_username_taken(db, username, self, taken);
+}
+
+/* Open the transaction of a username write and claim the name in it. */
+static enum app_err
+claim_begin(struct db *db, const char *username, int64_t self)
+{
+	bool taken = false;
+	enum app_err er;
+
+	if ((er = db_begin(db)) != APP_OK)
+		return er;
+	er = reg_username_claim(db, username, self, &taken);
+	if (er == APP_OK && taken)
+		er = APP_ECONFLICT;
+	if (er != APP_OK)
+		db_rollback(db);
+	return er;
+}
+
+/* Commit the write when er (its result) is APP_OK, else undo it. */
+static enum app_err
+claim_end(struct db *db, enum app_err er)
+{
+	if (er == APP_OK && (er = db_commit(db)) == APP_OK)
+		return APP_OK;
+	db_rollback(db);
+	return er;
+}
+
+enum app_err
+reg_user_create(struct db *db, const char *username, const char *email,
+    const char *hash, bool superuser, int64_t *id)
+{
+	enum app_err er;
+
+	if ((er = claim_begin(db, username, 0)) != APP_OK)
+		return er;
+	return claim_end(db, db_user_insert(db, username, email, hash,
+	    superuser, superuser, id));
+}
+
+enum app_err
+reg_user_rename(struct db *db, int64_t id, const char *username,
+    const char *first_name, const char *last_name)
+{
+	enum app_err er;
+
+	if ((er = claim_begin(db, username, id)) != APP_OK)
+		return er;
+	return claim_end(db, db_user_update_profile(db, id, username,
+	    first_name, last_name));
+}
+
 /*
  * The signup transaction. APP_ECONFLICT with *field F_USERNAME or
  * F_EMAIL when the name or (UNIQUE_EMAIL) the address is taken, whether
@@ -664,8 +726,7 @@ create(const struct app_config *cfg, struct db *db, const char *username,
 	if ((er = db_begin(db)) != APP_OK)
 		return er;
 	*field = F_USERNAME;
-	if ((er = db_lock_username(db, username)) != APP_OK ||
-	    (er = db_username_taken(db, username, &taken)) != APP_OK)
+	if ((er = reg_username_claim(db, username, 0, &taken)) != APP_OK)
 		goto fail;
 	if (taken) {
 		er = APP_ECONFLICT;

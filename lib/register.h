@@ -115,6 +115,26 @@ enum app_err reg_signup(const struct app_config *cfg, struct db *db,
 void reg_result_free(struct reg_result *r);
 
 /*
+ * Usernames are unique case-insensitively for everything restauth
+ * writes, without a unique index (Django's exact-match forms would trip
+ * over one): every write takes the advisory lock on the name and then
+ * looks for it, in one transaction.
+ *
+ * reg_username_claim, inside the caller's transaction: lock username,
+ * then *taken: a user other than self (0: none) has it. APP_EDB.
+ * reg_user_create (restauth createuser): the user, active, staff and
+ * superuser as superuser says; *id. reg_user_rename (user/ PUT/PATCH):
+ * the profile fields of user id. Both: APP_ECONFLICT when the name is
+ * taken; APP_ENOTFOUND (rename: no such user); APP_EDB.
+ */
+enum app_err reg_username_claim(struct db *db, const char *username,
+    int64_t self, bool *taken) APP_WUR;
+enum app_err reg_user_create(struct db *db, const char *username,
+    const char *email, const char *hash, bool superuser, int64_t *id) APP_WUR;
+enum app_err reg_user_rename(struct db *db, int64_t id, const char *username,
+    const char *first_name, const char *last_name) APP_WUR;
+
+/*
  * VerifyEmailView: confirm the address key names (HMAC or stored, per
  * EMAIL_CONFIRMATION_HMAC), at now. APP_OK; APP_ENOTFOUND (malformed,
  * forged, expired, unknown, or the address is verified already); APP_EDB.

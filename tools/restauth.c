@@ -28,6 +28,7 @@
 #include "passwd.h"
 #include "pw.h"
 #include "pwval.h"
+#include "register.h"
 #include "req.h"
 
 #ifndef RESTAUTH_SQLDIR
@@ -234,7 +235,7 @@ cmd_user(const struct app_config *cfg, struct db *db,
 		goto out;
 	}
 	if (create) {
-		er = db_user_insert(db, name, email, hash, super, super, &id);
+		er = reg_user_create(db, name, email, hash, super, &id);
 		if (er == APP_ECONFLICT) {
 			fprintf(stderr, "%s: %s\n", argv[0],
 			    ACCT_USERNAME_TAKEN);

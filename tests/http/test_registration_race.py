@@ -11,6 +11,7 @@ import http.client
 import json
 import os
 import shutil
+import subprocess
 import tempfile
 import threading
 import time
@@ -29,10 +30,10 @@ EMAIL_TAKEN = {"email": ["User is already registered with this e-mail "
                          "address."]}
 
 
-def together(s, bodies, path=REG):
-    """POST each JSON body at once, one thread and connection each.
-    Returns [(status, json)] in order; an exception in a thread is
-    recorded as (None, repr)."""
+def together(s, bodies, path=REG, method="POST", keys=None):
+    """Send each JSON body at once (with keys: body i with the token
+    keys[i]), one thread and connection each. Returns [(status, json)]
+    in order; an exception in a thread is recorded as (None, repr)."""
     barrier = threading.Barrier(len(bodies))
     out = [None] * len(bodies)
 
@@ -44,8 +45,11 @@ def together(s, bodies, path=REG):
         try:
             c.connect()
             barrier.wait(30)
-            c.request("POST", path, body=json.dumps(body),
-                      headers={"Content-Type": "application/json"})
+            headers = {"Content-Type": "application/json"}
+            if keys:
+                headers["Authorization"] = "Token " + keys[i]
+            c.request(method, path, body=json.dumps(body),
+                      headers=headers)
             r = c.getresponse()
             data = r.read()
             try:
@@ -77,6 +81,11 @@ def judge(what, out, refusal):
 
 def count(s, query, *params):
     return int(s.sql(query, *params)[0][0])
+
+
+def indexes(s, name):
+    return count(s, "SELECT count(*) FROM pg_indexes WHERE indexname = "
+                 ":'p1'", name)
 
 
 def same_username(s):
@@ -173,12 +182,80 @@ def resend_race(s, mbdir):
     t.eq("resend race: one mail", len(fresh), 1)
 
 
+def django_case(s):
+    """No unique index on upper(username) (Django's admin and
+    createsuperuser compare names exactly and failed with an
+    IntegrityError on "BOB2" beside "bob2"); the plain one serves the
+    lookups."""
+    t.eq("no case-insensitive unique index",
+         indexes(s, "restauth_auth_user_username_iunique"), 0)
+    t.eq("the plain upper(username) index",
+         indexes(s, "restauth_auth_user_username_upper"), 1)
+    rows = s.sql(
+        "INSERT INTO auth_user (password, is_superuser, username, "
+        "first_name, last_name, email, is_staff, is_active, date_joined) "
+        "VALUES ('!', false, 'bob2', '', '', '', false, true, now()), "
+        "('!', false, 'BOB2', '', '', '', false, true, now()) "
+        "RETURNING username")
+    t.eq("Django's insert of BOB2 beside bob2 succeeds", rows,
+         [["bob2"], ["BOB2"]])
+    r = s.post(REG, json={"username": "Bob2", "password1": PW,
+                          "password2": PW})
+    t.eq("restauth still refuses Bob2", (r.status, r.json), (400, TAKEN))
+
+
+def tools_together(s, argvs, password):
+    """Run the admin tool once per argv, all at once. [(rc, err)]."""
+    procs = [subprocess.Popen(
+        [os.path.join(h.BUILD, "restauth"), "-c", s.config_path] + a,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, env=s.env()) for a in argvs]
+    out = []
+    for p in procs:
+        _, err = p.communicate(password + "\n", timeout=h.scaled(60))
+        out.append((p.returncode, err))
+    return out
+
+
+def createuser_race(s):
+    """restauth createuser serializes on the name as registration does:
+    of many creating one name in different cases, one wins."""
+    out = tools_together(s, [["createuser", "Carl" if i % 2 else "CARL"]
+                             for i in range(8)], PW)
+    t.eq("createuser race: one succeeds",
+         sum(1 for rc, _ in out if rc == 0), 1)
+    t.check("createuser race: the others say taken",
+            all("already exists" in err for rc, err in out if rc != 0),
+            repr(out[:2]))
+    t.eq("createuser race: one row", count(
+        s, "SELECT count(*) FROM auth_user WHERE upper(username) = 'CARL'"),
+        1)
+
+
+def rename_race(s):
+    """user/ renames take the same lock: of users renaming themselves
+    to one name in different cases, one wins, the others get the
+    field's 400."""
+    keys = []
+    for i in range(8):
+        s.createuser("renamer%d" % i, PW)
+        keys.append(s.login("renamer%d" % i, PW))
+    out = together(s, [{"username": "Zed" if i % 2 else "ZED"}
+                       for i in range(len(keys))], path="/auth/user/",
+                   method="PATCH", keys=keys)
+    t.eq("rename race: one 200", sum(1 for o in out if o[0] == 200), 1)
+    bad = [o for o in out if o[0] != 200 and o != (400, TAKEN)]
+    t.check("rename race: the others get the 400", not bad, repr(bad[:3]))
+    t.eq("rename race: one row", count(
+        s, "SELECT count(*) FROM auth_user WHERE upper(username) = 'ZED'"),
+        1)
+
+
 def legacy(s):
     """A Django database may hold usernames that differ only in case:
     migration 0003 then leaves the case-insensitive unique index out
-    (and says so) instead of failing, and registrations of one name
-    still serialize on their advisory lock."""
-    s.sql("DROP INDEX restauth_auth_user_username_iunique")
+    and says so on stderr (a warning a person sees), and registrations
+    of one name still serialize on their advisory lock."""
     s.sql("INSERT INTO auth_user (password, is_superuser, username, "
           "first_name, last_name, email, is_staff, is_active, date_joined) "
           "VALUES ('!', false, 'Legacy', '', '', '', false, true, now()), "
@@ -187,9 +264,10 @@ def legacy(s):
           "'0003_account.sql'")
     rc, out, err = s.tool("migrate")
     t.eq("migrate again over case duplicates: succeeds", rc, 0)
-    t.eq("the index is left out", s.sql(
-        "SELECT count(*) FROM pg_indexes WHERE indexname = "
-        "'restauth_auth_user_username_iunique'"), [["0"]])
+    t.check("the warning is on stderr", "WARNING" in err and
+            "differ only in case" in err, err)
+    t.eq("the index is left out",
+         indexes(s, "restauth_auth_user_username_iunique"), 0)
     t.eq("0003 recorded", s.sql(
         "SELECT count(*) FROM restauth_schema_version WHERE version = "
         "'0003_account.sql'"), [["1"]])
@@ -220,6 +298,9 @@ def main():
             t.run(both, s)
             t.run(verify_race, s, mbdir)
             t.run(resend_race, s, mbdir)
+            t.run(django_case, s)
+            t.run(createuser_race, s)
+            t.run(rename_race, s)
             t.run(legacy, s)
     finally:
         shutil.rmtree(mbdir, ignore_errors=True)

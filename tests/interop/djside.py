@@ -80,6 +80,8 @@ def restauth_takes_hashers():
                                env=env, capture_output=True, text=True,
                                timeout=60)
             _supported = r.returncode != 3
+            if not _supported:
+                print("restauth check: " + r.stderr.strip(), flush=True)
         finally:
             shutil.rmtree(d, ignore_errors=True)
     return _supported

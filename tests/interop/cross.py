@@ -343,8 +343,9 @@ class Checks:
                 "refresh" in (r.json or {}), repr(r)):
             return
         refresh3 = r.json["refresh"]
-        self.blacklisted("%s's old refresh refused on %s" % (
-            self.dst.name, self.dst.name), self.dst.refresh(refresh2))
+        for side in (self.src, self.dst):
+            self.blacklisted("%s's old refresh refused on %s" % (
+                self.dst.name, side.name), side.refresh(refresh2))
         # Logout on src blacklists it for dst.
         self.status("logout on %s" % self.src.name,
                     self.src.logout(refresh3), 200)

@@ -34,9 +34,11 @@ RESET_RE = re.compile(r"/password-reset/confirm/([0-9A-Za-z_=-]+)/"
 CONFIRM_RE = re.compile(r"/(?:account-confirm-email|accounts/confirm-email)"
                         r"/([-:\w]+)/")
 
-# Django 3.2's hasher parameters (PBKDF2 iterations; Argon2 t, m, p).
+# Django 3.2's hasher parameters (PBKDF2 iterations; Argon2 t, m, p,
+# and argon2-cffi's 16-byte hash, which Django's must_update compares).
 PBKDF2_ITERATIONS = 260000
 ARGON2 = {"TIME_COST": 2, "MEMORY_COST": 102400, "PARALLELISM": 8}
+ARGON2_HASH_LEN = 16
 HASHERS = {
     # Django 3.2's default PASSWORD_HASHERS.
     "default": ["django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -56,7 +58,7 @@ def hasher_config(hashers):
     INTEROP_HASHERS=hashers: PASSWORD_HASHERS (Django's list) and each
     hasher's Django 3.2 parameters."""
     return {"PASSWORD_HASHERS": HASHERS[hashers],
-            "PASSWORD_HASHER": dict(ARGON2,
+            "PASSWORD_HASHER": dict(ARGON2, HASH_LEN=ARGON2_HASH_LEN,
                                     PBKDF2_ITERATIONS=PBKDF2_ITERATIONS)}
 
 

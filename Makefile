@@ -20,7 +20,9 @@ DEB_PKGS = build-essential pkg-config libfcgi-dev libfcgi-bin libjson-c-dev \
 	libssl-dev libpq-dev libargon2-dev zlib1g-dev postgresql postgresql-client \
 	lighttpd spawn-fcgi multiwatch apache2 libapache2-mod-fcgid nginx \
 	curl wrk python3 python3-argon2 python3-django python3-jwt python3-cryptography clang \
-	libclang-rt-14-dev chromium python3-django-allauth
+	libclang-rt-14-dev chromium python3-django-allauth \
+	python3-djangorestframework python3-djangorestframework-simplejwt \
+	gunicorn python3-psycopg2 python3-bcrypt
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
 	-Wmissing-prototypes -Wcast-qual -Wsign-compare

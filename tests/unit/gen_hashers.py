@@ -13,7 +13,8 @@ python3-bcrypt 3.2.2; run it with /usr/bin/python3).
          "password": ..., "encoded": ... (optional)} and print
         {"encoded": make_password(password)} without "encoded", else
         {"ok": check_password(...), "setter": whether check_password
-         called its setter, i.e. would have re-hashed}
+         called its setter, i.e. would have re-hashed}; a list of such
+        objects gets the list of answers
 
 restauth's PASSWORD_HASHER keys become the hashers' class attributes
 (Django's way to change them: a subclass). Two things Django 3.2 does not
@@ -231,14 +232,20 @@ def tables():
     print("};")
 
 
-def from_json():
-    req = json.load(sys.stdin)
+def answer(req):
     configure(req["hashers"], req.get("params", {}))
     if "encoded" not in req:
-        print(json.dumps({"encoded": H.make_password(req["password"])}))
-        return
+        return {"encoded": H.make_password(req["password"])}
     ok, setter = check(req["password"], req["encoded"])
-    print(json.dumps({"ok": ok, "setter": setter}))
+    return {"ok": ok, "setter": setter}
+
+
+def from_json():
+    req = json.load(sys.stdin)
+    if isinstance(req, list):
+        print(json.dumps([answer(r) for r in req]))
+    else:
+        print(json.dumps(answer(req)))
 
 
 if __name__ == "__main__":

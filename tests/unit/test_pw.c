@@ -1225,6 +1225,27 @@ test_dummy(void)
 	pw_dummy(&pp, NULL, 0);
 	pw_dummy(&pp, "x", LIMIT_PASSWORD + 1);
 	pw_dummy(&bad, "x", 1);
+
+	/*
+	 * Whatever hasher is first, pw_dummy and a refused hash cost what
+	 * it costs (Django's check_password runs make_password).
+	 */
+	{
+		static const uint32_t prm[DJ_PRM] = { 1, 256, 1, 32, 20000, 6,
+			4096, 8, 1 };
+		static const enum pw_algo firsts[] = { PW_ALGO_PBKDF2_SHA256,
+			PW_ALGO_BCRYPT_SHA256, PW_ALGO_BCRYPT, PW_ALGO_SCRYPT };
+
+		for (i = 0; i < sizeof(firsts) / sizeof(firsts[0]); i++) {
+			pp = dj_params(firsts[i], prm);
+			T_ASSERT(pw_hash(&pp, "pw", 2, enc) == APP_OK);
+			real = cost(&pp, enc);
+			c = cost(&pp, NULL);
+			T_ASSERT(c > real / 3 && c < real * 3);
+			c = cost(&pp, "md5$a$b");
+			T_ASSERT(c > real / 3 && c < real * 3);
+		}
+	}
 }
 
 int

@@ -4,7 +4,15 @@
  * Verification recomputes the digest from the stored parameters and
  * compares raw digests with CRYPTO_memcmp on equal lengths. Django
  * compares the re-encoded strings instead; requiring canonical decimal
- * and base64 here makes the two accept exactly the same strings.
+ * and base64 here makes the two accept exactly the same strings. bcrypt
+ * compares the whole 60-character string libcrypt returns, as Django
+ * does with python-bcrypt's.
+ *
+ * pw_verify follows Django's check_password step by step: identify the
+ * hasher by the algorithm name (only hashers in the list answer), fake
+ * the runtime with the first hasher when there is none, re-hash when the
+ * hasher is not the first or the first one's must_update says so, and
+ * run harden_runtime for a wrong password that must_update.
  */
 #include <sys/mman.h>
 

@@ -15,9 +15,9 @@ CONFIG ?= config/restauth.json
 SERVER ?= lighttpd
 CC ?= cc
 
-PKGS = libpq json-c libcrypto libargon2 zlib
+PKGS = libpq json-c libcrypto libargon2 zlib libcrypt
 DEB_PKGS = build-essential pkg-config libfcgi-dev libfcgi-bin libjson-c-dev \
-	libssl-dev libpq-dev libargon2-dev zlib1g-dev postgresql postgresql-client \
+	libssl-dev libpq-dev libargon2-dev zlib1g-dev libcrypt-dev postgresql postgresql-client \
 	lighttpd spawn-fcgi multiwatch apache2 libapache2-mod-fcgid nginx \
 	curl wrk python3 python3-argon2 python3-django python3-jwt python3-cryptography clang \
 	libclang-rt-14-dev chromium python3-django-allauth \

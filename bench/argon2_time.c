@@ -1,9 +1,10 @@
 /*
  * argon2_time.c: the other ceiling of make bench. Times pw_hash (lib/pw.c,
- * the hash login/ verifies against) at the PASSWORD_HASHER cost of the
- * config given, and prints one JSON object:
- *   {"t": 2, "m_kib": 19456, "p": 1, "runs": 20, "median_ms": 31.2,
- *    "min_ms": 30.8, "cpu_ms": 30.9}
+ * the hash login/ verifies against) with the first of PASSWORD_HASHERS at
+ * its PASSWORD_HASHER cost in the config given (argon2 by default; t, m
+ * and p are argon2's), and prints one JSON object:
+ *   {"algorithm": "argon2", "t": 2, "m_kib": 19456, "p": 1, "runs": 20,
+ *    "median_ms": 31.2, "min_ms": 30.8, "cpu_ms": 30.9}
  * (cpu_ms: user + system time per hash, which other programs running on
  * the machine do not inflate as they do the wall-clock times).
  * Usage: argon2_time CONFIG [RUNS]. Exit 1 on a bad config or a failed
@@ -91,9 +92,10 @@ main(int argc, char **argv)
 	}
 	c0 = (cpu_ms() - c0) / (double)runs;
 	qsort(ms, (size_t)runs, sizeof(ms[0]), cmp_double);
-	printf("{\"t\": %u, \"m_kib\": %u, \"p\": %u, \"runs\": %ld, "
-	       "\"median_ms\": %.3f, \"min_ms\": %.3f, \"cpu_ms\": %.3f}\n",
-	    (unsigned)pp.time_cost, (unsigned)pp.memory_cost,
+	printf("{\"algorithm\": \"%s\", \"t\": %u, \"m_kib\": %u, "
+	       "\"p\": %u, \"runs\": %ld, \"median_ms\": %.3f, "
+	       "\"min_ms\": %.3f, \"cpu_ms\": %.3f}\n",
+	    pw_algo_name(pp.hashers[0]), (unsigned)pp.time_cost, (unsigned)pp.memory_cost,
 	    (unsigned)pp.parallelism, runs, ms[runs / 2], ms[0], c0);
 	app_config_free(&cfg);
 	return 0;

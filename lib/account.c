@@ -22,6 +22,14 @@ acct_pw_params(const struct app_config *cfg)
 	p.time_cost = cfg->password_hasher.time_cost;
 	p.memory_cost = cfg->password_hasher.memory_cost;
 	p.parallelism = cfg->password_hasher.parallelism;
+	p.hash_len = cfg->password_hasher.hash_len;
+	p.pbkdf2_iterations = cfg->password_hasher.pbkdf2_iterations;
+	p.bcrypt_rounds = cfg->password_hasher.bcrypt_rounds;
+	p.scrypt_work_factor = cfg->password_hasher.scrypt_work_factor;
+	p.scrypt_block_size = cfg->password_hasher.scrypt_block_size;
+	p.scrypt_parallelism = cfg->password_hasher.scrypt_parallelism;
+	memcpy(p.hashers, cfg->password_hashers_algo, sizeof(p.hashers));
+	p.hashers_len = cfg->password_hashers_len;
 	return p;
 }
 
@@ -42,7 +50,7 @@ check_password(const struct app_config *cfg, struct db *db,
 	    &rehash);
 	if (er != APP_OK || !rehash)
 		return er;
-	/* Django's check_password setter: re-hash with the current scheme. */
+	/* Django's check_password setter: re-hash with the first hasher. */
 	if (pw_hash(&p, in->password, in->password_len, hash) == APP_OK) {
 		if (db_user_set_password(db, u->id, hash) != APP_OK)
 			log_warnx("user %lld: could not store the re-hashed "

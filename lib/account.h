@@ -16,7 +16,8 @@
 
 #include <json-c/json.h>
 
-/* PASSWORD_HASHER as pw_ parameters (verify caps at their defaults). */
+/* PASSWORD_HASHERS and PASSWORD_HASHER as pw_ parameters (verify caps
+ * at their defaults). */
 struct pw_params acct_pw_params(const struct app_config *cfg);
 
 /* What the client sent to login/, already through the field rules. */
@@ -31,8 +32,8 @@ struct acct_login {
  * Authenticate as dj-rest-auth + allauth do for ACCOUNT.AUTHENTICATION_METHOD:
  * email, username, or either (an e-mail address typed as the username is
  * tried as one, as allauth does). An unknown user costs one password hash
- * like a known one. A hash in an older format or with other parameters is
- * replaced by one made with PASSWORD_HASHER, as Django does.
+ * like a known one. A matching hash is replaced by one of the first of
+ * PASSWORD_HASHERS exactly when Django's check_password would do so.
  * APP_OK: *out is the user, active. APP_EINPUT: *msg is the
  * non_field_errors message ("Unable to log in with provided
  * credentials.", "User account is disabled.", 'Must include ...').

@@ -473,6 +473,44 @@ ck_readable(const char *s)
 	return NULL;
 }
 
+/* Django's hashers restauth will not verify, and why. */
+static const struct {
+	const char *name;
+	const char *why;
+} refused_hashers[] = {
+	{ "MD5PasswordHasher", "one salted MD5" },
+	{ "UnsaltedMD5PasswordHasher", "one unsalted MD5" },
+	{ "SHA1PasswordHasher", "one salted SHA-1" },
+	{ "UnsaltedSHA1PasswordHasher", "one unsalted SHA-1" },
+	{ "CryptPasswordHasher", "DES crypt(3), 8 characters," },
+};
+
+/* A PASSWORD_HASHERS entry: a hasher pw_ implements. */
+static const char *
+ck_hasher(const char *s)
+{
+	const char *name = s;
+	size_t i;
+
+	for (i = 0; i < PW_ALGO__MAX; i++)
+		if (strcmp(s, pw_algo_path((enum pw_algo)i)) == 0)
+			return NULL;
+	if (strncmp(s, PW_DJANGO, strlen(PW_DJANGO)) == 0)
+		name += strlen(PW_DJANGO);
+	for (i = 0; i < sizeof(refused_hashers) / sizeof(refused_hashers[0]);
+	     i++)
+		if (strcmp(name, refused_hashers[i].name) == 0)
+			return "refused: a password hashed with it is "
+			       "guessed at billions of tries a second on one "
+			       "GPU; let Django re-hash those users (log "
+			       "them in there once) or reset their "
+			       "passwords, then drop it";
+	return "unknown hasher; expected " PW_DJANGO
+	       "Argon2PasswordHasher, PBKDF2PasswordHasher, "
+	       "PBKDF2SHA1PasswordHasher, BCryptSHA256PasswordHasher, "
+	       "BCryptPasswordHasher or ScryptPasswordHasher (" PYCLASS ")";
+}
+
 /* --- the tables ------------------------------------------------------ */
 
 static const char *const auth_methods[] = { "username", "email",
@@ -670,15 +708,41 @@ static const struct key account_keys[] = {
 	KEND,
 };
 
-/* argon2 limits as libargon2 enforces them (t, m in KiB, p lanes). */
+/*
+ * Each hasher's parameters (Django's class attributes). argon2: limits
+ * as libargon2 enforces them (t, m in KiB, p lanes) and argon2-cffi's
+ * hash lengths; bcrypt: up to the cost pw_verify accepts by default
+ * (16: seconds per login); scrypt: N*r*p within pw's work limit.
+ */
 static const struct key hasher_keys[] = {
 	KNUM("TIME_COST", K_U32, 0, C(password_hasher.time_cost), "2", 1, 64),
 	KNUM("MEMORY_COST", K_U32, 0, C(password_hasher.memory_cost), "19456",
 	    8, 4194304),
 	KNUM("PARALLELISM", K_U32, 0, C(password_hasher.parallelism), "1", 1,
 	    16),
+	KNUM("HASH_LEN", K_U32, 0, C(password_hasher.hash_len), "32",
+	    PW_ARGON2_HASHLEN_MIN, PW_ARGON2_HASHLEN_MAX),
+	KNUM("PBKDF2_ITERATIONS", K_U32, 0, C(password_hasher.pbkdf2_iterations),
+	    "1000000", PW_PBKDF2_ITERATIONS_MIN,
+	    PW_VERIFY_MAX_ITERATIONS_DEFAULT),
+	KNUM("BCRYPT_ROUNDS", K_U32, 0, C(password_hasher.bcrypt_rounds), "12",
+	    PW_BCRYPT_ROUNDS_MIN, PW_VERIFY_MAX_BCRYPT_ROUNDS_DEFAULT),
+	KNUM("SCRYPT_WORK_FACTOR", K_U32, 0,
+	    C(password_hasher.scrypt_work_factor), "16384", 2,
+	    (long)PW_SCRYPT_WORK_MAX),
+	KNUM("SCRYPT_BLOCK_SIZE", K_U32, 0,
+	    C(password_hasher.scrypt_block_size), "8", 1, 1024),
+	KNUM("SCRYPT_PARALLELISM", K_U32, 0,
+	    C(password_hasher.scrypt_parallelism), "1", 1, PW_SCRYPT_P_MAX),
 	KEND,
 };
+_Static_assert(PW_PBKDF2_ITERATIONS_DEFAULT == 1000000, "PBKDF2 default");
+_Static_assert(PW_BCRYPT_ROUNDS_DEFAULT == 12, "BCRYPT_ROUNDS default");
+_Static_assert(PW_SCRYPT_WORK_FACTOR_DEFAULT == 16384 &&
+	PW_SCRYPT_BLOCK_SIZE_DEFAULT == 8 &&
+	PW_SCRYPT_PARALLELISM_DEFAULT == 1,
+    "SCRYPT_* defaults");
+_Static_assert(PW_ARGON2_HASHLEN == 32, "HASH_LEN default");
 
 static const struct key top_keys[] = {
 	KBLOCK("REST_AUTH", rest_auth_keys),
@@ -759,6 +823,15 @@ static const struct key top_keys[] = {
 	/* Required; the environment may supply them instead. */
 	KSTR("SECRET_KEY", F_SECRET, C(secret_key), NULL, ck_nonempty),
 	KSTR("DATABASE_URL", F_SECRET, C(database_url), NULL, ck_nonempty),
+	/* Django's; restauth's default has argon2id first. */
+	KLIST("PASSWORD_HASHERS", 0, C(password_hashers),
+	    C(password_hashers_len),
+	    "[\"" PW_DJANGO "Argon2PasswordHasher\", "
+	    "\"" PW_DJANGO "PBKDF2PasswordHasher\", "
+	    "\"" PW_DJANGO "PBKDF2SHA1PasswordHasher\", "
+	    "\"" PW_DJANGO "BCryptSHA256PasswordHasher\", "
+	    "\"" PW_DJANGO "ScryptPasswordHasher\"]",
+	    1, ck_hasher),
 	KBLOCK("PASSWORD_HASHER", hasher_keys),
 	KNUM("MAX_BODY_BYTES", K_SIZE, 0, C(max_body_bytes), "65536", 1024,
 	    LIMIT_BODY_MAX),
@@ -1927,6 +2000,51 @@ check_secret(struct ctx *c, const struct app_config *cfg, const char *name,
 	    name, why);
 }
 
+/*
+ * PASSWORD_HASHERS as pw_ algorithms, each once (Django would let a
+ * later duplicate shadow nothing: a sign of a mistake), and scrypt's
+ * rules on its parameters (RFC 7914, 2; pw_params_check).
+ */
+static enum app_err
+check_hashers(struct ctx *c, struct app_config *cfg)
+{
+	uint32_t n = cfg->password_hasher.scrypt_work_factor;
+	uint32_t r = cfg->password_hasher.scrypt_block_size;
+	uint32_t p = cfg->password_hasher.scrypt_parallelism;
+	size_t i, j, k;
+
+	for (i = 0; i < cfg->password_hashers_len; i++) {
+		for (k = 0; k < PW_ALGO__MAX; k++)
+			if (strcmp(cfg->password_hashers[i],
+				pw_algo_path((enum pw_algo)k)) == 0)
+				break;
+		if (k == PW_ALGO__MAX)
+			return APP_EINTERNAL; /* ck_hasher let it through */
+		cfg->password_hashers_algo[i] = (enum pw_algo)k;
+		for (j = 0; j < i; j++)
+			if (cfg->password_hashers_algo[j] == (enum pw_algo)k)
+				return failf(c,
+				    "PASSWORD_HASHERS[%zu]: %s is listed "
+				    "twice (also at [%zu])",
+				    i, cfg->password_hashers[i], j);
+	}
+	if ((n & (n - 1)) != 0)
+		return failf(c,
+		    "PASSWORD_HASHER.SCRYPT_WORK_FACTOR: must be a power of "
+		    "two");
+	if (r == 1 && n >= 65536)
+		return failf(c,
+		    "PASSWORD_HASHER.SCRYPT_WORK_FACTOR: must be below "
+		    "65536 when SCRYPT_BLOCK_SIZE is 1 (RFC 7914)");
+	if ((uint64_t)n * r * p > PW_SCRYPT_WORK_MAX)
+		return failf(c,
+		    "PASSWORD_HASHER.SCRYPT_WORK_FACTOR: times "
+		    "SCRYPT_BLOCK_SIZE times SCRYPT_PARALLELISM must be at "
+		    "most %llu",
+		    (unsigned long long)PW_SCRYPT_WORK_MAX);
+	return APP_OK;
+}
+
 static enum app_err
 check_rules(struct ctx *c, struct app_config *cfg)
 {
@@ -1961,6 +2079,8 @@ check_rules(struct ctx *c, struct app_config *cfg)
 		    "PASSWORD_HASHER.MEMORY_COST: must be at least "
 		    "8 * PARALLELISM (%u)",
 		    8 * cfg->password_hasher.parallelism);
+	if ((er = check_hashers(c, cfg)) != APP_OK)
+		return er;
 
 	/* allauth account/app_settings.py __init__ asserts */
 	if (am == ACCOUNT_AUTH_EMAIL && !cfg->account.email_required)

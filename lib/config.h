@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "app.h"
+#include "pw.h"
 
 #ifndef RESTAUTH_DEFAULT_CONFIG
 #define RESTAUTH_DEFAULT_CONFIG "/usr/local/etc/restauth.json"
@@ -211,10 +212,21 @@ struct app_config {
 	bool debug; /* Django's DEBUG: a weak SECRET_KEY only warns */
 	char *secret_key; /* non-empty; strong unless debug */
 	char *database_url; /* non-empty; libpq URI or key=value */
+	/* Django's PASSWORD_HASHERS: dotted class paths as given, each one
+	 * once, and the same as pw_ algorithms; [0] hashes new passwords. */
+	char **password_hashers;
+	size_t password_hashers_len; /* 1..PW_HASHERS_MAX */
+	enum pw_algo password_hashers_algo[PW_HASHERS_MAX];
 	struct {
 		uint32_t time_cost; /* argon2 t: 1..64 */
 		uint32_t memory_cost; /* KiB: 8 * parallelism..4194304 */
 		uint32_t parallelism; /* 1..16 */
+		uint32_t hash_len; /* argon2 tag bytes: 16..32 */
+		uint32_t pbkdf2_iterations; /* 1000..10000000 */
+		uint32_t bcrypt_rounds; /* 4..16 */
+		uint32_t scrypt_work_factor; /* N: a power of two */
+		uint32_t scrypt_block_size; /* r; N * r * p <= 2^22 */
+		uint32_t scrypt_parallelism; /* p: 1..16 */
 	} password_hasher;
 	size_t max_body_bytes; /* 1024..LIMIT_BODY_MAX */
 	/* Failed logins of one identifier before backoff (0: no backoff),

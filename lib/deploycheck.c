@@ -55,6 +55,84 @@ argon2_ok(const struct app_config *cfg)
 	return false;
 }
 
+/* OWASP's scrypt minimums with r = 8: N=2^17/p=1, 2^16/2, 2^15/3,
+ * 2^14/5, 2^13/10. */
+static bool
+scrypt_ok(const struct app_config *cfg)
+{
+	static const struct {
+		uint32_t n, p;
+	} owasp[DEPLOY_OWASP_PAIRS] = { { 1U << 17, 1 }, { 1U << 16, 2 },
+		{ 1U << 15, 3 }, { 1U << 14, 5 }, { 1U << 13, 10 } };
+	size_t i;
+
+	if (cfg->password_hasher.scrypt_block_size < 8)
+		return false;
+	for (i = 0; i < DEPLOY_OWASP_PAIRS; i++)
+		if (cfg->password_hasher.scrypt_work_factor >= owasp[i].n &&
+		    cfg->password_hasher.scrypt_parallelism >= owasp[i].p)
+			return true;
+	return false;
+}
+
+/* W106: the first of PASSWORD_HASHERS, which hashes every new password,
+ * below OWASP's minimum for its algorithm (Password Storage Cheat Sheet). */
+static void
+weak_hasher(const struct app_config *cfg, struct found *f)
+{
+	const char *first = cfg->password_hashers[0];
+	uint32_t iter = cfg->password_hasher.pbkdf2_iterations;
+
+	switch (cfg->password_hashers_algo[0]) {
+	case PW_ALGO_ARGON2:
+		if (!argon2_ok(cfg))
+			add(f, "restauth.W106",
+			    "PASSWORD_HASHER (argon2id m=%u KiB, t=%u) is "
+			    "below OWASP's minimum: m=19456 with t=2, or "
+			    "m=47104/t=1, 12288/3, 9216/4, 7168/5.",
+			    cfg->password_hasher.memory_cost,
+			    cfg->password_hasher.time_cost);
+		break;
+	case PW_ALGO_PBKDF2_SHA256:
+	case PW_ALGO_PBKDF2_SHA1:
+		if (iter < (cfg->password_hashers_algo[0] ==
+				   PW_ALGO_PBKDF2_SHA1
+			       ? DEPLOY_OWASP_PBKDF2_SHA1
+			       : DEPLOY_OWASP_PBKDF2_SHA256))
+			add(f, "restauth.W106",
+			    "%s hashes new passwords with "
+			    "PASSWORD_HASHER.PBKDF2_ITERATIONS %u, below "
+			    "OWASP's minimum: %u for PBKDF2-HMAC-SHA256, %u "
+			    "for PBKDF2-HMAC-SHA1 (raise it on both sides, "
+			    "with Django's).",
+			    first, iter, DEPLOY_OWASP_PBKDF2_SHA256,
+			    DEPLOY_OWASP_PBKDF2_SHA1);
+		break;
+	case PW_ALGO_BCRYPT_SHA256:
+	case PW_ALGO_BCRYPT:
+		if (cfg->password_hasher.bcrypt_rounds < DEPLOY_OWASP_BCRYPT)
+			add(f, "restauth.W106",
+			    "%s hashes new passwords with "
+			    "PASSWORD_HASHER.BCRYPT_ROUNDS %u, below OWASP's "
+			    "minimum of %u.",
+			    first, cfg->password_hasher.bcrypt_rounds,
+			    DEPLOY_OWASP_BCRYPT);
+		break;
+	case PW_ALGO_SCRYPT:
+		if (!scrypt_ok(cfg))
+			add(f, "restauth.W106",
+			    "%s hashes new passwords with scrypt N=%u, r=%u, "
+			    "p=%u, below OWASP's minimum: r=8 with N=2^17 "
+			    "and p=1, or N=2^16/p=2, 2^15/3, 2^14/5, 2^13/10.",
+			    first, cfg->password_hasher.scrypt_work_factor,
+			    cfg->password_hasher.scrypt_block_size,
+			    cfg->password_hasher.scrypt_parallelism);
+		break;
+	case PW_ALGO__MAX:
+		break;
+	}
+}
+
 /* ScopedRateThrottle with a (non-null) rate for dj_rest_auth. */
 static bool
 throttled(const struct app_config *cfg)
@@ -194,13 +272,7 @@ deploy_check(const struct app_config *cfg, struct deploy_finding *out,
 		    "REST_AUTH.JWT_AUTH_SAMESITE is \"None\" without "
 		    "JWT_AUTH_COOKIE_USE_CSRF: other sites' pages send the "
 		    "JWT cookies along. Use \"Lax\" or turn CSRF on.");
-	if (!argon2_ok(cfg))
-		add(&f, "restauth.W106",
-		    "PASSWORD_HASHER (argon2id m=%u KiB, t=%u) is below "
-		    "OWASP's minimum: m=19456 with t=2, or m=47104/t=1, "
-		    "12288/3, 9216/4, 7168/5.",
-		    cfg->password_hasher.memory_cost,
-		    cfg->password_hasher.time_cost);
+	weak_hasher(cfg, &f);
 	if (cfg->login_failure_limit == 0)
 		add(&f, "restauth.W107",
 		    "LOGIN_FAILURE_LIMIT is 0: no per-account backoff, so a "

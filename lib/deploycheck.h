@@ -22,8 +22,13 @@
 #define DEPLOY_TEXT_MAX 320
 
 /* OWASP's argon2id minimums (Password Storage Cheat Sheet), p = 1:
- * any one pair of memory (KiB) and iterations is enough. */
+ * any one pair of memory (KiB) and iterations is enough; scrypt's have
+ * as many pairs of N and p. */
 #define DEPLOY_OWASP_PAIRS 5
+/* OWASP's other minimums: PBKDF2 iterations, bcrypt cost. */
+#define DEPLOY_OWASP_PBKDF2_SHA256 600000
+#define DEPLOY_OWASP_PBKDF2_SHA1 1300000
+#define DEPLOY_OWASP_BCRYPT 10
 
 struct deploy_finding {
 	const char *id; /* "restauth.W009" */

@@ -3,7 +3,7 @@
  * lib/pw.c. Each input, cut at LIMIT_HASH + 1 bytes and NUL-terminated,
  * is a stored hash checked against a fixed password. The verify caps are
  * tiny, so any cost the string asks for over them (argon2 m or t, pbkdf2
- * iterations, scrypt N*r) is refused before hashing and no input stalls.
+ * iterations, scrypt N*r, bcrypt cost) is refused before hashing and no input stalls.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -30,6 +30,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pp.verify_max_memory = 64; /* KiB: argon2 m; scrypt's 128r(N+p+2) B */
 	pp.verify_max_time = 2; /* argon2 t */
 	pp.verify_max_iterations = 64; /* pbkdf2 */
+	pp.verify_max_bcrypt_rounds = 4; /* bcrypt cost */
+	/* The caps never fall below the configured costs: keep them low. */
+	pp.pbkdf2_iterations = 1;
+	pp.bcrypt_rounds = 4;
+	pp.scrypt_work_factor = 2;
+	pp.scrypt_block_size = 1;
+	pp.scrypt_parallelism = 1;
 
 	if (size > LIMIT_HASH + 1)
 		size = LIMIT_HASH + 1;

@@ -253,6 +253,26 @@ test_defaults(void)
 		T_STREQ(cfg.session_cookie_name, "sessionid");
 		app_config_free(&cfg);
 	}
+	/* PASSWORD_HASHERS, PASSWORD_HASHER: restauth's defaults. */
+	if (ACCEPT("{}", &cfg)) {
+		T_ASSERT(cfg.password_hashers_len == 5);
+		T_STREQ(cfg.password_hashers[0], PW_DJANGO "Argon2PasswordHasher");
+		T_ASSERT(cfg.password_hashers_algo[0] == PW_ALGO_ARGON2);
+		T_ASSERT(cfg.password_hashers_algo[1] == PW_ALGO_PBKDF2_SHA256);
+		T_ASSERT(cfg.password_hashers_algo[2] == PW_ALGO_PBKDF2_SHA1);
+		T_ASSERT(cfg.password_hashers_algo[3] == PW_ALGO_BCRYPT_SHA256);
+		T_ASSERT(cfg.password_hashers_algo[4] == PW_ALGO_SCRYPT);
+		T_ASSERT(cfg.password_hasher.time_cost == 2);
+		T_ASSERT(cfg.password_hasher.memory_cost == 19456);
+		T_ASSERT(cfg.password_hasher.parallelism == 1);
+		T_ASSERT(cfg.password_hasher.hash_len == 32);
+		T_ASSERT(cfg.password_hasher.pbkdf2_iterations == 1000000);
+		T_ASSERT(cfg.password_hasher.bcrypt_rounds == 12);
+		T_ASSERT(cfg.password_hasher.scrypt_work_factor == 16384);
+		T_ASSERT(cfg.password_hasher.scrypt_block_size == 8);
+		T_ASSERT(cfg.password_hasher.scrypt_parallelism == 1);
+		app_config_free(&cfg);
+	}
 }
 
 static void
@@ -553,6 +573,86 @@ test_bounds(void)
 		T_ASSERT(cfg.password_hasher.time_cost == 3);
 		T_ASSERT(cfg.password_hasher.memory_cost == 65536);
 		T_ASSERT(cfg.password_hasher.parallelism == 4);
+		app_config_free(&cfg);
+	}
+
+	/* PASSWORD_HASHER: the other hashers' parameters. */
+	REFUSE("{\"PASSWORD_HASHER\": {\"HASH_LEN\": 15}}",
+	    "config: PASSWORD_HASHER.HASH_LEN: must be between 16 and 32");
+	REFUSE("{\"PASSWORD_HASHER\": {\"HASH_LEN\": 33}}",
+	    "config: PASSWORD_HASHER.HASH_LEN: must be between 16 and 32");
+	REFUSE("{\"PASSWORD_HASHER\": {\"PBKDF2_ITERATIONS\": 999}}",
+	    "config: PASSWORD_HASHER.PBKDF2_ITERATIONS: must be between 1000 "
+	    "and 10000000");
+	REFUSE("{\"PASSWORD_HASHER\": {\"PBKDF2_ITERATIONS\": 10000001}}",
+	    "config: PASSWORD_HASHER.PBKDF2_ITERATIONS: must be between 1000 "
+	    "and 10000000");
+	REFUSE("{\"PASSWORD_HASHER\": {\"BCRYPT_ROUNDS\": 3}}",
+	    "config: PASSWORD_HASHER.BCRYPT_ROUNDS: must be between 4 and 16");
+	REFUSE("{\"PASSWORD_HASHER\": {\"BCRYPT_ROUNDS\": 17}}",
+	    "config: PASSWORD_HASHER.BCRYPT_ROUNDS: must be between 4 and 16");
+	REFUSE("{\"PASSWORD_HASHER\": {\"SCRYPT_WORK_FACTOR\": 1}}",
+	    "config: PASSWORD_HASHER.SCRYPT_WORK_FACTOR: must be between 2 "
+	    "and 4194304");
+	REFUSE("{\"PASSWORD_HASHER\": {\"SCRYPT_WORK_FACTOR\": 10000}}",
+	    "config: PASSWORD_HASHER.SCRYPT_WORK_FACTOR: must be a power of "
+	    "two");
+	REFUSE("{\"PASSWORD_HASHER\": {\"SCRYPT_WORK_FACTOR\": 65536, "
+	       "\"SCRYPT_BLOCK_SIZE\": 1}}",
+	    "config: PASSWORD_HASHER.SCRYPT_WORK_FACTOR: must be below 65536 "
+	    "when SCRYPT_BLOCK_SIZE is 1");
+	REFUSE("{\"PASSWORD_HASHER\": {\"SCRYPT_WORK_FACTOR\": 1048576, "
+	       "\"SCRYPT_PARALLELISM\": 2}}",
+	    "config: PASSWORD_HASHER.SCRYPT_WORK_FACTOR: times "
+	    "SCRYPT_BLOCK_SIZE times SCRYPT_PARALLELISM must be at most "
+	    "4194304");
+	REFUSE("{\"PASSWORD_HASHER\": {\"SCRYPT_BLOCK_SIZE\": 0}}",
+	    "config: PASSWORD_HASHER.SCRYPT_BLOCK_SIZE: must be between 1");
+	REFUSE("{\"PASSWORD_HASHER\": {\"SCRYPT_PARALLELISM\": 17}}",
+	    "config: PASSWORD_HASHER.SCRYPT_PARALLELISM: must be between 1 "
+	    "and 16");
+	REFUSE("{\"PASSWORD_HASHER\": {\"PBKDF2_ITERATIONS\": \"260000\"}}",
+	    "config: PASSWORD_HASHER.PBKDF2_ITERATIONS: expected an integer");
+
+	/* PASSWORD_HASHERS: known, not refused, not empty, each once. */
+	REFUSE("{\"PASSWORD_HASHERS\": []}",
+	    "config: PASSWORD_HASHERS: must not be empty");
+	REFUSE("{\"PASSWORD_HASHERS\": \"" PW_DJANGO "PBKDF2PasswordHasher\"}",
+	    "config: PASSWORD_HASHERS: expected a list of strings");
+	REFUSE("{\"PASSWORD_HASHERS\": [\"" PW_DJANGO
+	       "PBKDF2PasswordHasher\", \"" PW_DJANGO "MD5PasswordHasher\"]}",
+	    "config: PASSWORD_HASHERS[1]: refused: a password hashed with it "
+	    "is guessed at billions");
+	REFUSE("{\"PASSWORD_HASHERS\": [\"" PW_DJANGO
+	       "UnsaltedSHA1PasswordHasher\"]}",
+	    "config: PASSWORD_HASHERS[0]: refused:");
+	REFUSE("{\"PASSWORD_HASHERS\": [\"" PW_DJANGO "CryptPasswordHasher\"]}",
+	    "config: PASSWORD_HASHERS[0]: refused:");
+	REFUSE("{\"PASSWORD_HASHERS\": [\"myproject.hashers.Fast\"]}",
+	    "config: PASSWORD_HASHERS[0]: unknown hasher; expected "
+	    "django.contrib.auth.hashers.Argon2PasswordHasher, ");
+	REFUSE("{\"PASSWORD_HASHERS\": [\"" PW_DJANGO
+	       "Argon2PasswordHasher\", \"" PW_DJANGO
+	       "PBKDF2PasswordHasher\", \"" PW_DJANGO
+	       "Argon2PasswordHasher\"]}",
+	    "config: PASSWORD_HASHERS[2]: django.contrib.auth.hashers."
+	    "Argon2PasswordHasher is listed twice (also at [0])");
+	if (ACCEPT("{\"PASSWORD_HASHERS\": [\"" PW_DJANGO
+		   "PBKDF2PasswordHasher\", \"" PW_DJANGO
+		   "BCryptPasswordHasher\"], \"PASSWORD_HASHER\": "
+		   "{\"PBKDF2_ITERATIONS\": 260000, \"BCRYPT_ROUNDS\": 10, "
+		   "\"HASH_LEN\": 16, \"SCRYPT_WORK_FACTOR\": 32768, "
+		   "\"SCRYPT_BLOCK_SIZE\": 4, \"SCRYPT_PARALLELISM\": 2}}",
+		&cfg)) {
+		T_ASSERT(cfg.password_hashers_len == 2);
+		T_ASSERT(cfg.password_hashers_algo[0] == PW_ALGO_PBKDF2_SHA256);
+		T_ASSERT(cfg.password_hashers_algo[1] == PW_ALGO_BCRYPT);
+		T_ASSERT(cfg.password_hasher.pbkdf2_iterations == 260000);
+		T_ASSERT(cfg.password_hasher.bcrypt_rounds == 10);
+		T_ASSERT(cfg.password_hasher.hash_len == 16);
+		T_ASSERT(cfg.password_hasher.scrypt_work_factor == 32768);
+		T_ASSERT(cfg.password_hasher.scrypt_block_size == 4);
+		T_ASSERT(cfg.password_hasher.scrypt_parallelism == 2);
 		app_config_free(&cfg);
 	}
 }

@@ -204,6 +204,51 @@ test_rules(void)
 	IDS(SAFE_BEGIN ", \"PASSWORD_HASHER\": {\"MEMORY_COST\": 7167, "
 		       "\"TIME_COST\": 64}}",
 	    "restauth.W106", 1);
+	/* W106 judges the first hasher only, by its own OWASP minimum. */
+#define FIRST(x) "\"PASSWORD_HASHERS\": [\"" PW_DJANGO x "\"]"
+	IDS(SAFE_BEGIN ", " FIRST("PBKDF2PasswordHasher") ", "
+		       "\"PASSWORD_HASHER\": {\"MEMORY_COST\": 8}}",
+	    "", 0);
+	IDS(SAFE_BEGIN ", " FIRST("PBKDF2PasswordHasher") ", "
+		       "\"PASSWORD_HASHER\": {\"PBKDF2_ITERATIONS\": 600000}}",
+	    "", 0);
+	IDS(SAFE_BEGIN ", " FIRST("PBKDF2PasswordHasher") ", "
+		       "\"PASSWORD_HASHER\": {\"PBKDF2_ITERATIONS\": 599999}}",
+	    "restauth.W106", 1);
+	IDS(SAFE_BEGIN ", " FIRST("PBKDF2SHA1PasswordHasher") ", "
+		       "\"PASSWORD_HASHER\": {\"PBKDF2_ITERATIONS\": 1000000}}",
+	    "restauth.W106", 1);
+	IDS(SAFE_BEGIN ", " FIRST("PBKDF2SHA1PasswordHasher") ", "
+		       "\"PASSWORD_HASHER\": {\"PBKDF2_ITERATIONS\": 1300000}}",
+	    "", 0);
+	IDS(SAFE_BEGIN ", " FIRST("BCryptSHA256PasswordHasher") "}", "", 0);
+	IDS(SAFE_BEGIN ", " FIRST("BCryptPasswordHasher") ", "
+		       "\"PASSWORD_HASHER\": {\"BCRYPT_ROUNDS\": 10}}",
+	    "", 0);
+	IDS(SAFE_BEGIN ", " FIRST("BCryptSHA256PasswordHasher") ", "
+		       "\"PASSWORD_HASHER\": {\"BCRYPT_ROUNDS\": 9}}",
+	    "restauth.W106", 1);
+	/* Django's scrypt defaults (2^14, 8, 1) are below OWASP's. */
+	IDS(SAFE_BEGIN ", " FIRST("ScryptPasswordHasher") "}",
+	    "restauth.W106", 1);
+	IDS(SAFE_BEGIN ", " FIRST("ScryptPasswordHasher") ", "
+		       "\"PASSWORD_HASHER\": {\"SCRYPT_WORK_FACTOR\": 16384, "
+		       "\"SCRYPT_PARALLELISM\": 5}}",
+	    "", 0);
+	IDS(SAFE_BEGIN ", " FIRST("ScryptPasswordHasher") ", "
+		       "\"PASSWORD_HASHER\": {\"SCRYPT_WORK_FACTOR\": 131072, "
+		       "\"SCRYPT_BLOCK_SIZE\": 4}}",
+	    "restauth.W106", 1);
+	IDS(SAFE_BEGIN ", " FIRST("ScryptPasswordHasher") ", "
+		       "\"PASSWORD_HASHER\": {\"SCRYPT_WORK_FACTOR\": 131072}}",
+	    "", 0);
+	/* Argon2 second: its cost is no finding. */
+	IDS(SAFE_BEGIN ", \"PASSWORD_HASHERS\": [\"" PW_DJANGO
+		       "BCryptSHA256PasswordHasher\", \"" PW_DJANGO
+		       "Argon2PasswordHasher\"], "
+		       "\"PASSWORD_HASHER\": {\"MEMORY_COST\": 8}}",
+	    "", 0);
+#undef FIRST
 	/* A weak SIGNING_KEY of its own (only DEBUG admits it). */
 	IDS(SAFE_BEGIN ", \"DEBUG\": true, \"REST_AUTH\": {\"USE_JWT\": "
 		       "true}, \"SIMPLE_JWT\": {\"SIGNING_KEY\": \"x\"}}",

@@ -24,6 +24,26 @@
 #include "pw.h"
 #include "testhelp.h"
 
+/* Rows of django_hashers.h; prm: t, m, p, hash_len, pbkdf2 iterations,
+ * bcrypt rounds, scrypt N, r, p. */
+#define DJ_PRM 9
+struct dj_kat {
+	enum pw_algo algo;
+	uint32_t prm[DJ_PRM];
+	const char *pw;
+	const char *enc;
+};
+struct dj_rehash {
+	enum pw_algo first;
+	uint32_t prm[DJ_PRM];
+	const char *enc;
+	const char *pw;
+	int setter;
+};
+#include "django_hashers.h"
+/* The salt gen_hashers.py passed to make_password. */
+#define DJ_SALT "Xq7sP2mZ9kLw4Rt8Yb3nVc"
+
 #define PYTHON "/usr/bin/python3"
 #define CMD_MAX (4 * LIMIT_PASSWORD)
 #define LINE_MAX_ 512
@@ -560,6 +580,241 @@ test_django(void)
 	T_ASSERT(rh == 1);
 }
 
+/*
+ * PASSWORD_HASHERS as gen_hashers.py sets it: first, then every other
+ * hasher in enum order, each at prm.
+ */
+static struct pw_params
+dj_params(enum pw_algo first, const uint32_t prm[DJ_PRM])
+{
+	struct pw_params pp = params(prm[0], prm[1], prm[2]);
+	size_t i, n = 0;
+
+	pp.hash_len = prm[3];
+	pp.pbkdf2_iterations = prm[4];
+	pp.bcrypt_rounds = prm[5];
+	pp.scrypt_work_factor = prm[6];
+	pp.scrypt_block_size = prm[7];
+	pp.scrypt_parallelism = prm[8];
+	pp.hashers[n++] = first;
+	for (i = 0; i < PW_ALGO__MAX; i++)
+		if ((enum pw_algo)i != first)
+			pp.hashers[n++] = (enum pw_algo)i;
+	pp.hashers_len = n;
+	return pp;
+}
+
+/*
+ * Django's make_password with a fixed salt, byte for byte, for every
+ * hasher as the first one; the result verifies without a re-hash, and
+ * is refused once its hasher leaves PASSWORD_HASHERS.
+ */
+static void
+test_django_kat(void)
+{
+	struct pw_params pp;
+	char enc[PW_HASH_MAX];
+	size_t i, j;
+	int rh;
+
+	for (i = 0; i < sizeof(dj_kat) / sizeof(dj_kat[0]); i++) {
+		const struct dj_kat *k = &dj_kat[i];
+
+		pp = dj_params(k->algo, k->prm);
+		snprintf(enc, sizeof(enc), "unchanged");
+		T_ASSERT(pw_hash_salted(&pp, k->pw, strlen(k->pw), DJ_SALT,
+			     enc) == APP_OK);
+		if (strcmp(enc, k->enc) != 0) {
+			th_fail++;
+			fprintf(stderr, "FAIL kat %zu: %s\n  want %s\n", i, enc,
+			    k->enc);
+		} else
+			th_pass++;
+		rh = -1;
+		T_ASSERT(verify(&pp, k->enc, k->pw, &rh) == APP_OK && rh == 0);
+		T_ASSERT(verify(&pp, k->enc, "wrong", &rh) == APP_EAUTH);
+		/* A random salt: the same format, and it verifies. */
+		T_ASSERT(pw_hash(&pp, k->pw, strlen(k->pw), enc) == APP_OK);
+		T_ASSERT(strncmp(enc, pw_algo_name(k->algo),
+			     strlen(pw_algo_name(k->algo))) == 0);
+		T_ASSERT(strlen(enc) == strlen(k->enc));
+		rh = -1;
+		T_ASSERT(verify(&pp, enc, k->pw, &rh) == APP_OK && rh == 0);
+		/* Without its hasher in the list: refused (identify_hasher). */
+		pp.hashers_len = 0;
+		for (j = 0; j < PW_ALGO__MAX; j++)
+			if ((enum pw_algo)j != k->algo)
+				pp.hashers[pp.hashers_len++] = (enum pw_algo)j;
+		T_ASSERT(verify(&pp, k->enc, k->pw, &rh) == APP_EAUTH);
+	}
+}
+
+/* Re-hash exactly when Django's check_password calls its setter. */
+static void
+test_django_rehash(void)
+{
+	struct pw_params pp;
+	size_t i;
+	int rh;
+
+	for (i = 0; i < sizeof(dj_rehash) / sizeof(dj_rehash[0]); i++) {
+		const struct dj_rehash *r = &dj_rehash[i];
+
+		pp = dj_params(r->first, r->prm);
+		rh = -1;
+		if (verify(&pp, r->enc, r->pw, &rh) != APP_OK ||
+		    rh != r->setter) {
+			th_fail++;
+			fprintf(stderr,
+			    "FAIL rehash %zu: first %s, %s: rehash %d, "
+			    "Django %d\n",
+			    i, pw_algo_name(r->first), r->enc, rh, r->setter);
+		} else
+			th_pass++;
+	}
+}
+
+/* bcrypt: truncation, NUL bytes, the cost caps, prefixes. */
+static void
+test_bcrypt(void)
+{
+	static const uint32_t small[DJ_PRM] = { 1, 256, 1, 32, 1000, 4, 1024,
+		8, 1 };
+	struct pw_params pp = dj_params(PW_ALGO_BCRYPT, small);
+	char enc[PW_HASH_MAX], big[100], other[100];
+	const char *data;
+	int rh;
+
+	/* Plain bcrypt reads 72 bytes; bcrypt_sha256 all of them. */
+	memset(big, 'a', sizeof(big));
+	memcpy(other, big, sizeof(other));
+	other[sizeof(other) - 1] = 'b';
+	T_ASSERT(pw_hash(&pp, big, sizeof(big), enc) == APP_OK);
+	T_ASSERT(pw_verify(&pp, enc, other, sizeof(other), &rh) == APP_OK);
+	T_ASSERT(pw_verify(&pp, enc, big, 72, &rh) == APP_OK);
+	T_ASSERT(pw_verify(&pp, enc, big, 71, &rh) == APP_EAUTH);
+	/* A NUL: python-bcrypt raises, so no hash and no match. */
+	snprintf(enc, sizeof(enc), "unchanged");
+	T_ASSERT(pw_hash(&pp, "a\0b", 3, enc) == APP_EINPUT);
+	T_STREQ(enc, "unchanged");
+	T_ASSERT(pw_hash(&pp, "a", 1, enc) == APP_OK);
+	T_ASSERT(pw_verify(&pp, enc, "a\0b", 3, &rh) == APP_EAUTH);
+	pw_dummy(&pp, "a\0b", 3);
+
+	pp = dj_params(PW_ALGO_BCRYPT_SHA256, small);
+	T_ASSERT(pw_hash(&pp, big, sizeof(big), enc) == APP_OK);
+	T_ASSERT(pw_verify(&pp, enc, other, sizeof(other), &rh) == APP_EAUTH);
+	T_ASSERT(pw_verify(&pp, enc, big, sizeof(big), &rh) == APP_OK);
+	T_ASSERT(pw_hash(&pp, "a\0b", 3, enc) == APP_OK);
+	T_ASSERT(pw_verify(&pp, enc, "a\0b", 3, &rh) == APP_OK);
+	T_ASSERT(pw_verify(&pp, enc, "a\0c", 3, &rh) == APP_EAUTH);
+
+	/*
+	 * Costs over the cap are refused before hashing: cost 31 would
+	 * take days (this test would not end), 17 about 8 s.
+	 */
+	data = "$04$UFC1az.wZTm3Yyv1LDHyM.yC4ZNrCbcpKC9Tj1QnFLSLd2HvGv17G";
+	T_ASSERT(strlen(data) == 57);
+	snprintf(enc, sizeof(enc), "bcrypt_sha256$$2b$31%s", data + 3);
+	T_ASSERT(verify(&pp, enc, "pw", &rh) == APP_EAUTH);
+	snprintf(enc, sizeof(enc), "bcrypt$$2b$%d%s",
+	    PW_VERIFY_MAX_BCRYPT_ROUNDS_DEFAULT + 1, data + 3);
+	T_ASSERT(verify(&pp, enc, "pw", &rh) == APP_EAUTH);
+	pp.verify_max_bcrypt_rounds = 3; /* never below the configured 4 */
+	T_ASSERT(pw_hash(&pp, "pw", 2, enc) == APP_OK);
+	T_ASSERT(verify(&pp, enc, "pw", &rh) == APP_OK && rh == 0);
+
+	/* Malformed: prefixes, costs, lengths, alphabet, fields. */
+	{
+		static const char *const bad[] = {
+			"bcrypt$$2b$04$UFC1az.wZTm3Yyv1LDHyM.yC4ZNrCbcpKC9Tj1QnFL"
+			"SLd2HvGv17",
+			"bcrypt$$2b$04$UFC1az.wZTm3Yyv1LDHyM.yC4ZNrCbcpKC9Tj1QnFL"
+			"SLd2HvGv17GG",
+			"bcrypt$$2x$04$UFC1az.wZTm3Yyv1LDHyM.yC4ZNrCbcpKC9Tj1QnFL"
+			"SLd2HvGv17G",
+			"bcrypt$$2$04$UFC1az.wZTm3Yyv1LDHyM.yC4ZNrCbcpKC9Tj1QnFLS"
+			"Ld2HvGv17G",
+			"bcrypt$$2b$4$UFC1az.wZTm3Yyv1LDHyM.yC4ZNrCbcpKC9Tj1QnFLS"
+			"Ld2HvGv17G",
+			"bcrypt$$2b$03$UFC1az.wZTm3Yyv1LDHyM.yC4ZNrCbcpKC9Tj1QnFL"
+			"SLd2HvGv17G",
+			"bcrypt$$2b$0a$UFC1az.wZTm3Yyv1LDHyM.yC4ZNrCbcpKC9Tj1QnFL"
+			"SLd2HvGv17G",
+			"bcrypt$$2b$04$UFC1az+wZTm3Yyv1LDHyM.yC4ZNrCbcpKC9Tj1QnFL"
+			"SLd2HvGv17G",
+			"bcrypt$x$2b$04$UFC1az.wZTm3Yyv1LDHyM.yC4ZNrCbcpKC9Tj1QnF"
+			"LSLd2HvGv17G",
+			"bcrypt$2b$04$UFC1az.wZTm3Yyv1LDHyM.yC4ZNrCbcpKC9Tj1QnFLS"
+			"Ld2HvGv17G",
+			"bcrypt$$2b$04$UFC1az.wZTm3Yyv1LDHyM.yC4ZNrCbcpKC9Tj1QnFL"
+			"SLd2HvGv17G$",
+			"bcrypt$$$2b$04$UFC1az.wZTm3Yyv1LDHyM.yC4ZNrCbcpKC9Tj1QnF"
+			"LSLd2HvGv17G",
+			"bcrypt_sha256$$2b$04$",
+			"bcrypt$",
+		};
+		size_t i;
+
+		pp = dj_params(PW_ALGO_BCRYPT, small);
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+			T_ASSERT(verify(&pp, bad[i], "l\xc3\xa8tmein", &rh) ==
+			    APP_EAUTH);
+	}
+}
+
+/* PASSWORD_HASHERS rules of pw_params_check. */
+static void
+test_hashers_check(void)
+{
+	struct pw_params pp = params(1, 256, 1);
+	char enc[PW_HASH_MAX];
+
+	T_ASSERT(pw_params_check(&pp) == APP_OK); /* the default list */
+	pp.hashers[0] = PW_ALGO_PBKDF2_SHA1;
+	pp.hashers_len = 1;
+	T_ASSERT(pw_params_check(&pp) == APP_OK);
+	pp.hashers[1] = PW_ALGO_PBKDF2_SHA1; /* twice */
+	pp.hashers_len = 2;
+	T_ASSERT(pw_params_check(&pp) == APP_EINPUT);
+	T_ASSERT(pw_hash(&pp, "pw", 2, enc) == APP_EINTERNAL);
+	pp.hashers[1] = PW_ALGO__MAX; /* unknown */
+	T_ASSERT(pw_params_check(&pp) == APP_EINPUT);
+	pp.hashers_len = PW_HASHERS_MAX + 1;
+	T_ASSERT(pw_params_check(&pp) == APP_EINPUT);
+
+	pp = params(1, 256, 1);
+	pp.hash_len = PW_ARGON2_HASHLEN_MAX + 1;
+	T_ASSERT(pw_params_check(&pp) == APP_EINPUT);
+	pp.hash_len = PW_ARGON2_HASHLEN_MIN - 1;
+	T_ASSERT(pw_params_check(&pp) == APP_EINPUT);
+	pp = params(1, 256, 1);
+	pp.bcrypt_rounds = PW_BCRYPT_ROUNDS_MIN - 1;
+	T_ASSERT(pw_params_check(&pp) == APP_EINPUT);
+	pp.bcrypt_rounds = PW_BCRYPT_ROUNDS_MAX + 1;
+	T_ASSERT(pw_params_check(&pp) == APP_EINPUT);
+	pp = params(1, 256, 1);
+	pp.pbkdf2_iterations = (uint32_t)INT32_MAX + 1;
+	T_ASSERT(pw_params_check(&pp) == APP_EINPUT);
+	pp = params(1, 256, 1);
+	pp.scrypt_work_factor = 1000; /* not a power of two */
+	T_ASSERT(pw_params_check(&pp) == APP_EINPUT);
+	pp.scrypt_work_factor = 65536;
+	pp.scrypt_block_size = 1; /* RFC 7914: N < 2^(16 r) */
+	T_ASSERT(pw_params_check(&pp) == APP_EINPUT);
+	pp.scrypt_block_size = 128; /* N * r * p over the limit */
+	T_ASSERT(pw_params_check(&pp) == APP_EINPUT);
+	pp.scrypt_block_size = 8;
+	pp.scrypt_parallelism = PW_SCRYPT_P_MAX + 1;
+	T_ASSERT(pw_params_check(&pp) == APP_EINPUT);
+
+	T_STREQ(pw_algo_name(PW_ALGO_BCRYPT_SHA256), "bcrypt_sha256");
+	T_STREQ(pw_algo_path(PW_ALGO_PBKDF2_SHA256),
+	    "django.contrib.auth.hashers.PBKDF2PasswordHasher");
+	T_ASSERT(pw_algo_name(PW_ALGO__MAX) == NULL);
+	T_ASSERT(pw_algo_path(PW_ALGO__MAX) == NULL);
+}
+
 /* Every proper prefix of a valid hash fails cleanly. */
 static void
 prefixes(const struct pw_params *pp, const char *enc, const char *pw)
@@ -753,6 +1008,7 @@ test_caps(void)
 		T_ASSERT(!"python argon2");
 
 	pp = params(1, 256, 1);
+	pp.pbkdf2_iterations = 1; /* the caps never fall below it */
 	if (py(out, sizeof(out), "pbkdf2 x%s sha256 %s 1000", pwhex, salt) ==
 	    0) {
 		T_ASSERT(verify(&pp, out, "pw", &rh) == APP_OK);
@@ -763,6 +1019,8 @@ test_caps(void)
 
 	/* N=1024, r=8, p=1: 128 * 8 * (1024 + 2 + 1) bytes = 1027 KiB */
 	pp = params(1, 256, 1);
+	pp.scrypt_work_factor = 2; /* the caps never fall below it */
+	pp.scrypt_block_size = 1;
 	if (py(out, sizeof(out), "scrypt x%s %s 1024 8 1", pwhex, salt) == 0) {
 		T_ASSERT(verify(&pp, out, "pw", &rh) == APP_OK);
 		pp.verify_max_memory = 1027;
@@ -967,6 +1225,27 @@ test_dummy(void)
 	pw_dummy(&pp, NULL, 0);
 	pw_dummy(&pp, "x", LIMIT_PASSWORD + 1);
 	pw_dummy(&bad, "x", 1);
+
+	/*
+	 * Whatever hasher is first, pw_dummy and a refused hash cost what
+	 * it costs (Django's check_password runs make_password).
+	 */
+	{
+		static const uint32_t prm[DJ_PRM] = { 1, 256, 1, 32, 20000, 6,
+			4096, 8, 1 };
+		static const enum pw_algo firsts[] = { PW_ALGO_PBKDF2_SHA256,
+			PW_ALGO_BCRYPT_SHA256, PW_ALGO_BCRYPT, PW_ALGO_SCRYPT };
+
+		for (i = 0; i < sizeof(firsts) / sizeof(firsts[0]); i++) {
+			pp = dj_params(firsts[i], prm);
+			T_ASSERT(pw_hash(&pp, "pw", 2, enc) == APP_OK);
+			real = cost(&pp, enc);
+			c = cost(&pp, NULL);
+			T_ASSERT(c > real / 3 && c < real * 3);
+			c = cost(&pp, "md5$a$b");
+			T_ASSERT(c > real / 3 && c < real * 3);
+		}
+	}
 }
 
 int
@@ -999,6 +1278,10 @@ main(void)
 	test_params();
 	test_unusable();
 	test_django();
+	test_django_kat();
+	test_django_rehash();
+	test_bcrypt();
+	test_hashers_check();
 	test_malformed();
 	test_caps();
 	test_cross();

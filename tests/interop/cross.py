@@ -416,9 +416,6 @@ def run(t, src_name):
                                                 maildir=mb.dir, hmac=False))
         toka = pair.stack(djside.restauth_config("argon2", maildir=mb.dir))
         pair.start()
-        t.check("restauth takes Django's PASSWORD_HASHERS",
-                djside.restauth_takes_hashers(),
-                "unknown config key: Django's hashes are re-hashed")
         for hashers, sides in (
                 ("default", (DjangoSide(dj), RestauthSide(tok, jwt, mb))),
                 ("argon2", (DjangoSide(dja), RestauthSide(toka, None, mb)))):

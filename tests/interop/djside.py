@@ -6,7 +6,6 @@ helpers; the mails Django's file backend wrote; and the restauth
 configs that agree with it."""
 
 import http.client
-import json as jsonlib
 import os
 import re
 import shutil
@@ -62,39 +61,11 @@ def hasher_config(hashers):
                                     PBKDF2_ITERATIONS=PBKDF2_ITERATIONS)}
 
 
-_supported = None
-
-
-def restauth_takes_hashers():
-    """Whether this build's config accepts Django's PASSWORD_HASHERS (an
-    unknown key stops restauth, exit 3 of `restauth check`)."""
-    global _supported
-    if _supported is None:
-        d = tempfile.mkdtemp(prefix="restauth-probe-")
-        try:
-            path = os.path.join(d, "config.json")
-            with open(path, "w") as f:
-                jsonlib.dump(hasher_config("default"), f)
-            env = dict(os.environ, SECRET_KEY="x" * 10 + "abcdefghij" * 5,
-                       DATABASE_URL="postgresql:///none")
-            r = subprocess.run([os.path.join(h.BUILD, "restauth"), "-c", path,
-                                "check", "--deploy", "--config-only"],
-                               env=env, capture_output=True, text=True,
-                               timeout=60)
-            _supported = r.returncode != 3
-            if not _supported:
-                print("restauth check: " + r.stderr.strip(), flush=True)
-        finally:
-            shutil.rmtree(d, ignore_errors=True)
-    return _supported
-
-
 def restauth_config(hashers, jwt=False, maildir=None, hmac=True):
     """A restauth config that agrees with the Django side: JWT mode as
     simplejwt's settings in djproject (HS256 over SECRET_KEY, the default
     claims, rotation with blacklist), sessions, allauth's reset links,
-    Django's hashers when the build takes them (else, for argon2, the
-    same argon2 parameters), mail to maildir, HMAC confirmation keys
+    Django's PASSWORD_HASHERS and their parameters, mail to maildir, HMAC confirmation keys
     or (hmac false) stored ones."""
     c = {"ALLOWED_HOSTS": ["127.0.0.1", "localhost"],
          "LOGIN_FAILURE_LIMIT": 0,
@@ -113,10 +84,7 @@ def restauth_config(hashers, jwt=False, maildir=None, hmac=True):
                            "REFRESH_TOKEN_LIFETIME": 86400,
                            "ROTATE_REFRESH_TOKENS": True,
                            "BLACKLIST_AFTER_ROTATION": True}
-    if restauth_takes_hashers():
-        c.update(hasher_config(hashers))
-    elif hashers == "argon2":
-        c["PASSWORD_HASHER"] = dict(ARGON2)
+    c.update(hasher_config(hashers))
     if maildir is not None:
         c["EMAIL_SENDMAIL"] = CAPTURE + " " + maildir
     return c

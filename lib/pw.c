@@ -104,6 +104,25 @@ static const enum pw_algo default_hashers[] = { PW_ALGO_ARGON2,
 /* A fixed salt for pw_dummy: the cost does not depend on its value. */
 static const char dummy_salt[PW_SALT_CHARS + 1] = "restauthdummysalt00000";
 
+/* What pw_work reports: per thread, so no function shares state. */
+static _Thread_local struct pw_work work;
+
+static void
+work_note(enum pw_kdf kdf, uint32_t a, uint32_t b, uint32_t c)
+{
+	work.runs++;
+	work.kdf = kdf;
+	work.cost[0] = a;
+	work.cost[1] = b;
+	work.cost[2] = c;
+}
+
+void
+pw_work(struct pw_work *out)
+{
+	*out = work;
+}
+
 static int
 span_eq(struct span s, const char *lit)
 {
@@ -364,6 +383,7 @@ pw_argon2_raw(const struct pw_argon2 *in, uint8_t *out, size_t outlen)
 	ctx.free_cbk = argon2_munmap;
 	ctx.flags = ARGON2_DEFAULT_FLAGS;
 
+	work_note(PW_KDF_ARGON2, in->m_cost, in->t_cost, in->lanes);
 	rc = argon2_ctx(&ctx, (argon2_type)in->type);
 	switch (rc) {
 	case ARGON2_OK:
@@ -607,6 +627,7 @@ static enum app_err
 pbkdf2(const EVP_MD *md, const char *pw, size_t pwlen, const char *salt,
     size_t saltlen, uint32_t iter, uint8_t *dk, size_t dklen)
 {
+	work_note(PW_KDF_PBKDF2, iter, (uint32_t)EVP_MD_get_size(md), 0);
 	if (PKCS5_PBKDF2_HMAC(pw, (int)pwlen, (const unsigned char *)salt,
 		(int)saltlen, (int)iter, md, (int)dklen, dk) != 1) {
 		log_warnx("pw: PKCS5_PBKDF2_HMAC failed");
@@ -696,6 +717,9 @@ bcrypt_run(const char *key, const char *setting,
 	/* 32 KiB: too much for the stack of a sanitizer build. */
 	if ((cd = calloc(1, sizeof(*cd))) == NULL)
 		return APP_ENOMEM;
+	/* "$2b$NN$": the cost is checked before a setting gets here. */
+	work_note(PW_KDF_BCRYPT, (uint32_t)(setting[4] - '0') * 10 +
+	    (uint32_t)(setting[5] - '0'), 0, 0);
 	errno = 0;
 	r = crypt_rn(key, setting, cd, (int)sizeof(*cd));
 	if (r == NULL && errno == ENOMEM)
@@ -745,6 +769,7 @@ static enum app_err
 scrypt_dk(const char *pw, size_t pwlen, const char *salt, size_t saltlen,
     uint32_t n, uint32_t r, uint32_t p, uint8_t dk[PW_SCRYPT_DKLEN])
 {
+	work_note(PW_KDF_SCRYPT, n, r, p);
 	if (EVP_PBE_scrypt(pw, pwlen, (const unsigned char *)salt, saltlen, n,
 		r, p, scrypt_mem(n, r, p), dk, PW_SCRYPT_DKLEN) != 1) {
 		log_warnx("pw: EVP_PBE_scrypt failed");

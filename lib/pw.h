@@ -256,6 +256,30 @@ struct pw_argon2 {
 	size_t adlen;
 };
 
+/* The key derivations pw_work tells of. */
+enum pw_kdf {
+	PW_KDF_NONE = 0,
+	PW_KDF_ARGON2,
+	PW_KDF_PBKDF2,
+	PW_KDF_BCRYPT,
+	PW_KDF_SCRYPT
+};
+
+/*
+ * The key derivations the calling thread has run, and the last one: its
+ * kind and cost, {m, t, lanes} for argon2, {iterations, digest bytes}
+ * for PBKDF2, {log2 rounds} for bcrypt, {N, r, p} for scrypt, other
+ * entries 0. Internal, for tests/unit/test_pw.c: it shows that pw_dummy
+ * and a refused hash run the very derivation a verify of a real hash
+ * runs, which a timing cannot show reliably on a loaded machine.
+ */
+struct pw_work {
+	unsigned long runs;
+	enum pw_kdf kdf;
+	uint32_t cost[3];
+};
+void pw_work(struct pw_work *out);
+
 /* Largest tag pw_argon2_raw produces. */
 #define PW_ARGON2_OUT_MAX 64
 

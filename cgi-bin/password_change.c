@@ -4,6 +4,7 @@
 #include <openssl/crypto.h>
 
 #include "account.h"
+#include "answer.h"
 #include "jwtmode.h"
 #include "passwd.h"
 #include "pw.h"
@@ -98,7 +99,7 @@ out:
 	OPENSSL_cleanse(new1, sizeof(new1));
 	OPENSSL_cleanse(new2, sizeof(new2));
 	if (er != APP_OK)
-		app_fail(c, er, &errs);
+		ans_fail(c->resp, er, &errs);
 }
 
 static const struct app_endpoint password_change = {

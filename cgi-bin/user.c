@@ -2,6 +2,7 @@
 #include <stdio.h>
 
 #include "account.h"
+#include "answer.h"
 #include "register.h"
 #include "serve.h"
 
@@ -92,7 +93,7 @@ update(struct app_call *c)
 	answer_user(c, &u);
 out:
 	if (er != APP_OK)
-		app_fail(c, er, &errs);
+		ans_fail(c->resp, er, &errs);
 }
 
 static void

@@ -318,14 +318,12 @@ fcgi_done(void *arg)
 static void
 cgi_done(void *arg)
 {
-	const char *cl = getenv("CONTENT_LENGTH");
 	struct app_call *call = arg;
 	char buf[8192];
 	size_t left = 0, got;
 
-	if (cl != NULL && strspn(cl, "0123456789") == strlen(cl) &&
-	    strlen(cl) < 12)
-		left = (size_t)strtoul(cl, NULL, 10);
+	if (req_content_length(call->req, &left) != APP_OK)
+		left = 0;
 	/* The web server's own cap bounds this (4 MiB in www/). */
 	if (left > 8 * 1024 * 1024)
 		left = 8 * 1024 * 1024;

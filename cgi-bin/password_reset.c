@@ -2,6 +2,7 @@
 #include <time.h>
 
 #include "account.h"
+#include "answer.h"
 #include "passwd.h"
 #include "serve.h"
 
@@ -32,7 +33,7 @@ handle(struct app_call *c)
 	resp_detail(c->resp, 200, "Password reset e-mail has been sent.");
 out:
 	if (er != APP_OK)
-		app_fail(c, er, &errs);
+		ans_fail(c->resp, er, &errs);
 }
 
 static const struct app_endpoint password_reset = {

@@ -3,6 +3,7 @@
 
 #include <openssl/crypto.h>
 
+#include "answer.h"
 #include "passwd.h"
 #include "serve.h"
 
@@ -42,7 +43,7 @@ out:
 	OPENSSL_cleanse(new2, sizeof(new2));
 	OPENSSL_cleanse(token, sizeof(token));
 	if (er != APP_OK)
-		app_fail(c, er, &errs);
+		ans_fail(c->resp, er, &errs);
 }
 
 static const struct app_endpoint password_reset_confirm = {

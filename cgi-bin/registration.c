@@ -4,30 +4,27 @@
 #include <openssl/crypto.h>
 
 #include "account.h"
+#include "answer.h"
 #include "csrf.h"
 #include "jwtmode.h"
 #include "log.h"
 #include "register.h"
 #include "serve.h"
 
-static int
-add_str(struct json_object *o, const char *key, const char *val)
-{
-	return json_object_object_add(o, key, json_object_new_string(val));
-}
-
+/* dj-rest-auth's JWTSerializer, with login/'s cookies (it sets none
+ * here); no expirations. */
 static enum app_err
-answer_token(struct app_call *c, const char *key)
+jwt_answer(struct app_call *c, const struct db_user *user)
 {
-	struct json_object *o;
+	struct jwtm_pair pair;
+	enum app_err er;
 
-	if ((o = json_object_new_object()) == NULL || add_str(o, "key", key)) {
-		json_object_put(o);
-		return APP_ENOMEM;
-	}
-	resp_json(c->resp, 201, o);
-	resp_header(c->resp, "Cache-Control", "no-store");
-	return APP_OK;
+	if ((er = jwtm_login(&c->ctx->cfg, c->ctx->jwt, &c->ctx->db, user,
+		 app_now(), &pair)) != APP_OK)
+		return er;
+	er = ans_jwt(&c->ctx->cfg, c->resp, &pair, user, 201, false);
+	jwtm_pair_free(&pair);
+	return er;
 }
 
 static void
@@ -61,18 +58,16 @@ handle(struct app_call *c)
 	    (er = csrf_cookie_new(cfg, c->resp)) != APP_OK)
 		goto out;
 	if (cfg->rest_auth.use_jwt)
-		/* dj-rest-auth's JWTSerializer, with login/'s cookies (it sets
-		 * none here); no expirations. */
-		er = app_jwt_login(c, &res.user, 201, false);
+		er = jwt_answer(c, &res.user);
 	else if (cfg->rest_auth.token_model != NULL)
-		er = answer_token(c, res.token);
+		er = ans_token(c->resp, 201, res.token);
 	else
 		resp_json(c->resp, 204, NULL);
 out:
 	reg_result_free(&res);
 	OPENSSL_cleanse(&res, sizeof(res));
 	if (er != APP_OK)
-		app_fail(c, er, &errs);
+		ans_fail(c->resp, er, &errs);
 }
 
 static const struct app_endpoint registration = {

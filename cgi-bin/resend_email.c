@@ -2,6 +2,7 @@
 #include <time.h>
 
 #include "account.h"
+#include "answer.h"
 #include "register.h"
 #include "serve.h"
 
@@ -38,7 +39,7 @@ handle(struct app_call *c)
 	resp_detail(c->resp, 200, "ok");
 out:
 	if (er != APP_OK)
-		app_fail(c, er, &errs);
+		ans_fail(c->resp, er, &errs);
 }
 
 static const struct app_endpoint resend_email = {

@@ -1,37 +1,30 @@
 /* token/refresh/: dj-rest-auth's refresh view with cookie support. */
 #include <time.h>
 
+#include "answer.h"
 #include "jwtmode.h"
 #include "serve.h"
-
-static int
-add_str(struct json_object *o, const char *key, const char *val)
-{
-	return json_object_object_add(o, key, json_object_new_string(val));
-}
 
 static void
 handle(struct app_call *c)
 {
 	const struct app_config *cfg = &c->ctx->cfg;
-	char token[LIMIT_TOKEN * 4 + 1], aexp[JWTM_DATE_BYTES];
-	char rexp[JWTM_DATE_BYTES];
+	char token[LIMIT_TOKEN * 4 + 1];
 	struct req_field f = { "refresh", 0, LIMIT_TOKEN, token, sizeof(token),
 		false };
 	struct auth_fail fail = { NULL, "token_not_valid", NULL, "" };
-	struct json_object *errs = NULL, *o = NULL;
+	struct json_object *errs = NULL;
 	struct jwtm_pair pair = { 0 };
 	const char *raw = NULL, *msg = NULL;
 	char reason[CSRF_REASON_BYTES];
 	enum app_err er;
-	bool httponly = cfg->rest_auth.jwt_auth_httponly;
 
 	if (c->ctx->jwt == NULL) {
 		resp_detail(c->resp, 404, "Not found.");
 		return;
 	}
 	if ((er = req_fields(c->req, &f, 1, &errs)) != APP_OK) {
-		app_fail(c, er, &errs);
+		ans_fail(c->resp, er, &errs);
 		return;
 	}
 	/* CookieTokenRefreshSerializer: the body wins, else the cookie. */
@@ -44,7 +37,7 @@ handle(struct app_call *c)
 	}
 	if (raw == NULL) {
 		fail.detail = "No valid refresh token found.";
-		app_unauthorized(c, &fail);
+		ans_unauthorized(cfg, c->resp, &fail);
 		return;
 	}
 	er = jwtm_refresh(cfg, c->ctx->jwt, &c->ctx->db, raw, app_now(),
@@ -56,32 +49,15 @@ handle(struct app_call *c)
 	} else if (er == APP_EAUTH)
 		fail.detail = msg;
 	if (er == APP_EAUTH) {
-		app_unauthorized(c, &fail);
+		ans_unauthorized(cfg, c->resp, &fail);
 		return;
 	}
 	if (er != APP_OK) {
 		resp_error(c->resp, er);
 		return;
 	}
-	jwtm_expiration(aexp, cfg->simple_jwt.access_token_lifetime);
-	jwtm_expiration(rexp, cfg->simple_jwt.refresh_token_lifetime);
-	if ((o = json_object_new_object()) == NULL ||
-	    add_str(o, "access", pair.access) != 0 ||
-	    (pair.refresh != NULL && !httponly &&
-		add_str(o, "refresh", pair.refresh) != 0) ||
-	    add_str(o, "access_expiration", aexp) != 0 ||
-	    (pair.refresh != NULL && !httponly &&
-		add_str(o, "refresh_expiration", rexp) != 0)) {
-		json_object_put(o);
-		jwtm_pair_free(&pair);
-		resp_error(c->resp, APP_ENOMEM);
-		return;
-	}
-	resp_json(c->resp, 200, o);
-	resp_header(c->resp, "Cache-Control", "no-store");
-	jwtm_cookie_access(cfg, c->resp, pair.access);
-	if (pair.refresh != NULL)
-		jwtm_cookie_refresh(cfg, c->resp, pair.refresh);
+	if ((er = ans_jwt(cfg, c->resp, &pair, NULL, 200, true)) != APP_OK)
+		resp_error(c->resp, er);
 	jwtm_pair_free(&pair);
 }
 

@@ -1,6 +1,7 @@
 /* token/verify/: simplejwt's TokenVerifyView (JWT mode only). */
 #include <time.h>
 
+#include "answer.h"
 #include "jwtmode.h"
 #include "serve.h"
 
@@ -21,14 +22,14 @@ handle(struct app_call *c)
 		return;
 	}
 	if ((er = req_fields(c->req, &f, 1, &errs)) != APP_OK) {
-		app_fail(c, er, &errs);
+		ans_fail(c->resp, er, &errs);
 		return;
 	}
 	er = jwtm_verify(&c->ctx->cfg, c->ctx->jwt, &c->ctx->db, token,
 	    app_now(), &msg);
 	if (er == APP_EAUTH) {
 		fail.detail = msg;
-		app_unauthorized(c, &fail);
+		ans_unauthorized(&c->ctx->cfg, c->resp, &fail);
 	} else if (er == APP_ECONFLICT)
 		resp_field_error(c->resp, 400, "non_field_errors",
 		    "Token is blacklisted");

@@ -1,8 +1,7 @@
 /* user/: dj-rest-auth's UserDetailsView (GET, PUT, PATCH). */
-#include <stdio.h>
-
 #include "account.h"
-#include "register.h"
+#include "answer.h"
+#include "profile.h"
 #include "serve.h"
 
 enum field { F_USERNAME, F_FIRST_NAME, F_LAST_NAME, F__MAX };
@@ -17,36 +16,6 @@ answer_user(struct app_call *c, const struct db_user *u)
 		return;
 	}
 	resp_json(c->resp, 200, o);
-}
-
-/*
- * The username's serializer checks after the field's own: allauth's
- * clean_username (blacklist, then taken case-insensitively). Unlike
- * allauth we do not count the caller's own row as taken, so a PUT that
- * keeps the name succeeds.
- */
-static enum app_err
-check_username(struct app_call *c, const char *name, struct json_object **errs)
-{
-	struct db_user other;
-	enum app_err er;
-
-	if (!acct_username_valid(name))
-		return resp_errors_add(errs, "username",
-			   ACCT_USERNAME_INVALID) == APP_OK ?
-		    APP_EINPUT : APP_ENOMEM;
-	if (acct_username_blacklisted(&c->ctx->cfg, name))
-		return resp_errors_add(errs, "username",
-			   ACCT_USERNAME_BLACKLISTED) == APP_OK ?
-		    APP_EINPUT : APP_ENOMEM;
-	er = db_user_by_username(&c->ctx->db, name, &other);
-	if (er == APP_ENOTFOUND ||
-	    (er == APP_OK && other.id == c->auth.user.id))
-		return APP_OK;
-	if (er != APP_OK)
-		return er;
-	return resp_errors_add(errs, "username", ACCT_USERNAME_TAKEN) ==
-		APP_OK ? APP_EINPUT : APP_ENOMEM;
 }
 
 static void
@@ -64,35 +33,21 @@ update(struct app_call *c)
 		[F_LAST_NAME] = { "last_name", REQ_F_BLANK, LIMIT_NAME, last,
 		    sizeof(last), false },
 	};
+	struct prof_change ch = { NULL, NULL, NULL };
 	struct db_user u = c->auth.user;
 	struct json_object *errs = NULL;
 	enum app_err er;
 
-	if ((er = req_fields(c->req, f, F__MAX, &errs)) != APP_OK)
-		goto out;
-	if (f[F_USERNAME].present &&
-	    (er = check_username(c, username, &errs)) != APP_OK)
-		goto out;
-	if (f[F_USERNAME].present)
-		snprintf(u.username, sizeof(u.username), "%s", username);
-	if (f[F_FIRST_NAME].present)
-		snprintf(u.first_name, sizeof(u.first_name), "%s", first);
-	if (f[F_LAST_NAME].present)
-		snprintf(u.last_name, sizeof(u.last_name), "%s", last);
-	er = reg_user_rename(&c->ctx->db, u.id, u.username, u.first_name,
-	    u.last_name);
-	if (er == APP_ECONFLICT) {
-		/* Lost a race to another write of the name. */
-		er = resp_errors_add(&errs, "username", ACCT_USERNAME_TAKEN) ==
-			APP_OK ? APP_EINPUT : APP_ENOMEM;
-		goto out;
+	if ((er = req_fields(c->req, f, F__MAX, &errs)) == APP_OK) {
+		ch.username = f[F_USERNAME].present ? username : NULL;
+		ch.first_name = f[F_FIRST_NAME].present ? first : NULL;
+		ch.last_name = f[F_LAST_NAME].present ? last : NULL;
+		er = prof_update(&c->ctx->cfg, &c->ctx->db, &ch, &u, &errs);
 	}
-	if (er != APP_OK)
-		goto out;
-	answer_user(c, &u);
-out:
-	if (er != APP_OK)
-		app_fail(c, er, &errs);
+	if (er == APP_OK)
+		answer_user(c, &u);
+	else
+		ans_fail(c->resp, er, &errs);
 }
 
 static void

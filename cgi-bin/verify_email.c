@@ -1,6 +1,7 @@
 /* registration/verify-email/: dj-rest-auth's VerifyEmailView. */
 #include <time.h>
 
+#include "answer.h"
 #include "register.h"
 #include "serve.h"
 
@@ -27,7 +28,7 @@ handle(struct app_call *c)
 	resp_detail(c->resp, 200, "ok");
 out:
 	if (er != APP_OK)
-		app_fail(c, er, &errs);
+		ans_fail(c->resp, er, &errs);
 }
 
 static const struct app_endpoint verify_email = {

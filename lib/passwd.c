@@ -29,15 +29,13 @@ add(struct json_object **errs, const char *field, const char *msg)
 }
 
 enum app_err
-passwd_set(const struct app_config *cfg, struct db *db,
-    const struct pwval *pv, const struct db_user *u, const char *new1,
-    const char *new2, const struct db_revoke *revoke,
-    struct json_object **errs)
+passwd_new_hash(const struct app_config *cfg, const struct pwval *pv,
+    const struct db_user *u, const char *new1, const char *new2,
+    char hash[PW_HASH_MAX], struct json_object **errs)
 {
 	struct pw_params p = acct_pw_params(cfg);
 	struct pwval_user who = { u->username, u->first_name, u->last_name,
 		u->email };
-	char hash[PW_HASH_MAX];
 	enum app_err er;
 
 	if (strcmp(new1, new2) != 0)
@@ -45,10 +43,35 @@ passwd_set(const struct app_config *cfg, struct db *db,
 	if ((er = pwval_validate(pv, new2, strlen(new2), &who,
 		 "new_password2", errs)) != APP_OK)
 		return er;
-	if ((er = pw_hash(&p, new2, strlen(new2), hash)) != APP_OK)
-		return er;
-	er = passwd_store(db, u->id, u->password, hash, revoke);
+	return pw_hash(&p, new2, strlen(new2), hash);
+}
+
+enum app_err
+passwd_set(const struct app_config *cfg, struct db *db,
+    const struct pwval *pv, const struct db_user *u, const char *new1,
+    const char *new2, const struct db_revoke *revoke,
+    struct json_object **errs)
+{
+	char hash[PW_HASH_MAX];
+	enum app_err er;
+
+	if ((er = passwd_new_hash(cfg, pv, u, new1, new2, hash, errs)) ==
+	    APP_OK)
+		er = passwd_store(db, u->id, u->password, hash, revoke);
 	OPENSSL_cleanse(hash, sizeof(hash));
+	return er;
+}
+
+enum app_err
+passwd_store_in(struct db *db, int64_t id, const char *old,
+    const char *hash, const struct db_revoke *revoke)
+{
+	enum app_err er;
+
+	er = old != NULL ? db_user_replace_password(db, id, old, hash) :
+			   db_user_set_password(db, id, hash);
+	if (er == APP_OK && revoke != NULL)
+		er = db_revoke(db, id, revoke);
 	return er;
 }
 
@@ -60,10 +83,7 @@ passwd_store(struct db *db, int64_t id, const char *old, const char *hash,
 
 	if (revoke != NULL && (er = db_begin(db)) != APP_OK)
 		return er;
-	er = old != NULL ? db_user_replace_password(db, id, old, hash) :
-			   db_user_set_password(db, id, hash);
-	if (er == APP_OK && revoke != NULL)
-		er = db_revoke(db, id, revoke);
+	er = passwd_store_in(db, id, old, hash, revoke);
 	if (revoke == NULL)
 		return er;
 	if (er == APP_OK)

@@ -17,6 +17,7 @@
 #include "config.h"
 #include "db.h"
 #include "jwt.h"
+#include "pw.h"
 #include "req.h"
 
 struct pwval;
@@ -40,6 +41,23 @@ enum app_err passwd_set(const struct app_config *cfg, struct db *db,
     const struct pwval *pv, const struct db_user *u, const char *new1,
     const char *new2, const struct db_revoke *revoke,
     struct json_object **errs) APP_WUR;
+
+/*
+ * passwd_set's checks and hash: new1 and new2 match and pass the
+ * validators (messages in *errs), then the hash of new2 into hash.
+ * APP_OK; APP_EINPUT; APP_ENOMEM; APP_EINTERNAL.
+ */
+enum app_err passwd_new_hash(const struct app_config *cfg,
+    const struct pwval *pv, const struct db_user *u, const char *new1,
+    const char *new2, char hash[PW_HASH_MAX], struct json_object **errs)
+    APP_WUR;
+
+/*
+ * passwd_store's writes inside the caller's transaction (or, without
+ * revoke, one statement outside any).
+ */
+enum app_err passwd_store_in(struct db *db, int64_t id, const char *old,
+    const char *hash, const struct db_revoke *revoke) APP_WUR;
 
 /*
  * Store hash as user id's password: only if old is still the stored one

@@ -170,22 +170,30 @@ req_cookie(const struct req *r, const char *name)
 }
 
 enum app_err
+req_content_length(const struct req *r, size_t *len)
+{
+	const char *cl = req_env(r, "CONTENT_LENGTH");
+	size_t v = 0, i;
+
+	for (i = 0; cl != NULL && cl[i] != '\0'; i++) {
+		if (cl[i] < '0' || cl[i] > '9' || i >= REQ_CL_DIGITS)
+			return APP_EINPUT;
+		v = v * 10 + (size_t)(cl[i] - '0');
+	}
+	*len = v;
+	return APP_OK;
+}
+
+enum app_err
 req_read_body(struct req *r, const struct req_io *io, size_t max, char *msg,
     size_t msgsz)
 {
-	const char *cl = req_env(r, "CONTENT_LENGTH");
-	size_t len = 0, off = 0, i;
+	size_t len = 0, off = 0;
 	long got;
 
-	if (cl != NULL && cl[0] != '\0') {
-		for (i = 0; cl[i] != '\0'; i++) {
-			if (cl[i] < '0' || cl[i] > '9' || i >= 18) {
-				snprintf(msg, msgsz,
-				    "Invalid Content-Length header.");
-				return APP_EINPUT;
-			}
-			len = len * 10 + (size_t)(cl[i] - '0');
-		}
+	if (req_content_length(r, &len) != APP_OK) {
+		snprintf(msg, msgsz, "Invalid Content-Length header.");
+		return APP_EINPUT;
 	}
 	if (len > max) {
 		snprintf(msg, msgsz,

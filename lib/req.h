@@ -71,6 +71,13 @@ const char *req_env(const struct req *r, const char *name);
 const char *req_cookie(const struct req *r, const char *name);
 
 /*
+ * CONTENT_LENGTH, the one rule for it: absent or empty is 0, else 1 to
+ * REQ_CL_DIGITS digits (no sign, no space). APP_OK and *len; APP_EINPUT.
+ */
+#define REQ_CL_DIGITS 18 /* fits size_t; far past any body we read */
+enum app_err req_content_length(const struct req *r, size_t *len) APP_WUR;
+
+/*
  * Read exactly CONTENT_LENGTH bytes. CONTENT_LENGTH must be digits; a
  * value over max is refused before reading. APP_ETOOBIG (413),
  * APP_EINPUT (400: bad CONTENT_LENGTH or short read; msg says which),

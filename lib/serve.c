@@ -10,7 +10,7 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
-#include "account.h"
+#include "answer.h"
 #include "fsock.h"
 #include "host.h"
 #include "jwtmode.h"
@@ -83,62 +83,6 @@ options_answer(struct app_call *call, const struct app_endpoint *ep)
 	resp_json(call->resp, 200, o);
 }
 
-void
-app_fail(struct app_call *call, enum app_err er, struct json_object **errs)
-{
-	if (er == APP_EINPUT && errs != NULL && *errs != NULL) {
-		resp_json(call->resp, 400, *errs);
-		*errs = NULL;
-		return;
-	}
-	if (errs != NULL) {
-		json_object_put(*errs);
-		*errs = NULL;
-	}
-	resp_error(call->resp, er);
-}
-
-void
-app_unauthorized(struct app_call *call, const struct auth_fail *fail)
-{
-	struct json_object *o = NULL, *list = NULL, *m = NULL;
-	char challenge[AUTH_CHALLENGE_BYTES];
-
-	auth_challenge(&call->ctx->cfg, challenge);
-	if ((o = json_object_new_object()) == NULL ||
-	    json_object_object_add(o, "detail",
-		json_object_new_string(fail->detail)) != 0)
-		goto nomem;
-	if (fail->code != NULL &&
-	    json_object_object_add(o, "code",
-		json_object_new_string(fail->code)) != 0)
-		goto nomem;
-	if (fail->message != NULL) {
-		/* simplejwt tried its one token class, AccessToken. */
-		if ((list = json_object_new_array()) == NULL ||
-		    (m = json_object_new_object()) == NULL)
-			goto nomem;
-		json_object_object_add(m, "token_class",
-		    json_object_new_string("AccessToken"));
-		json_object_object_add(m, "token_type",
-		    json_object_new_string("access"));
-		json_object_object_add(m, "message",
-		    json_object_new_string(fail->message));
-		json_object_array_add(list, m);
-		m = NULL;
-		json_object_object_add(o, "messages", list);
-		list = NULL;
-	}
-	resp_json(call->resp, 401, o);
-	resp_header(call->resp, "WWW-Authenticate", challenge);
-	return;
-nomem:
-	json_object_put(o);
-	json_object_put(list);
-	json_object_put(m);
-	resp_error(call->resp, APP_ENOMEM);
-}
-
 /*
  * The web server maps the endpoint's path as a prefix ("/auth/user/"
  * also catches "/auth/user/x/"), while Django's URL patterns match the
@@ -190,53 +134,6 @@ mail_queued(struct app_ctx *ctx, struct app_call *call)
 	    ctx->cfg.email_outbox_drain == APP_OUTBOX_SPAWN)
 		outbox_spawn_drainer(app_config_path());
 	call->mail_queued = false;
-}
-
-static int
-add_str(struct json_object *o, const char *key, const char *val)
-{
-	return json_object_object_add(o, key, json_object_new_string(val));
-}
-
-enum app_err
-app_jwt_login(struct app_call *c, const struct db_user *user, int status,
-    bool expirations)
-{
-	const struct app_config *cfg = &c->ctx->cfg;
-	char aexp[JWTM_DATE_BYTES], rexp[JWTM_DATE_BYTES];
-	struct json_object *o = NULL, *u = NULL;
-	struct jwtm_pair pair;
-	enum app_err er;
-
-	er = jwtm_login(cfg, c->ctx->jwt, &c->ctx->db, user, app_now(),
-	    &pair);
-	if (er != APP_OK)
-		return er;
-	jwtm_expiration(aexp, cfg->simple_jwt.access_token_lifetime);
-	jwtm_expiration(rexp, cfg->simple_jwt.refresh_token_lifetime);
-	er = APP_ENOMEM;
-	if ((o = json_object_new_object()) == NULL ||
-	    (u = acct_user_json(user)) == NULL ||
-	    add_str(o, "access", pair.access) != 0 ||
-	    add_str(o, "refresh",
-		cfg->rest_auth.jwt_auth_httponly ? "" : pair.refresh) != 0 ||
-	    json_object_object_add(o, "user", u) != 0)
-		goto out;
-	u = NULL;
-	if (expirations && (add_str(o, "access_expiration", aexp) != 0 ||
-				add_str(o, "refresh_expiration", rexp) != 0))
-		goto out;
-	resp_json(c->resp, status, o);
-	o = NULL;
-	resp_header(c->resp, "Cache-Control", "no-store");
-	jwtm_cookie_access(cfg, c->resp, pair.access);
-	jwtm_cookie_refresh(cfg, c->resp, pair.refresh);
-	er = APP_OK;
-out:
-	json_object_put(o);
-	json_object_put(u);
-	jwtm_pair_free(&pair);
-	return er;
 }
 
 enum app_err
@@ -309,7 +206,7 @@ pipeline(struct app_call *call, const struct app_endpoint *ep)
 	er = ep->no_auth ? APP_OK : auth_request(&ctx->cfg, ctx->jwt,
 					&ctx->db, req, &call->auth, &fail);
 	if (er == APP_EAUTH) {
-		app_unauthorized(call, &fail);
+		ans_unauthorized(&ctx->cfg, resp, &fail);
 		return;
 	}
 	if (er == APP_EDENIED) {
@@ -322,7 +219,7 @@ pipeline(struct app_call *call, const struct app_endpoint *ep)
 	}
 	if (ep->needs_auth && call->auth.kind == AUTH_NONE) {
 		fail.detail = "Authentication credentials were not provided.";
-		app_unauthorized(call, &fail);
+		ans_unauthorized(&ctx->cfg, resp, &fail);
 		return;
 	}
 	er = pol_throttle(&ctx->cfg, &ctx->db, req, &call->auth,
@@ -421,14 +318,12 @@ fcgi_done(void *arg)
 static void
 cgi_done(void *arg)
 {
-	const char *cl = getenv("CONTENT_LENGTH");
 	struct app_call *call = arg;
 	char buf[8192];
 	size_t left = 0, got;
 
-	if (cl != NULL && strspn(cl, "0123456789") == strlen(cl) &&
-	    strlen(cl) < 12)
-		left = (size_t)strtoul(cl, NULL, 10);
+	if (req_content_length(call->req, &left) != APP_OK)
+		left = 0;
 	/* The web server's own cap bounds this (4 MiB in www/). */
 	if (left > 8 * 1024 * 1024)
 		left = 8 * 1024 * 1024;

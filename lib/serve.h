@@ -74,29 +74,10 @@ struct app_endpoint {
 int app_main(int argc, char **argv, const struct app_endpoint *ep);
 
 /*
- * dj-rest-auth's JWT login answer for user: a new token pair, status
- * with {"access", "refresh" ("" when HttpOnly), "user"} (plus the
- * expirations when asked), Cache-Control: no-store and both cookies.
- * APP_OK; APP_EDB; APP_ENOMEM; APP_EINTERNAL.
- */
-enum app_err app_jwt_login(struct app_call *call, const struct db_user *user,
-    int status, bool expirations) APP_WUR;
-
-/*
  * Read and parse the body if not done yet (DRF's request.data): a view
  * that reads it only sometimes calls this itself. On failure the answer
  * (413, 400, 415) is already in call->resp; the handler just returns.
  */
 enum app_err app_body(struct app_call *call) APP_WUR;
-
-/* 401 with DRF's/simplejwt's body for fail and the WWW-Authenticate. */
-void app_unauthorized(struct app_call *call, const struct auth_fail *fail);
-
-/*
- * Send call->resp with DRF's field errors (*errs, consumed) as 400, or
- * the generic answer for er when er is not APP_EINPUT. For handlers.
- */
-void app_fail(struct app_call *call, enum app_err er,
-    struct json_object **errs);
 
 #endif

@@ -604,6 +604,41 @@ def no_token_model(s):
     t.eq("no token model: token header ignored", r.status, 204)
 
 
+def half_state(s, uid, when, tokens, never_logged_in, failures, sessions):
+    t.eq("half: token rows " + when, token_rows(s, uid), tokens)
+    t.eq("half: last_login unset " + when,
+         s.sql("SELECT last_login IS NULL FROM auth_user WHERE id = :'p1'",
+               uid), [[never_logged_in]])
+    t.eq("half: failure rows " + when,
+         len(s.sql("SELECT 1 FROM restauth_login_failure")), failures)
+    t.eq("half: session rows " + when,
+         s.sql("SELECT count(*) FROM django_session"), [[sessions]])
+
+
+def half_written(s):
+    """Login's writes (backoff cleared, token, last_login, session) are
+    one transaction: when the last one fails, none of them stays."""
+    uid = s.createuser("halfway", "halfway pw")
+    r = login(s, "half: a wrong password first",
+              {"username": "halfway", "password": "wrong"})
+    t.eq("half: the wrong password is 400", r.status, 400)
+    t.eq("half: the failure is counted",
+         len(s.sql("SELECT 1 FROM restauth_login_failure")), 1)
+    s.sql("CREATE FUNCTION half_refuse() RETURNS trigger LANGUAGE plpgsql "
+          "AS $$BEGIN RAISE EXCEPTION 'refused by the test'; END$$; "
+          "CREATE TRIGGER half_refuse BEFORE INSERT ON django_session "
+          "FOR EACH ROW EXECUTE FUNCTION half_refuse()")
+    r = login(s, "half: the session write fails",
+              {"username": "halfway", "password": "halfway pw"})
+    t.eq("half: a failed session write is 503", r.status, 503)
+    half_state(s, uid, "after a failed write", [], "t", 1, "0")
+    s.sql("DROP TRIGGER half_refuse ON django_session")
+    r = login(s, "half: then the login works",
+              {"username": "halfway", "password": "halfway pw"})
+    t.eq("half: then the login works", r.status, 200)
+    half_state(s, uid, "after the login", [[r.json["key"]]], "f", 0, "1")
+
+
 with h.Stack(FAST) as s:
     for fn in (success, failures, inactive, fields, coercion, auth_header,
                methods, bodies, sql_injection, own_hash_fast):
@@ -619,4 +654,6 @@ with h.Stack(dict(FAST, ACCOUNT={"AUTHENTICATION_METHOD":
     t.run(username_email_mode, s)
 with h.Stack(dict(FAST, REST_AUTH={"TOKEN_MODEL": None})) as s:
     t.run(no_token_model, s)
+with h.Stack(dict(FAST, LOGIN_FAILURE_LIMIT=1000)) as s:
+    t.run(half_written, s)
 t.done()

@@ -220,8 +220,35 @@ def on_get(s):
     t.eq("bob's token kept at the end", tokens(s, b), [[kb]])
 
 
+def half_done(s):
+    """The token and the session go together: when the session's delete
+    fails, the token stays too."""
+    uid = s.createuser("halfway", "halfway pw")
+    r = s.post("/auth/login/", json={"username": "halfway",
+                                     "password": "halfway pw"})
+    key = r.json["key"]
+    sid = [c.split(";")[0].split("=", 1)[1] for c in r.cookies()
+           if c.startswith("sessionid=")][0]
+    rows = "SELECT count(*) FROM django_session WHERE session_key = :'p1'"
+    s.sql("CREATE FUNCTION half_refuse() RETURNS trigger LANGUAGE plpgsql "
+          "AS $$BEGIN RAISE EXCEPTION 'refused by the test'; END$$; "
+          "CREATE TRIGGER half_refuse BEFORE DELETE ON django_session "
+          "FOR EACH ROW EXECUTE FUNCTION half_refuse()")
+    r = logout(s, "half: the session delete fails", token=key,
+               headers={"Cookie": "sessionid=" + sid})
+    t.eq("half: a failed session delete is 503", r.status, 503)
+    t.eq("half: the token stays", tokens(s, uid), [[key]])
+    t.eq("half: the session stays", s.sql(rows, sid), [["1"]])
+    s.sql("DROP TRIGGER half_refuse ON django_session")
+    expect(s, "half: then the logout works", 200, OUT, token=key,
+           headers={"Cookie": "sessionid=" + sid})
+    t.eq("half: then the token is gone", tokens(s, uid), [])
+    t.eq("half: then the session is gone", s.sql(rows, sid), [["0"]])
+
+
 with h.Stack(FAST) as s:
-    for fn in (with_token, without_token, invalid_token, methods):
+    for fn in (with_token, without_token, invalid_token, methods,
+               half_done):
         t.run(fn, s)
 with h.Stack(dict(FAST, REST_AUTH={"SESSION_LOGIN": False})) as s:
     t.run(no_session, s)

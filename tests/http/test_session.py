@@ -382,9 +382,36 @@ def no_session_login(s):
          NOT_PROVIDED)
 
 
+def password_change_half(s):
+    """The new hash, the revoked token and the session's new key commit
+    together: when the new session row fails, the password stays."""
+    uid = s.createuser("hal", "hal pw 123")
+    r, sid, csrf = login(s, "hal", "hal pw 123")
+    key = r.json["key"]
+    before = password(s, uid)
+    body = {"new_password1": "hal new pw 456",
+            "new_password2": "hal new pw 456"}
+    s.sql("CREATE FUNCTION pwc_refuse() RETURNS trigger LANGUAGE plpgsql "
+          "AS $$BEGIN RAISE EXCEPTION 'refused by the test'; END$$; "
+          "CREATE TRIGGER pwc_refuse BEFORE INSERT ON django_session "
+          "FOR EACH ROW EXECUTE FUNCTION pwc_refuse()")
+    r = s.post("/auth/password/change/", json=body, headers=hdr(s, sid, csrf))
+    t.eq("half: a failed new session row is 503", r.status, 503)
+    t.eq("half: the password stays", password(s, uid), before)
+    t.check("half: the session row stays", row(s, sid) is not None)
+    t.eq("half: the token stays",
+         s.sql("SELECT key FROM authtoken_token WHERE user_id = :'p1'",
+               str(uid)), [[key]])
+    s.sql("DROP TRIGGER pwc_refuse ON django_session")
+    r = s.post("/auth/password/change/", json=body, headers=hdr(s, sid, csrf))
+    same("half: then the change works", r, 200,
+         {"detail": "New password has been saved."})
+    t.check("half: then the password is new", password(s, uid) != before)
+
+
 RUNS = [
     (FAST, [login_sets_session, tampered_and_expired, logout,
-            password_change_keeps]),
+            password_change_keeps, password_change_half]),
     (dict(FAST, REST_AUTH={"LOGOUT_ON_PASSWORD_CHANGE": True}),
      [password_change_logs_out]),
     (dict(FAST, SESSION_COOKIE_NAME="sid", SESSION_COOKIE_AGE=600,

@@ -119,6 +119,47 @@ test_body_read(void)
 	req_free(&r);
 }
 
+/* CONTENT_LENGTH of cl (NULL: none), through the one rule. */
+static enum app_err
+cl_of(const char *cl, size_t *len)
+{
+	char clbuf[64];
+	char *env[] = { clbuf, NULL };
+	struct req r;
+	enum app_err er;
+
+	snprintf(clbuf, sizeof(clbuf), "CONTENT_LENGTH=%s", cl);
+	if (cl == NULL)
+		env[0] = NULL;
+	if (req_init(&r, env) != APP_OK)
+		return APP_ENOMEM;
+	er = req_content_length(&r, len);
+	req_free(&r);
+	return er;
+}
+
+static void
+test_content_length(void)
+{
+	size_t len = 7;
+
+	T_ASSERT(cl_of(NULL, &len) == APP_OK && len == 0);
+	T_ASSERT(cl_of("", &len) == APP_OK && len == 0);
+	T_ASSERT(cl_of("0", &len) == APP_OK && len == 0);
+	T_ASSERT(cl_of("0042", &len) == APP_OK && len == 42);
+	T_ASSERT(cl_of("999999999999999999", &len) == APP_OK &&
+	    len == 999999999999999999ULL);
+	len = 7;
+	/* Refused values leave *len alone. */
+	T_ASSERT(cl_of("1000000000000000000", &len) == APP_EINPUT && len == 7);
+	T_ASSERT(cl_of("-1", &len) == APP_EINPUT && len == 7);
+	T_ASSERT(cl_of("+1", &len) == APP_EINPUT);
+	T_ASSERT(cl_of(" 1", &len) == APP_EINPUT);
+	T_ASSERT(cl_of("1 ", &len) == APP_EINPUT);
+	T_ASSERT(cl_of("0x10", &len) == APP_EINPUT);
+	T_ASSERT(cl_of("1e3", &len) == APP_EINPUT && len == 7);
+}
+
 static enum app_err
 parse_with(const char *ct, const char *body, char *msg, struct req *r)
 {
@@ -430,6 +471,7 @@ main(void)
 	test_env_and_cookies();
 	test_methods();
 	test_body_read();
+	test_content_length();
 	test_body_parse();
 	test_fields();
 	test_resp();

@@ -31,6 +31,11 @@ TIMEOUT = float(os.environ.get("RESTAUTH_TEST_TIMEOUT") or 30)
 # the wall-clock bounds that cannot hold there, and Stack.stop waits for
 # the programs' reports (wait_group).
 UNDER_VALGRIND = os.environ.get("RESTAUTH_UNDER_VALGRIND") == "1"
+# The cheapest argon2id the config takes (tests hash thousands of
+# passwords): FAST_HASHER is a PASSWORD_HASHER value, FAST a config with
+# it alone. Stack copies its config, so dict(h.FAST, KEY=...) is safe.
+FAST_HASHER = {"TIME_COST": 1, "MEMORY_COST": 1024, "PARALLELISM": 1}
+FAST = {"PASSWORD_HASHER": FAST_HASHER}
 
 
 def scaled(seconds):

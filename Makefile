@@ -1,7 +1,12 @@
 # restauth: plain make, pkg-config, no autotools.
 #   make deps   install the Debian packages (as root)
 #   make        build everything into $(BUILD)/
-#   make test   build and run every test; last line "N passed, M failed"
+#   make check  unit tests + a short fuzz run, no servers (under a minute)
+#   make test   everything a release needs: make check's tests, then the
+#               HTTP and interop files, TEST_JOBS (the core count) at once;
+#               last line "N passed, M failed"
+#   make test-slow  what must run alone or takes long: the timing test,
+#               Chromium, the fault sweep, then make valgrind
 #   make run    serve the API on http://127.0.0.1:$(PORT)/auth/ through
 #               $(SERVER): lighttpd, apache, nginx, apache-cgi, lighttpd-cgi
 #   make install  into $(DESTDIR)$(PREFIX), built apart in build-install/
@@ -22,7 +27,7 @@ DEB_PKGS = build-essential pkg-config libfcgi-dev libfcgi-bin libjson-c-dev \
 	curl wrk python3 python3-argon2 python3-django python3-jwt python3-cryptography clang \
 	libclang-rt-14-dev chromium python3-django-allauth \
 	python3-djangorestframework python3-djangorestframework-simplejwt \
-	gunicorn python3-psycopg2 python3-bcrypt
+	gunicorn python3-psycopg2 python3-bcrypt valgrind
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
 	-Wmissing-prototypes -Wcast-qual -Wsign-compare
@@ -33,6 +38,10 @@ CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -g $(OPT) $(WARN) \
 	-fstack-protector-strong -Ilib \
 	$(shell pkg-config --cflags $(PKGS)) $(EXTRA_CFLAGS)
 LDFLAGS += $(EXTRA_CFLAGS)
+# Each object (and each program built from one .c) records the headers it
+# read in $(DEPDIR), so touching a header rebuilds only its users.
+DEPDIR = $(BUILD)/.deps
+DEPFLAGS = -MMD -MP -MF $(DEPDIR)/$(subst /,-,$@).d -MT $@
 LDLIBS = $(shell pkg-config --libs $(PKGS)) -lfcgi
 
 LIB_SRC := $(wildcard lib/*.c)
@@ -63,7 +72,7 @@ $(file >$(PATHS_STAMP),$(PATHS))
 endif
 endif
 
-.PHONY: all deps npm-deps test run asan clean format fuzz bench bench-bin install programs
+.PHONY: all deps npm-deps check test test-slow run asan clean format fuzz bench bench-bin install programs
 all: $(LIB_A) $(CGI_BIN) $(TOOL) $(UNIT_BIN) $(BUILD)/share/common-passwords.txt
 programs: $(LIB_A) $(CGI_BIN) $(TOOL) $(BUILD)/share/common-passwords.txt
 
@@ -78,25 +87,27 @@ $(BUILD)/share/common-passwords.txt: $(DJANGO_COMMON)
 -include tests/fuzz/fuzz.mk
 fuzz: fuzz-run
 
-$(BUILD)/lib/%.o: lib/%.c lib/*.h Makefile $(PATHS_STAMP)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(PATHS) -c -o $@ $<
+$(BUILD)/lib/%.o: lib/%.c Makefile $(PATHS_STAMP)
+	@mkdir -p $(@D) $(DEPDIR)
+	$(CC) $(CFLAGS) $(DEPFLAGS) $(PATHS) -c -o $@ $<
 
 $(LIB_A): $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/cgi-bin/%.fcgi: cgi-bin/%.c $(LIB_A) lib/*.h
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
+$(BUILD)/cgi-bin/%.fcgi: cgi-bin/%.c $(LIB_A)
+	@mkdir -p $(@D) $(DEPDIR)
+	$(CC) $(CFLAGS) $(DEPFLAGS) $(LDFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
 
-$(TOOL): tools/restauth.c $(LIB_A) lib/*.h Makefile $(PATHS_STAMP)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(PATHS) $(LDFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
+$(TOOL): tools/restauth.c $(LIB_A) Makefile $(PATHS_STAMP)
+	@mkdir -p $(@D) $(DEPDIR)
+	$(CC) $(CFLAGS) $(DEPFLAGS) $(PATHS) $(LDFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(LIB_A) lib/*.h tests/unit/testhelp.h
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -DSRCDIR='"$(CURDIR)"' $(LDFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_A)
+	@mkdir -p $(@D) $(DEPDIR)
+	$(CC) $(CFLAGS) $(DEPFLAGS) -DSRCDIR='"$(CURDIR)"' $(LDFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
+
+-include $(wildcard $(DEPDIR)/*.d)
 
 # Non-interactive. apt would start apache2, nginx, lighttpd and
 # postgresql as services (all but one web server failing on port 80); make
@@ -119,8 +130,19 @@ npm-deps:
 		apt-get install -y --no-install-recommends nodejs npm
 	npm ci --no-audit --no-fund
 
+# The tiers (tests/run.sh): check has no servers; test runs the HTTP
+# files TEST_JOBS at a time (each has its own database and port), then
+# the few that assume they run alone; test-slow is the rest a release
+# needs (.ci/run runs test, asan and test-slow).
+check: all fuzz-bin
+	tests/run.sh $(BUILD) --check
+
 test: all
 	tests/run.sh $(BUILD)
+
+test-slow: all
+	tests/run.sh $(BUILD) --slow
+	$(MAKE) valgrind
 
 run: all
 	SERVER=$(SERVER) tools/run.sh $(BUILD) $(PORT) $(CONFIG)
@@ -193,9 +215,9 @@ $(BUILD)/bench/trivial.fcgi: bench/trivial.c Makefile
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lfcgi
 
-$(BUILD)/bench/argon2_time: bench/argon2_time.c $(LIB_A) lib/*.h
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
+$(BUILD)/bench/argon2_time: bench/argon2_time.c $(LIB_A)
+	@mkdir -p $(@D) $(DEPDIR)
+	$(CC) $(CFLAGS) $(DEPFLAGS) $(LDFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
 
 format:
 	clang-format -i lib/*.c lib/*.h cgi-bin/*.c tools/*.c tests/unit/*.c
@@ -242,7 +264,7 @@ VG_WRAP = $(shell command -v valgrind) -q --error-exitcode=99 --leak-check=full 
 valgrind: all
 	rm -rf $(VG_LOGS) && mkdir -p $(VG_LOGS)
 	@start=$$(date +%s); rc=0; RESTAUTH_WRAP="$(VG_WRAP)" \
-	    RESTAUTH_TEST_TIMEOUT=$(VG_TIMEOUT) RESTAUTH_UNDER_VALGRIND=1 \
+	    RESTAUTH_TEST_TIMEOUT=$(VG_TIMEOUT) RESTAUTH_UNDER_VALGRIND=1 TEST_JOBS=1 \
 	    tests/run.sh $(BUILD) $(VALGRIND_TESTS:%=tests/http/%.py) || rc=1; \
 	grep -h "^SKIP" $(VALGRIND_TESTS:%=$(BUILD)/test-logs/%.py.log) \
 	    2>/dev/null | sed "s/^/valgrind: /"; \

@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +21,19 @@
 
 #include "db.h"
 #include "log.h"
+
+/* A named limit (a plain number) as SQL text, so LIMIT follows it. */
+#define DB_STR(x) DB_STR_(x)
+#define DB_STR_(x) #x
+
+/*
+ * PostgreSQL advisory-lock keys, arbitrary but fixed: every restauth
+ * process (and every version of it) must take the same ones. The
+ * migrator's is one bigint; the username lock is the two-int form, a key
+ * space of its own, with the name's hash as the second int.
+ */
+#define DB_LOCK_MIGRATE "7240531"
+#define DB_LOCK_USERNAME "7240532"
 
 /* last_login as whole epoch seconds (Django's reset tokens drop the
  * microseconds), -1 when NULL. */
@@ -117,7 +132,7 @@ static const struct {
 	    "SELECT " USER_COLS " FROM auth_user WHERE id IN (SELECT id FROM "
 	    "auth_user WHERE upper(email) = upper($1) UNION SELECT user_id "
 	    "FROM account_emailaddress WHERE upper(email) = upper($1)) "
-	    "ORDER BY id LIMIT 8", 1 },
+	    "ORDER BY id LIMIT " DB_STR(DB_USERS_BY_EMAIL_MAX), 1 },
 	/*
 	 * The same, but when nobody matches, the lowest-id user as a decoy
 	 * (last column false): both answers fetch and send one row, so a
@@ -131,7 +146,7 @@ static const struct {
 	    "UNION ALL (SELECT id, false FROM auth_user WHERE NOT EXISTS "
 	    "(SELECT 1 FROM m) ORDER BY id LIMIT 1)) "
 	    "SELECT " USER_COLS ", k.real FROM auth_user JOIN k USING (id) "
-	    "ORDER BY id LIMIT 8", 1 },
+	    "ORDER BY id LIMIT " DB_STR(DB_USERS_BY_EMAIL_MAX), 1 },
 	[ST_USER_BY_TOKEN] = { "user_by_token",
 	    "SELECT u.id, u.username, u.email, u.first_name, u.last_name, "
 	    "u.password, u.is_active, u.is_staff, u.is_superuser, "
@@ -337,7 +352,8 @@ static const struct {
 	 * exact-match forms would trip over (sql/0008_restauth_names.sql).
 	 */
 	[ST_REG_LOCK_USERNAME] = { "reg_lock_username",
-	    "SELECT pg_advisory_xact_lock(7240532, hashtext(upper($1)))", 1 },
+	    "SELECT pg_advisory_xact_lock(" DB_LOCK_USERNAME ", "
+	    "hashtext(upper($1)))", 1 },
 	/* allauth filter_users_by_username: username__iexact. */
 	[ST_USERNAME_TAKEN] = { "username_taken",
 	    "SELECT 1 FROM auth_user WHERE upper(username) = upper($1) "
@@ -410,10 +426,11 @@ static const struct {
 	    "SELECT 1 FROM account_emailaddress WHERE user_id = $1 AND "
 	    "upper(email) = upper($2) AND verified LIMIT 1", 2 },
 	/* allauth's reset token hashes every address row of the user
-	 * (EmailAddress.objects.filter(user=user)); $2 bounds the rows. */
+	 * (EmailAddress.objects.filter(user=user)); one row past the
+	 * limit tells db_user_addresses there are too many. */
 	[ST_USER_ADDRESSES] = { "user_addresses",
 	    "SELECT email FROM account_emailaddress WHERE user_id = "
-	    "$1::bigint LIMIT $2::int", 2 },
+	    "$1::bigint LIMIT " DB_STR(DB_USER_ADDRESSES_MAX) " + 1", 1 },
 	/* Django's db SessionStore: create (save(must_create=True)), load
 	 * (expire_date__gt=now) and delete. */
 	[ST_SESSION_INSERT] = { "session_insert",
@@ -602,6 +619,30 @@ run(struct db *db, enum stmt st, const char *const *params,
 	return APP_EDB;
 }
 
+/* Run st and report whether it returned a row. APP_ECONFLICT (a unique
+ * violation), APP_EDB. */
+static enum app_err
+exists(struct db *db, enum stmt st, const char *const *params, bool *yes)
+{
+	PGresult *res = NULL;
+	enum app_err er;
+
+	if ((er = run(db, st, params, &res)) != APP_OK)
+		return er;
+	*yes = PQntuples(res) > 0;
+	PQclear(res);
+	return APP_OK;
+}
+
+/* Run st for its effect alone; errors as exists. */
+static enum app_err
+run_only(struct db *db, enum stmt st, const char *const *params)
+{
+	bool any;
+
+	return exists(db, st, params, &any);
+}
+
 static enum app_err
 simple(struct db *db, const char *sql)
 {
@@ -670,17 +711,72 @@ parse_bool(const char *v)
 	return v[0] == 't';
 }
 
+/* A number's text starts with a digit, or a minus and a digit: strtoll
+ * and strtod alone would also take leading space, a plus or nothing. */
+static bool
+number_start(const char *v)
+{
+	if (v[0] == '-')
+		v++;
+	return v[0] >= '0' && v[0] <= '9';
+}
+
+enum app_err
+db_parse_int(const char *v, long long min, long long max, long long *out)
+{
+	char *end;
+	long long n;
+
+	if (v == NULL || !number_start(v))
+		return APP_EDB;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (errno != 0 || *end != '\0' || n < min || n > max)
+		return APP_EDB;
+	*out = n;
+	return APP_OK;
+}
+
+enum app_err
+db_parse_seconds(const char *v, double *out)
+{
+	char *end;
+	double d;
+
+	/* Digits, a point and an exponent only: no hex, inf or nan. */
+	if (v == NULL || !number_start(v) ||
+	    v[strspn(v, "0123456789.eE+-")] != '\0')
+		return APP_EDB;
+	errno = 0;
+	d = strtod(v, &end);
+	if (errno != 0 || *end != '\0' || !isfinite(d))
+		return APP_EDB;
+	*out = d;
+	return APP_OK;
+}
+
+/* Column col of row as a row id (a positive bigint). APP_EDB. */
+static enum app_err
+col_id(const PGresult *res, int row, int col, int64_t *out)
+{
+	long long v;
+
+	if (db_parse_int(PQgetvalue(res, row, col), 1, INT64_MAX, &v) !=
+	    APP_OK)
+		return APP_EDB;
+	*out = v;
+	return APP_OK;
+}
+
 static enum app_err
 user_from_row(const PGresult *res, int row, struct db_user *out)
 {
-	char *end;
-	long long id;
+	long long last_login;
 
-	errno = 0;
-	id = strtoll(PQgetvalue(res, row, 0), &end, 10);
-	if (errno != 0 || *end != '\0' || id <= 0)
+	if (col_id(res, row, 0, &out->id) != APP_OK ||
+	    db_parse_int(PQgetvalue(res, row, 9), -1, INT64_MAX,
+		&last_login) != APP_OK)
 		return APP_EDB;
-	out->id = id;
 	copy_field(out->username, sizeof(out->username), res, row, 1);
 	copy_field(out->email, sizeof(out->email), res, row, 2);
 	copy_field(out->first_name, sizeof(out->first_name), res, row, 3);
@@ -689,10 +785,7 @@ user_from_row(const PGresult *res, int row, struct db_user *out)
 	out->is_active = parse_bool(PQgetvalue(res, row, 6));
 	out->is_staff = parse_bool(PQgetvalue(res, row, 7));
 	out->is_superuser = parse_bool(PQgetvalue(res, row, 8));
-	errno = 0;
-	out->last_login = strtoll(PQgetvalue(res, row, 9), &end, 10);
-	if (errno != 0 || *end != '\0')
-		return APP_EDB;
+	out->last_login = last_login;
 	return APP_OK;
 }
 
@@ -788,31 +881,36 @@ db_users_by_email_or_decoy(struct db *db, const char *email,
 	    decoy);
 }
 
+/*
+ * The first column of the one row st returns, as a positive id.
+ * APP_ENOTFOUND when no row came back, APP_ECONFLICT, APP_EDB.
+ */
+static enum app_err
+returned_id(struct db *db, enum stmt st, const char *const *params,
+    int64_t *id)
+{
+	PGresult *res = NULL;
+	enum app_err er;
+
+	if ((er = run(db, st, params, &res)) != APP_OK)
+		return er;
+	er = PQntuples(res) == 0 ? APP_ENOTFOUND : APP_EDB;
+	if (PQntuples(res) == 1)
+		er = col_id(res, 0, 0, id);
+	PQclear(res);
+	return er;
+}
+
 enum app_err
 db_user_insert(struct db *db, const char *username, const char *email,
     const char *hash, bool is_staff, bool is_superuser, int64_t *id)
 {
 	const char *params[] = { hash, is_superuser ? "t" : "f", username,
 		email, is_staff ? "t" : "f" };
-	PGresult *res = NULL;
 	enum app_err er;
-	char *end;
-	long long v;
 
-	if ((er = run(db, ST_USER_INSERT, params, &res)) != APP_OK)
-		return er;
-	er = APP_EDB;
-	if (PQntuples(res) != 1)
-		goto out;
-	errno = 0;
-	v = strtoll(PQgetvalue(res, 0, 0), &end, 10);
-	if (errno != 0 || *end != '\0' || v <= 0)
-		goto out;
-	*id = v;
-	er = APP_OK;
-out:
-	PQclear(res);
-	return er;
+	er = returned_id(db, ST_USER_INSERT, params, id);
+	return er == APP_ENOTFOUND ? APP_EDB : er;
 }
 
 static enum app_err
@@ -898,13 +996,8 @@ db_token_delete(struct db *db, int64_t user_id)
 {
 	char idbuf[ID_BYTES];
 	const char *params[] = { fmt_id(idbuf, user_id) };
-	PGresult *res = NULL;
-	enum app_err er;
 
-	if ((er = run(db, ST_TOKEN_DELETE, params, &res)) != APP_OK)
-		return er;
-	PQclear(res);
-	return APP_OK;
+	return run_only(db, ST_TOKEN_DELETE, params);
 }
 
 static const char *
@@ -920,13 +1013,8 @@ db_outstanding_insert(struct db *db, const char *jti, const char *token,
 	char expbuf[ID_BYTES], idbuf[ID_BYTES];
 	const char *params[] = { jti, token, fmt_id(expbuf, exp),
 		opt_id(idbuf, user_id) };
-	PGresult *res = NULL;
-	enum app_err er;
 
-	if ((er = run(db, ST_OUTSTANDING_INSERT, params, &res)) != APP_OK)
-		return er;
-	PQclear(res);
-	return APP_OK;
+	return run_only(db, ST_OUTSTANDING_INSERT, params);
 }
 
 enum app_err
@@ -981,27 +1069,16 @@ db_revoke(struct db *db, int64_t user_id, const struct db_revoke *what)
 	const char *params[] = { fmt_id(idbuf, user_id),
 		what->token ? "t" : "f", what->refresh ? "t" : "f",
 		what->keep_jti };
-	PGresult *res = NULL;
-	enum app_err er;
 
-	if ((er = run(db, ST_REVOKE, params, &res)) != APP_OK)
-		return er;
-	PQclear(res);
-	return APP_OK;
+	return run_only(db, ST_REVOKE, params);
 }
 
 enum app_err
 db_is_blacklisted(struct db *db, const char *jti, bool *yes)
 {
 	const char *params[] = { jti };
-	PGresult *res = NULL;
-	enum app_err er;
 
-	if ((er = run(db, ST_IS_BLACKLISTED, params, &res)) != APP_OK)
-		return er;
-	*yes = PQntuples(res) > 0;
-	PQclear(res);
-	return APP_OK;
+	return exists(db, ST_IS_BLACKLISTED, params, yes);
 }
 
 enum app_err
@@ -1009,31 +1086,36 @@ db_flush_expired(struct db *db, long *deleted)
 {
 	PGresult *res = NULL;
 	enum app_err er;
-	char *end;
+	long long n;
 
 	if ((er = run(db, ST_FLUSH_EXPIRED, NULL, &res)) != APP_OK)
 		return er;
-	*deleted = strtol(PQcmdTuples(res), &end, 10);
+	if ((er = db_parse_int(PQcmdTuples(res), 0, LONG_MAX, &n)) == APP_OK)
+		*deleted = (long)n;
 	PQclear(res);
-	return APP_OK;
+	return er;
 }
 
-/* Run st, whose one row is (allowed, wait in seconds). APP_EDB. */
+/*
+ * Run st, whose one row is (allowed, wait in seconds; NULL, which a
+ * schedule without entries gives, as no wait). APP_EDB.
+ */
 static enum app_err
 run_allowed(struct db *db, enum stmt st, const char *const *params,
     bool *allowed, double *wait)
 {
 	PGresult *res = NULL;
 	enum app_err er;
-	char *end;
+	double w = 0;
 
 	if ((er = run(db, st, params, &res)) != APP_OK)
 		return er;
 	er = APP_EDB;
-	if (PQntuples(res) != 1)
+	if (PQntuples(res) != 1 || (!PQgetisnull(res, 0, 1) &&
+	    db_parse_seconds(PQgetvalue(res, 0, 1), &w) != APP_OK))
 		goto out;
 	*allowed = parse_bool(PQgetvalue(res, 0, 0));
-	*wait = strtod(PQgetvalue(res, 0, 1), &end);
+	*wait = w;
 	er = APP_OK;
 out:
 	PQclear(res);
@@ -1049,19 +1131,6 @@ db_throttle_hit(struct db *db, const char *scope, const char *ident,
 		fmt_id(nbuf, num) };
 
 	return run_allowed(db, ST_THROTTLE_HIT, params, allowed, wait);
-}
-
-/* Run st for its effect alone. APP_EDB. */
-static enum app_err
-run_only(struct db *db, enum stmt st, const char *const *params)
-{
-	PGresult *res = NULL;
-	enum app_err er;
-
-	if ((er = run(db, st, params, &res)) != APP_OK)
-		return er;
-	PQclear(res);
-	return APP_OK;
 }
 
 enum app_err
@@ -1099,9 +1168,6 @@ db_login_failure_clean(struct db *db, long quiet)
 }
 
 /* ---- migrations ---- */
-
-/* Arbitrary constant shared by every restauth migrator. */
-#define MIGRATE_LOCK "7240531"
 
 static enum app_err
 exec_params(struct db *db, const char *sql, int n, const char *const *params,
@@ -1260,7 +1326,7 @@ enum app_err
 db_migrate(struct db *db, const char *dir, int *applied, char *err,
     size_t errsz)
 {
-	const char *lock[] = { MIGRATE_LOCK };
+	const char *lock[] = { DB_LOCK_MIGRATE };
 	struct dirent **list = NULL;
 	const char *file = "-";
 	PQnoticeReceiver was;
@@ -1304,60 +1370,12 @@ out:
 
 /* ---- registration and e-mail confirmation ---- */
 
-/* Run st and report whether it returned a row. APP_EDB, APP_ECONFLICT. */
-static enum app_err
-exists(struct db *db, enum stmt st, const char *const *params, bool *yes)
-{
-	PGresult *res = NULL;
-	enum app_err er;
-
-	if ((er = run(db, st, params, &res)) != APP_OK)
-		return er;
-	*yes = PQntuples(res) > 0;
-	PQclear(res);
-	return APP_OK;
-}
-
-/*
- * The first column of the one row st returns, as a positive id.
- * APP_ENOTFOUND when no row came back.
- */
-static enum app_err
-returned_id(struct db *db, enum stmt st, const char *const *params,
-    int64_t *id)
-{
-	PGresult *res = NULL;
-	enum app_err er;
-	char *end;
-	long long v;
-
-	if ((er = run(db, st, params, &res)) != APP_OK)
-		return er;
-	er = PQntuples(res) == 0 ? APP_ENOTFOUND : APP_EDB;
-	if (PQntuples(res) != 1)
-		goto out;
-	errno = 0;
-	v = strtoll(PQgetvalue(res, 0, 0), &end, 10);
-	if (errno != 0 || *end != '\0' || v <= 0)
-		goto out;
-	*id = v;
-	er = APP_OK;
-out:
-	PQclear(res);
-	return er;
-}
-
 enum app_err
 db_lock_username(struct db *db, const char *username)
 {
 	const char *params[] = { username };
-	PGresult *res = NULL;
-	enum app_err er;
 
-	if ((er = run(db, ST_REG_LOCK_USERNAME, params, &res)) != APP_OK)
-		return er;
-	PQclear(res);
-	return APP_OK;
+	return run_only(db, ST_REG_LOCK_USERNAME, params);
 }
 
 enum app_err
@@ -1402,13 +1420,8 @@ db_email_claim(struct db *db, const char *email, int64_t address_id)
 {
 	char idbuf[ID_BYTES];
 	const char *params[] = { email, fmt_id(idbuf, address_id) };
-	PGresult *res = NULL;
-	enum app_err er;
 
-	if ((er = run(db, ST_EMAIL_CLAIM, params, &res)) != APP_OK)
-		return er;
-	PQclear(res);
-	return APP_OK;
+	return run_only(db, ST_EMAIL_CLAIM, params);
 }
 
 enum app_err
@@ -1426,13 +1439,8 @@ db_confirmation_insert(struct db *db, int64_t address_id, const char *key)
 {
 	char idbuf[ID_BYTES];
 	const char *params[] = { key, fmt_id(idbuf, address_id) };
-	PGresult *res = NULL;
-	enum app_err er;
 
-	if ((er = run(db, ST_CONFIRMATION_INSERT, params, &res)) != APP_OK)
-		return er;
-	PQclear(res);
-	return APP_OK;
+	return run_only(db, ST_CONFIRMATION_INSERT, params);
 }
 
 enum app_err
@@ -1442,8 +1450,7 @@ db_emailaddress_by_email(struct db *db, const char *email,
 	const char *params[] = { email };
 	PGresult *res = NULL;
 	enum app_err er;
-	char *end;
-	long long id, uid;
+	int64_t id, uid;
 
 	if ((er = run(db, ST_EMAILADDRESS_BY_EMAIL, params, &res)) != APP_OK)
 		return er;
@@ -1451,12 +1458,8 @@ db_emailaddress_by_email(struct db *db, const char *email,
 	if (PQntuples(res) != 1)
 		goto out;
 	er = APP_EDB;
-	errno = 0;
-	id = strtoll(PQgetvalue(res, 0, 0), &end, 10);
-	if (errno != 0 || *end != '\0' || id <= 0)
-		goto out;
-	uid = strtoll(PQgetvalue(res, 0, 1), &end, 10);
-	if (errno != 0 || *end != '\0' || uid <= 0)
+	if (col_id(res, 0, 0, &id) != APP_OK ||
+	    col_id(res, 0, 1, &uid) != APP_OK)
 		goto out;
 	out->id = id;
 	out->user_id = uid;
@@ -1511,14 +1514,13 @@ db_email_verified(struct db *db, int64_t user_id, const char *email,
 enum app_err
 db_user_addresses(struct db *db, int64_t user_id, struct db_addrs *out)
 {
-	char idbuf[ID_BYTES], limbuf[ID_BYTES];
-	const char *params[] = { fmt_id(idbuf, user_id), limbuf };
+	char idbuf[ID_BYTES];
+	const char *params[] = { fmt_id(idbuf, user_id) };
 	PGresult *res = NULL;
 	enum app_err er;
 	int i, rows;
 
 	memset(out, 0, sizeof(*out));
-	snprintf(limbuf, sizeof(limbuf), "%d", DB_USER_ADDRESSES_MAX + 1);
 	if ((er = run(db, ST_USER_ADDRESSES, params, &res)) != APP_OK)
 		return er;
 	er = APP_EDB;
@@ -1563,15 +1565,9 @@ enum app_err
 db_session_insert(struct db *db, const char *key, const char *data, long age)
 {
 	char agebuf[ID_BYTES];
-	const char *params[] = { key, data, agebuf };
-	PGresult *res = NULL;
-	enum app_err er;
+	const char *params[] = { key, data, fmt_id(agebuf, age) };
 
-	snprintf(agebuf, sizeof(agebuf), "%ld", age);
-	if ((er = run(db, ST_SESSION_INSERT, params, &res)) != APP_OK)
-		return er;
-	PQclear(res);
-	return APP_OK;
+	return run_only(db, ST_SESSION_INSERT, params);
 }
 
 enum app_err
@@ -1601,44 +1597,11 @@ enum app_err
 db_session_delete(struct db *db, const char *key)
 {
 	const char *params[] = { key };
-	PGresult *res = NULL;
-	enum app_err er;
 
-	if ((er = run(db, ST_SESSION_DELETE, params, &res)) != APP_OK)
-		return er;
-	PQclear(res);
-	return APP_OK;
+	return run_only(db, ST_SESSION_DELETE, params);
 }
 
 /* ---- the mail outbox and the reset cooldown ---- */
-
-/* v as a whole decimal number in 0..max. */
-static bool
-parse_count(const char *v, long long max, long long *out)
-{
-	char *end;
-	long long n;
-
-	errno = 0;
-	n = strtoll(v, &end, 10);
-	if (errno != 0 || end == v || *end != '\0' || n < 0 || n > max)
-		return false;
-	*out = n;
-	return true;
-}
-
-/* Run st for its effect only. APP_ECONFLICT, APP_EDB. */
-static enum app_err
-command(struct db *db, enum stmt st, const char *const *params)
-{
-	PGresult *res = NULL;
-	enum app_err er;
-
-	if ((er = run(db, st, params, &res)) != APP_OK)
-		return er;
-	PQclear(res);
-	return APP_OK;
-}
 
 enum app_err
 db_outbox_insert(struct db *db, const char *from, const char *to,
@@ -1646,7 +1609,7 @@ db_outbox_insert(struct db *db, const char *from, const char *to,
 {
 	const char *params[] = { from, to, subject, body };
 
-	return command(db, ST_OUTBOX_INSERT, params);
+	return run_only(db, ST_OUTBOX_INSERT, params);
 }
 
 /* The mails as the JSON list ST_RESET_QUEUE reads; free()d by the caller. */
@@ -1703,7 +1666,8 @@ db_reset_queue(struct db *db, const char *addr_key, long seconds,
 		return er;
 	er = APP_EDB;
 	if (PQntuples(res) == 1 &&
-	    parse_count(PQgetvalue(res, 0, 0), (long long)n, &v)) {
+	    db_parse_int(PQgetvalue(res, 0, 0), 0, (long long)n, &v) ==
+	    APP_OK) {
 		*queued = (size_t)v;
 		er = APP_OK;
 	}
@@ -1739,8 +1703,9 @@ db_outbox_claim(struct db *db, struct db_outbox_row *out)
 	if (PQntuples(res) != 1)
 		goto out;
 	er = APP_EDB;
-	if (!parse_count(PQgetvalue(res, 0, 0), INT64_MAX, &id) ||
-	    !parse_count(PQgetvalue(res, 0, 5), INT32_MAX, &attempts))
+	if (db_parse_int(PQgetvalue(res, 0, 0), 0, INT64_MAX, &id) != APP_OK ||
+	    db_parse_int(PQgetvalue(res, 0, 5), 0, INT32_MAX, &attempts) !=
+	    APP_OK)
 		goto out;
 	r.id = id;
 	r.attempts = (int)attempts;
@@ -1765,7 +1730,7 @@ db_outbox_sent(struct db *db, int64_t id)
 	char idbuf[ID_BYTES];
 	const char *params[] = { fmt_id(idbuf, id) };
 
-	return command(db, ST_OUTBOX_DELETE, params);
+	return run_only(db, ST_OUTBOX_DELETE, params);
 }
 
 enum app_err
@@ -1779,8 +1744,9 @@ db_outbox_failed(struct db *db, int64_t id, const char *error, int *attempts)
 
 	if ((er = run(db, ST_OUTBOX_FAILED, params, &res)) != APP_OK)
 		return er;
-	if (PQntuples(res) == 1)
-		(void)parse_count(PQgetvalue(res, 0, 0), INT32_MAX, &n);
+	if (PQntuples(res) != 1 ||
+	    db_parse_int(PQgetvalue(res, 0, 0), 0, INT32_MAX, &n) != APP_OK)
+		n = 0;
 	*attempts = (int)n;
 	PQclear(res);
 	return APP_OK;
@@ -1792,7 +1758,7 @@ db_cooldown_clean(struct db *db, long seconds)
 	char sbuf[ID_BYTES];
 	const char *params[] = { fmt_id(sbuf, seconds) };
 
-	return command(db, ST_COOLDOWN_CLEAN, params);
+	return run_only(db, ST_COOLDOWN_CLEAN, params);
 }
 
 enum app_err

@@ -44,7 +44,8 @@ struct db_user {
 	int64_t last_login; /* epoch seconds, -1 when never */
 };
 
-/* Most users one e-mail address may match at login (allauth tries each). */
+/* Most users one e-mail address may match at login (allauth tries each).
+ * A plain number: db.c writes it into the statement's LIMIT. */
 #define DB_USERS_BY_EMAIL_MAX 8
 
 /*
@@ -390,5 +391,16 @@ enum app_err db_mail_listen(struct db *) APP_WUR;
  */
 enum app_err db_mail_wait(struct db *, int timeout_ms, const sigset_t *mask,
     bool *woken) APP_WUR;
+
+/*
+ * The checked number parsers every result column goes through (exported
+ * for the unit test). db_parse_int: v, a whole decimal number in
+ * min..max, into *out; db_parse_seconds: v, a finite float8 as the server
+ * prints it. Anything else (NULL, empty, a leading space or '+', trailing
+ * text, out of range, NaN or Infinity) is APP_EDB and leaves *out alone.
+ */
+enum app_err db_parse_int(const char *v, long long min, long long max,
+    long long *out) APP_WUR;
+enum app_err db_parse_seconds(const char *v, double *out) APP_WUR;
 
 #endif

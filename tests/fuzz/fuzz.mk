@@ -22,13 +22,16 @@ FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(BUILD)/fuzz/%.o)
 FUZZ_BIN += $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
 # lib/ is compiled once for all targets (make -j builds it in parallel).
-$(BUILD)/fuzz/lib/%.o: lib/%.c lib/*.h
+$(BUILD)/fuzz/lib/%.o: lib/%.c tests/fuzz/fuzz.mk
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -MF $@.d -MT $@ -c -o $@ $<
 
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ) lib/*.h
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_OBJ) $(FUZZ_LDLIBS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -MF $@.d -MT $@ -o $@ $< $(FUZZ_LIB_OBJ) $(FUZZ_LDLIBS)
+
+# The headers each object read (clang -MMD), as the top Makefile does.
+-include $(FUZZ_LIB_OBJ:%=%.d) $(FUZZ_BIN:%=%.d)
 
 .PHONY: fuzz-run
 fuzz-run: $(FUZZ_BIN)

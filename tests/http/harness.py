@@ -3,6 +3,7 @@ through tools/run.sh on a free port, with its own database in the test
 cluster that tests/run.sh made. Test files use Tests for counting and
 Stack for the server; each file ends by calling Tests.done()."""
 
+import fcntl
 import http.client
 import json as jsonlib
 import os
@@ -31,6 +32,11 @@ TIMEOUT = float(os.environ.get("RESTAUTH_TEST_TIMEOUT") or 30)
 # the wall-clock bounds that cannot hold there, and Stack.stop waits for
 # the programs' reports (wait_group).
 UNDER_VALGRIND = os.environ.get("RESTAUTH_UNDER_VALGRIND") == "1"
+# The cheapest argon2id the config takes (tests hash thousands of
+# passwords): FAST_HASHER is a PASSWORD_HASHER value, FAST a config with
+# it alone. Stack copies its config, so dict(h.FAST, KEY=...) is safe.
+FAST_HASHER = {"TIME_COST": 1, "MEMORY_COST": 1024, "PARALLELISM": 1}
+FAST = {"PASSWORD_HASHER": FAST_HASHER}
 
 
 def scaled(seconds):
@@ -106,12 +112,34 @@ class Resp:
         return "<%d %r>" % (self.status, self.body[:300])
 
 
+# Test files run side by side (tests/run.sh): a port one file picked and
+# has not bound yet must not go to another. Each port handed out is
+# claimed with an flock on PORT_LOCKS/<port>, held until this process
+# ends (the kernel drops it even on SIGKILL); a port another test process
+# holds is skipped.
+PORT_LOCKS = "/tmp/restauth-test-ports"
+PORT_TRIES = 200  # ports held by others before giving up
+_port_locks = []
+
+
 def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    """A free loopback TCP port no other test process holds."""
+    os.makedirs(PORT_LOCKS, exist_ok=True)
+    for _ in range(PORT_TRIES):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        fd = os.open(os.path.join(PORT_LOCKS, str(port)),
+                     os.O_RDWR | os.O_CREAT, 0o666)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            continue
+        _port_locks.append(fd)
+        return port
+    raise RuntimeError("no free port in %d tries" % PORT_TRIES)
 
 
 def proc_stats():

@@ -12,7 +12,7 @@ import harness as h
 
 t = h.Tests(__file__)
 
-FAST = {"TIME_COST": 1, "MEMORY_COST": 1024, "PARALLELISM": 1}
+FAST = h.FAST_HASHER
 CONFIG = {"PASSWORD_HASHER": FAST}
 TOOL = os.path.join(h.BUILD, "restauth")
 HASH_RE = re.compile(r"^argon2\$argon2id\$v=19\$m=1024,t=1,p=1\$"

@@ -17,8 +17,7 @@ import harness as h
 t = h.Tests(__file__)
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHROMIUM = "/usr/bin/chromium"
-FAST = {"PASSWORD_HASHER": {"TIME_COST": 1, "MEMORY_COST": 1024,
-                            "PARALLELISM": 1}}
+FAST = h.FAST
 ACCESS_LIFETIME = 2
 
 

@@ -11,7 +11,7 @@ import harness as h
 
 t = h.Tests(__file__)
 
-FAST = {"TIME_COST": 1, "MEMORY_COST": 1024, "PARALLELISM": 1}
+FAST = h.FAST_HASHER
 CONFIG = {"PASSWORD_HASHER": FAST}
 LOGIN = os.path.join(h.BUILD, "cgi-bin", "login.fcgi")
 

@@ -17,7 +17,7 @@ import harness as h
 
 t = h.Tests(__file__)
 
-FAST = {"TIME_COST": 1, "MEMORY_COST": 1024, "PARALLELISM": 1}
+FAST = h.FAST_HASHER
 # A LOGIN_FAILURE_LIMIT no scenario reaches: these try many wrong
 # passwords for one account; the backoff check still runs on every login
 # (its own tests: test_login_backoff.py).

@@ -33,7 +33,7 @@ UNSAFE = {
     "SIMPLE_JWT": {"ROTATE_REFRESH_TOKENS": True, "SIGNING_KEY": "jwt"},
     "CORS_ALLOW_CREDENTIALS": True,
     "CORS_ALLOWED_ORIGINS": ["https://*.example.com"],
-    "PASSWORD_HASHER": {"TIME_COST": 1, "MEMORY_COST": 1024},
+    "PASSWORD_HASHER": h.FAST_HASHER,
     "LOGIN_FAILURE_LIMIT": 0,
 }
 UNSAFE_IDS = ["restauth.W004", "restauth.W008", "restauth.W009",

@@ -11,8 +11,7 @@ import harness as h
 
 t = h.Tests(__file__)
 
-FAST = {"PASSWORD_HASHER": {"TIME_COST": 1, "MEMORY_COST": 1024,
-                            "PARALLELISM": 1}}
+FAST = h.FAST
 NOT_PROVIDED = {"detail": "Authentication credentials were not provided."}
 NO_CSRF = {"detail": "CSRF Failed: CSRF cookie not set."}
 BACKEND = "django.contrib.auth.backends.ModelBackend"

@@ -22,7 +22,7 @@ import harness as h
 
 t = h.Tests(__file__)
 
-FAST = {"TIME_COST": 1, "MEMORY_COST": 1024, "PARALLELISM": 1}
+FAST = h.FAST_HASHER
 # The allocation sweep runs one login hundreds of times, and a run that
 # fails after the account's backoff counted it leaves a failure behind: a
 # limit no sweep reaches keeps the check (and its allocations) in every

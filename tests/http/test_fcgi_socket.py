@@ -313,8 +313,7 @@ def keep_alive(p):
         c.close()
 
 
-with h.Stack({"PASSWORD_HASHER": {"TIME_COST": 1, "MEMORY_COST": 1024,
-                                  "PARALLELISM": 1}}) as s:
+with h.Stack(h.FAST) as s:
     p = Program(s)
     try:
         valid(p, "first")

@@ -15,7 +15,7 @@ import harness as h
 
 t = h.Tests(__file__)
 PREFIX = "/usr/local"
-FAST = {"TIME_COST": 1, "MEMORY_COST": 1024, "PARALLELISM": 1}
+FAST = h.FAST_HASHER
 
 
 def run_programs():

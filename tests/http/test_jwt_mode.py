@@ -19,8 +19,7 @@ import harness as h
 
 t = h.Tests(__file__)
 
-FAST = {"PASSWORD_HASHER": {"TIME_COST": 1, "MEMORY_COST": 1024,
-                            "PARALLELISM": 1}}
+FAST = h.FAST
 GUIDE_AUTH = {"USE_JWT": True, "JWT_AUTH_COOKIE": "access",
               "JWT_AUTH_REFRESH_COOKIE": "refresh", "JWT_AUTH_SECURE": True,
               "JWT_AUTH_HTTPONLY": True, "JWT_AUTH_SAMESITE": "Lax"}

@@ -17,8 +17,7 @@ import harness as h
 t = h.Tests(__file__)
 
 CONFIG = {
-    "PASSWORD_HASHER": {"TIME_COST": 1, "MEMORY_COST": 1024,
-                        "PARALLELISM": 1},
+    "PASSWORD_HASHER": h.FAST_HASHER,
     "REST_AUTH": {"USE_JWT": True, "JWT_AUTH_COOKIE": "access",
                   "JWT_AUTH_REFRESH_COOKIE": "refresh",
                   "JWT_AUTH_SECURE": True, "JWT_AUTH_HTTPONLY": True,

@@ -14,8 +14,7 @@ t = h.Tests(__file__)
 
 # LOGIN_FAILURE_LIMIT 0: these scenarios try many wrong passwords for one
 # account and check DRF's answers; the backoff has test_login_backoff.py.
-FAST = {"PASSWORD_HASHER": {"TIME_COST": 1, "MEMORY_COST": 1024,
-                            "PARALLELISM": 1}, "LOGIN_FAILURE_LIMIT": 0}
+FAST = {"PASSWORD_HASHER": h.FAST_HASHER, "LOGIN_FAILURE_LIMIT": 0}
 FAST_PREFIX = "argon2$argon2id$v=19$m=1024,t=1,p=1$"
 DEFAULT_PREFIX = "argon2$argon2id$v=19$m=19456,t=2,p=1$"
 ALLOW = "POST, OPTIONS"

@@ -23,7 +23,7 @@ import harness as h
 
 t = h.Tests(__file__)
 
-FAST = {"TIME_COST": 1, "MEMORY_COST": 1024, "PARALLELISM": 1}
+FAST = h.FAST_HASHER
 LOGIN = "/auth/login/"
 PASSWORD = "correct horse"
 UNABLE = {"non_field_errors": ["Unable to log in with provided credentials."]}

@@ -7,8 +7,7 @@ import harness as h
 
 t = h.Tests(__file__)
 
-FAST = {"PASSWORD_HASHER": {"TIME_COST": 1, "MEMORY_COST": 1024,
-                            "PARALLELISM": 1}}
+FAST = h.FAST
 ALLOW = "GET, POST, HEAD, OPTIONS"
 OUT = {"detail": "Successfully logged out."}
 INVALID = {"detail": "Invalid token."}

@@ -19,7 +19,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 CAPTURE = os.path.join(HERE, "capture_mail.sh")
 RESET_URL = "https://app.example/reset/{uid}/{token}/"
 LINK_RE = re.compile(r"https://app\.example/reset/([^/\s]*)/([^/\s]*)/")
-FAST = {"TIME_COST": 1, "MEMORY_COST": 1024, "PARALLELISM": 1}
+FAST = h.FAST_HASHER
 
 
 def address(local_len, label="\u00e9" * 30, labels=7):

@@ -23,8 +23,7 @@ t = h.Tests(__file__)
 HERE = os.path.dirname(os.path.abspath(__file__))
 CAPTURE = os.path.join(HERE, "capture_mail.sh")
 SLOW = os.path.join(HERE, "slow_mail.sh")
-FAST = {"PASSWORD_HASHER": {"TIME_COST": 1, "MEMORY_COST": 1024,
-                            "PARALLELISM": 1},
+FAST = {"PASSWORD_HASHER": h.FAST_HASHER,
         "DEFAULT_FROM_EMAIL": "Restauth <noreply@example.com>",
         "PASSWORD_RESET_URL": "https://app.example/reset/{uid}/{token}/"}
 RESET = "/auth/password/reset/"

@@ -29,8 +29,7 @@ CAPTURE = os.path.join(HERE, "capture_mail.sh")
 # Django's plain generator and base64 uids: the tokens below are minted
 # independently by that algorithm (allauth's, the default, is tested in
 # test_reset_allauth.py against allauth itself).
-FAST = {"PASSWORD_HASHER": {"TIME_COST": 1, "MEMORY_COST": 1024,
-                            "PARALLELISM": 1},
+FAST = {"PASSWORD_HASHER": h.FAST_HASHER,
         "PASSWORD_RESET_TOKEN_GENERATOR": "django"}
 FROM = "Restauth <noreply@example.com>"
 RESET_URL = "https://app.example/reset/{uid}/{token}/"

@@ -28,7 +28,7 @@ import harness as h
 
 t = h.Tests(__file__)
 
-FAST = {"TIME_COST": 1, "MEMORY_COST": 1024, "PARALLELISM": 1}
+FAST = h.FAST_HASHER
 APP = "https://app.example"
 EVIL = "https://evil.example"
 LOGIN = "/auth/login/"

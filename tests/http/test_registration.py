@@ -25,8 +25,7 @@ t = h.Tests(__file__)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CAPTURE = os.path.join(HERE, "capture_mail.sh")
-FAST = {"PASSWORD_HASHER": {"TIME_COST": 1, "MEMORY_COST": 1024,
-                            "PARALLELISM": 1}}
+FAST = h.FAST
 FROM = "Restauth <noreply@example.com>"
 CONFIRM_URL = "https://app.example/confirm/{key}/"
 LINK_RE = re.compile(r"https://app\.example/confirm/([^/\s]+)/")

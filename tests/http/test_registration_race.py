@@ -286,9 +286,7 @@ def legacy(s):
 def main():
     mbdir = tempfile.mkdtemp(prefix="restauth-racemail-")
     try:
-        with h.Stack({"PASSWORD_HASHER": {"TIME_COST": 1,
-                                          "MEMORY_COST": 1024,
-                                          "PARALLELISM": 1},
+        with h.Stack({"PASSWORD_HASHER": h.FAST_HASHER,
                       "EMAIL_SENDMAIL": CAPTURE + " " + mbdir,
                       "EMAIL_CONFIRM_URL":
                           "https://app.example/confirm/{key}/",

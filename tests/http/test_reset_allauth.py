@@ -25,7 +25,7 @@ GEN = os.path.join(HERE, "..", "unit", "gen_allauth.py")
 PY = "/usr/bin/python3"  # Debian's Django 3.2 and allauth 0.51
 RESET_URL = "https://app.example/reset/{uid}/{token}/"
 LINK_RE = re.compile(r"https://app\.example/reset/([^/\s]*)/([^/\s]*)/")
-FAST = {"TIME_COST": 1, "MEMORY_COST": 1024, "PARALLELISM": 1}
+FAST = h.FAST_HASHER
 INVALID = ["Invalid value"]
 DONE = {"detail": "Password has been reset with the new password."}
 

@@ -33,8 +33,7 @@ t = h.Tests(__file__)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 CAPTURE = os.path.join(HERE, "capture_mail.sh")
-FAST = {"PASSWORD_HASHER": {"TIME_COST": 1, "MEMORY_COST": 1024,
-                            "PARALLELISM": 1}}
+FAST = h.FAST
 JWT_AUTH = {"USE_JWT": True, "JWT_AUTH_HTTPONLY": False,
             "JWT_AUTH_REFRESH_COOKIE": "refresh"}
 ROTATE = {"ROTATE_REFRESH_TOKENS": True, "BLACKLIST_AFTER_ROTATION": True}

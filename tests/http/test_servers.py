@@ -21,7 +21,7 @@ t = h.Tests(__file__)
 
 SERVERS = (os.environ.get("RESTAUTH_TEST_SERVERS") or
            "lighttpd apache nginx apache-cgi lighttpd-cgi").split()
-FAST = {"TIME_COST": 1, "MEMORY_COST": 1024, "PARALLELISM": 1}
+FAST = h.FAST_HASHER
 
 
 def run_programs():

@@ -13,8 +13,7 @@ import harness as h
 
 t = h.Tests(__file__)
 
-FAST = {"PASSWORD_HASHER": {"TIME_COST": 1, "MEMORY_COST": 1024,
-                            "PARALLELISM": 1}}
+FAST = h.FAST
 HTTP_DATE = re.compile(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d "
                        r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
                        r"\d{4} \d\d:\d\d:\d\d GMT")

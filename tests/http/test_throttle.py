@@ -41,7 +41,7 @@ import harness as h
 
 t = h.Tests(__file__)
 
-FAST = {"TIME_COST": 1, "MEMORY_COST": 1024, "PARALLELISM": 1}
+FAST = h.FAST_HASHER
 SCOPED = "rest_framework.throttling.ScopedRateThrottle"
 ANON = "rest_framework.throttling.AnonRateThrottle"
 USER = "rest_framework.throttling.UserRateThrottle"

@@ -8,7 +8,7 @@ import harness as h
 
 t = h.Tests(__file__)
 
-FAST = {"TIME_COST": 1, "MEMORY_COST": 1024, "PARALLELISM": 1}
+FAST = h.FAST_HASHER
 CONFIG = {"PASSWORD_HASHER": FAST,
           "ACCOUNT": {"USERNAME_BLACKLIST": ["admin"]}}
 USER_KEYS = {"pk", "username", "email", "first_name", "last_name"}

@@ -6,7 +6,7 @@
 #               HTTP and interop files, TEST_JOBS (the core count) at once;
 #               last line "N passed, M failed"
 #   make test-slow  what must run alone or takes long: the timing test,
-#               Chromium, the fault sweep, then make valgrind
+#               Chromium, the fault sweep (make valgrind is its own target)
 #   make run    serve the API on http://127.0.0.1:$(PORT)/auth/ through
 #               $(SERVER): lighttpd, apache, nginx, apache-cgi, lighttpd-cgi
 #   make install  into $(DESTDIR)$(PREFIX), built apart in build-install/
@@ -142,7 +142,6 @@ test: all
 
 test-slow: all
 	tests/run.sh $(BUILD) --slow
-	$(MAKE) valgrind
 
 run: all
 	SERVER=$(SERVER) tools/run.sh $(BUILD) $(PORT) $(CONFIG)

@@ -23,10 +23,9 @@ mkdir -p "$LOGDIR"
 # its own timeouts, both of which a busy machine upsets, and the fault
 # sweep (SIGKILLed workers timed back, hundreds of failed allocations).
 SLOW="test_timing.py test_browser.py test_faults.py"
-# Files that assume nothing else runs beside them: the slow tier,
-# test_dbrestart.py, which stops and starts the shared cluster, and
-# test_pw, which compares the times of hashes.
-ALONE="$SLOW test_dbrestart.py test_pw"
+# Files that assume nothing else runs beside them: the slow tier, and
+# test_dbrestart.py, which stops and starts the shared cluster.
+ALONE="$SLOW test_dbrestart.py"
 
 # Add up one test program's "X: N passed, M failed" lines; a program that
 # fails without saying so counts as one failure.

@@ -370,7 +370,10 @@ ctx_free(struct app_ctx *ctx)
  * SIGTERM: libfcgi's own handler only sets a flag it reads before its
  * accept(); a signal between the two was lost and the process waited in
  * accept() for ever, holding its database connection. Idle, we leave at
- * once; in a request, once it is answered (and its mail sent).
+ * once; in a request, once it is answered (and its mail sent). Ours is
+ * in place before libfcgi starts (FCGX_IsCGI starts it), which then
+ * keeps it: a web server that stops right after spawning us no longer
+ * leaves us behind with its signal swallowed.
  */
 static volatile sig_atomic_t busy, stopping;
 
@@ -383,6 +386,23 @@ on_term(int sig)
 	stopping = 1;
 }
 
+/* handler for SIGTERM and SIGUSR1 (multiwatch's default stop signal;
+ * libfcgi's handler for it only stops its own accept(), which we do not
+ * use). */
+static void
+stop_signals(void (*handler)(int))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = handler;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGTERM, &sa, NULL) == -1)
+		log_warn("sigaction SIGTERM");
+	if (sigaction(SIGUSR1, &sa, NULL) == -1)
+		log_warn("sigaction SIGUSR1");
+}
+
 int
 app_main(int argc, char **argv, const struct app_endpoint *ep)
 {
@@ -391,7 +411,6 @@ app_main(int argc, char **argv, const struct app_endpoint *ep)
 	FCGX_Request rq;
 	struct fsock fs;
 	struct req_io io;
-	struct sigaction term;
 	unsigned char seed;
 
 	(void)argc;
@@ -401,12 +420,14 @@ app_main(int argc, char **argv, const struct app_endpoint *ep)
 	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)
 		log_warnx("C.UTF-8 locale missing: usernames are ASCII only");
 	signal(SIGPIPE, SIG_IGN);
+	stop_signals(on_term);
 	if (ctx_init(&ctx, err, sizeof(err)) != APP_OK) {
 		fprintf(stderr, "%s\n", err);
 		ctx_free(&ctx);
 		return 1;
 	}
 	if (FCGX_IsCGI()) {
+		stop_signals(SIG_DFL);
 		io.read = cgi_read;
 		io.arg = stdin;
 		serve_one(&ctx, ep, environ, &io, NULL, cgi_done, NULL);
@@ -427,15 +448,6 @@ app_main(int argc, char **argv, const struct app_endpoint *ep)
 		 * CGI process, which may never need it, does not pay. */
 		if (RAND_bytes(&seed, 1) != 1)
 			log_warnx("OpenSSL's random generator is not ready");
-		memset(&term, 0, sizeof(term));
-		term.sa_handler = on_term;
-		sigemptyset(&term.sa_mask);
-		if (sigaction(SIGTERM, &term, NULL) == -1)
-			log_warn("sigaction SIGTERM");
-		/* multiwatch's default stop signal: libfcgi's handler for it
-		 * only stops its own accept(), which no longer runs. */
-		if (sigaction(SIGUSR1, &term, NULL) == -1)
-			log_warn("sigaction SIGUSR1");
 		while (!stopping && fsock_accept(&fs) >= 0) {
 			busy = 1;
 			io.read = fsock_read;

@@ -313,7 +313,32 @@ def keep_alive(p):
         c.close()
 
 
+def term_at_start(s):
+    """A web server may stop right after it spawned a program (lighttpd
+    started and stopped within a second): a SIGTERM at any moment of the
+    program's start ends it. libfcgi's own SIGTERM handler only sets a
+    flag; installed at start before ours, it swallowed a signal that came
+    in between, and the process stayed behind for ever."""
+    left = []
+    for i in range(60):
+        path = os.path.join(s.tmp, "start-%d.sock" % i)
+        proc = subprocess.Popen(
+            ["spawn-fcgi", "-n", "-s", path, "--", PROGRAM], env=s.env(),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # Spread over the start: exec, config, database, libfcgi.
+        time.sleep((i % 30) * 0.002)
+        proc.terminate()
+        try:
+            proc.wait(h.scaled(5))
+        except subprocess.TimeoutExpired:
+            left.append(i)
+            proc.kill()
+            proc.wait()
+    t.eq("SIGTERM during start: every program ended", left, [])
+
+
 with h.Stack(h.FAST) as s:
+    t.run(term_at_start, s)
     p = Program(s)
     try:
         valid(p, "first")

@@ -7,6 +7,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 
+#include "codec.h"
 #include "csrf.h"
 #include "host.h"
 #include "log.h"
@@ -312,7 +313,7 @@ pol_login_begin(const struct app_config *cfg, struct db *db,
 	if ((er = tok_salted_hmac(LOGIN_SALT, cfg->secret_key, ident,
 		 strlen(ident), mac)) != APP_OK)
 		return er;
-	tok_hex(mac, sizeof(mac), pl->key);
+	codec_hex_encode(mac, sizeof(mac), pl->key);
 	if ((er = login_schedule(cfg->login_failure_limit,
 		 cfg->login_failure_backoff_max, schedule,
 		 sizeof(schedule))) != APP_OK)

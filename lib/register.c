@@ -10,6 +10,7 @@
 #include <openssl/rand.h>
 
 #include "account.h"
+#include "codec.h"
 #include "log.h"
 #include "pw.h"
 #include "pwval.h"
@@ -31,11 +32,6 @@
  * a suffix of growing length). */
 #define NAME_SUFFIX_MIN 4
 
-static const char b62[] =
-    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-static const char b64[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
 static enum app_err
 add(struct json_object **errs, const char *field, const char *msg)
 {
@@ -44,100 +40,6 @@ add(struct json_object **errs, const char *field, const char *msg)
 }
 
 /* ---- Django's signing ---- */
-
-/* URL-safe base64 without padding (Django's b64_encode); returns length. */
-static size_t
-b64_encode(const unsigned char *in, size_t n, char *out)
-{
-	size_t i, o = 0;
-	uint32_t v;
-
-	for (i = 0; i + 2 < n; i += 3) {
-		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 |
-		    in[i + 2];
-		out[o++] = b64[v >> 18 & 63];
-		out[o++] = b64[v >> 12 & 63];
-		out[o++] = b64[v >> 6 & 63];
-		out[o++] = b64[v & 63];
-	}
-	if (n - i == 1) {
-		v = (uint32_t)in[i] << 16;
-		out[o++] = b64[v >> 18 & 63];
-		out[o++] = b64[v >> 12 & 63];
-	} else if (n - i == 2) {
-		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
-		out[o++] = b64[v >> 18 & 63];
-		out[o++] = b64[v >> 12 & 63];
-		out[o++] = b64[v >> 6 & 63];
-	}
-	out[o] = '\0';
-	return o;
-}
-
-static int
-b64_value(char c)
-{
-	const char *p;
-
-	if (c == '\0' || (p = strchr(b64, c)) == NULL)
-		return -1;
-	return (int)(p - b64);
-}
-
-/*
- * Decode exactly what b64_encode makes: no padding, no other
- * characters, no stray low bits. Returns the length, or -1.
- */
-static long
-b64_decode(const char *in, size_t n, unsigned char *out, size_t outsz)
-{
-	size_t i, o = 0;
-	uint32_t v;
-	int d[4], k;
-
-	if (n % 4 == 1)
-		return -1;
-	for (i = 0; i < n; i += 4) {
-		size_t left = n - i < 4 ? n - i : 4;
-
-		v = 0;
-		for (k = 0; k < 4; k++) {
-			d[k] = (size_t)k < left ? b64_value(in[i + k]) : 0;
-			if (d[k] < 0)
-				return -1;
-			v = v << 6 | (uint32_t)d[k];
-		}
-		if (o + left - 1 > outsz)
-			return -1;
-		out[o++] = (unsigned char)(v >> 16);
-		if (left > 2)
-			out[o++] = (unsigned char)(v >> 8);
-		if (left > 3)
-			out[o++] = (unsigned char)v;
-		/* Bits the encoder would have left zero. */
-		if ((left == 2 && (v & 0xffff) != 0) ||
-		    (left == 3 && (v & 0xff) != 0))
-			return -1;
-	}
-	return (long)o;
-}
-
-/* Django's b62_encode of a non-negative number; returns the length. */
-static size_t
-b62_encode(uint64_t v, char *out)
-{
-	char tmp[24];
-	size_t n = 0, i;
-
-	do {
-		tmp[n++] = b62[v % 62];
-		v /= 62;
-	} while (v != 0);
-	for (i = 0; i < n; i++)
-		out[i] = tmp[n - 1 - i];
-	out[n] = '\0';
-	return n;
-}
 
 /* Django's Signer.signature: b64(HMAC-SHA256(SHA256(KEY_SALT secret), v)). */
 static enum app_err
@@ -160,7 +62,10 @@ signature(const char *secret, const char *value, size_t len,
 		len, mac, &maclen) == NULL ||
 	    maclen != 32)
 		goto out;
-	b64_encode(mac, maclen, out);
+	/* Django's b64_encode: URL-safe base64 without padding. */
+	if (codec_b64_encode(mac, maclen, CODEC_B64_URL, out, SIG_CHARS + 1,
+		NULL) != APP_OK)
+		goto out;
 	er = APP_OK;
 out:
 	OPENSSL_cleanse(key, sizeof(key));
@@ -173,6 +78,7 @@ reg_key_make(const char *secret, int64_t address_id, time_t now, char *out,
     size_t outsz)
 {
 	char pk[PK_MAX_DIGITS + 2], value[REG_KEY_BYTES], sig[SIG_CHARS + 1];
+	char ts[CODEC_B62_BYTES];
 	size_t n;
 	int len;
 
@@ -181,9 +87,14 @@ reg_key_make(const char *secret, int64_t address_id, time_t now, char *out,
 		return APP_EINTERNAL;
 	/* JSONSerializer: json.dumps(pk) of an int is its decimal digits. */
 	len = snprintf(pk, sizeof(pk), "%" PRId64, address_id);
-	n = b64_encode((const unsigned char *)pk, (size_t)len, value);
-	value[n++] = ':';
-	n += b62_encode((uint64_t)now, value + n);
+	if (codec_b64_encode(pk, (size_t)len, CODEC_B64_URL, value,
+		sizeof(value), &n) != APP_OK)
+		return APP_EINTERNAL;
+	codec_b62_encode((uint64_t)now, ts);
+	len = snprintf(value + n, sizeof(value) - n, ":%s", ts);
+	if (len < 0 || (size_t)len >= sizeof(value) - n)
+		return APP_EINTERNAL;
+	n += (size_t)len;
 	if (signature(secret, value, n, sig) != APP_OK)
 		return APP_EINTERNAL;
 	len = snprintf(out, outsz, "%s:%s", value, sig);
@@ -198,12 +109,10 @@ reg_key_check(const char *secret, const char *key, time_t now, long max_age,
 {
 	char sig[SIG_CHARS + 1], digits[PK_MAX_DIGITS + 1];
 	unsigned char raw[PK_MAX_DIGITS + 4];
-	const char *sep2, *sep1, *p;
-	size_t len = strlen(key), vlen;
+	const char *sep2, *sep1;
+	size_t len = strlen(key), vlen, got, i;
 	uint64_t ts = 0;
-	long got;
 	int64_t id = 0;
-	int i;
 
 	if (secret == NULL || len == 0 || len >= REG_KEY_BYTES)
 		return APP_EINPUT;
@@ -218,23 +127,19 @@ reg_key_check(const char *secret, const char *key, time_t now, long max_age,
 	/* TimestampSigner.unsign: value, ts = value.rsplit(":", 1). */
 	for (sep1 = sep2; sep1 > key && sep1[-1] != ':'; sep1--)
 		;
-	if (sep1 == key || sep2 - sep1 < 1 || sep2 - sep1 > TS_MAX_DIGITS)
+	if (sep1 == key || sep2 - sep1 < 1 || sep2 - sep1 > TS_MAX_DIGITS ||
+	    codec_b62_decode(sep1, (size_t)(sep2 - sep1), UINT64_MAX, &ts) !=
+		APP_OK)
 		return APP_EINPUT;
-	for (p = sep1; p < sep2; p++) {
-		const char *d = strchr(b62, *p);
-
-		if (*p == '\0' || d == NULL)
-			return APP_EINPUT;
-		ts = ts * 62 + (uint64_t)(d - b62);
-	}
 	/* A key from the future is not refused, as in Django. */
 	if ((int64_t)ts < (int64_t)now && (int64_t)now - (int64_t)ts > max_age)
 		return APP_EINPUT;
 	/* unsign_object: "." marks a compressed payload; we never make one. */
 	if (key[0] == '.')
 		return APP_EINPUT;
-	got = b64_decode(key, (size_t)(sep1 - 1 - key), raw, sizeof(raw));
-	if (got < 1 || got > PK_MAX_DIGITS)
+	if (codec_b64_decode(key, (size_t)(sep1 - 1 - key), CODEC_B64_URL, raw,
+		sizeof(raw), &got) != APP_OK ||
+	    got < 1 || got > PK_MAX_DIGITS)
 		return APP_EINPUT;
 	for (i = 0; i < got; i++) {
 		if (raw[i] < '0' || raw[i] > '9' || (i == 0 && raw[i] == '0'))

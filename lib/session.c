@@ -13,6 +13,7 @@
 #include <openssl/sha.h>
 #include <zlib.h>
 
+#include "codec.h"
 #include "session.h"
 #include "tok.h"
 
@@ -39,8 +40,8 @@ signature(const char *secret, const char *value, size_t len,
 	if ((er = tok_salted_hmac(SESS_SALT "signer", secret, value, len, mac)) !=
 	    APP_OK)
 		return er;
-	tok_b64url(mac, sizeof(mac), out);
-	return APP_OK;
+	return codec_b64_encode(mac, sizeof(mac), CODEC_B64_URL, out,
+	    SIG_CHARS + 2, NULL);
 }
 
 enum app_err
@@ -53,33 +54,15 @@ sess_auth_hash(const char *secret, const char *password,
 	if ((er = tok_salted_hmac(HASH_SALT, secret, password, strlen(password),
 		 mac)) != APP_OK)
 		return er;
-	tok_hex(mac, sizeof(mac), out);
+	codec_hex_encode(mac, sizeof(mac), out);
 	return APP_OK;
-}
-
-/* baseconv.base62.encode for TimestampSigner.timestamp(). */
-static void
-b62(uint64_t v, char out[16])
-{
-	static const char digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				     "abcdefghijklmnopqrstuvwxyz";
-	char tmp[16];
-	size_t n = 0, i;
-
-	do {
-		tmp[n++] = digits[v % 62];
-		v /= 62;
-	} while (v > 0);
-	for (i = 0; i < n; i++)
-		out[i] = tmp[n - 1 - i];
-	out[n] = '\0';
 }
 
 enum app_err
 sess_encode(const char *secret, int64_t user_id, const char *password,
     time_t now, char **out)
 {
-	char hash[SESS_HASH_BYTES], ts[16], sig[SIG_CHARS + 2];
+	char hash[SESS_HASH_BYTES], ts[CODEC_B62_BYTES], sig[SIG_CHARS + 2];
 	char json[256], *b = NULL, *res = NULL;
 	size_t jlen, blen, rlen;
 	enum app_err er;
@@ -96,11 +79,14 @@ sess_encode(const char *secret, int64_t user_id, const char *password,
 		return APP_EINTERNAL;
 	jlen = (size_t)n;
 	er = APP_ENOMEM;
-	if ((b = malloc(4 * ((jlen + 2) / 3) + 1)) == NULL)
+	if ((b = malloc(CODEC_B64_LEN(jlen) + 1)) == NULL)
 		goto out;
-	tok_b64url((unsigned char *)json, jlen, b);
-	b62(now < 0 ? 0 : (uint64_t)now, ts);
-	blen = strlen(b);
+	if ((er = codec_b64_encode(json, jlen, CODEC_B64_URL, b,
+		 CODEC_B64_LEN(jlen) + 1, &blen)) != APP_OK)
+		goto out;
+	er = APP_ENOMEM;
+	/* TimestampSigner.timestamp(): b62_encode(int(time.time())). */
+	codec_b62_encode(now < 0 ? 0 : (uint64_t)now, ts);
 	rlen = blen + 1 + strlen(ts) + 1 + SIG_CHARS + 1;
 	if ((res = malloc(rlen)) == NULL)
 		goto out;
@@ -119,41 +105,27 @@ out:
 	return er;
 }
 
-/* Django's b64_decode: urlsafe_b64decode after re-padding. */
+/*
+ * Django's b64_decode of a signed payload into *out (malloc'd, with a NUL
+ * after the bytes). Strict (codec.h): the signature was checked first,
+ * and Django's b64_encode writes only the canonical text.
+ */
 static enum app_err
 unb64url(const char *in, size_t n, unsigned char **out, size_t *outlen)
 {
-	char *s;
 	unsigned char *d;
-	size_t i, pad = (4 - n % 4) % 4;
-	int len;
+	size_t len;
 
-	if (pad == 3)
-		return APP_EAUTH;
-	if ((s = malloc(n + pad + 1)) == NULL)
+	if ((d = malloc(n / 4 * 3 + 3)) == NULL)
 		return APP_ENOMEM;
-	for (i = 0; i < n; i++) {
-		s[i] = in[i] == '-' ? '+' : in[i] == '_' ? '/' : in[i];
-		if (s[i] == '+' && in[i] == '+') /* not urlsafe */
-			s[i] = '!';
-		if (s[i] == '/' && in[i] == '/')
-			s[i] = '!';
-	}
-	memset(s + n, '=', pad);
-	s[n + pad] = '\0';
-	if ((d = malloc((n + pad) / 4 * 3 + 1)) == NULL) {
-		free(s);
-		return APP_ENOMEM;
-	}
-	len = EVP_DecodeBlock(d, (unsigned char *)s, (int)(n + pad));
-	free(s);
-	if (len < 0) {
+	if (codec_b64_decode(in, n, CODEC_B64_URL, d, n / 4 * 3 + 2, &len) !=
+	    APP_OK) {
 		free(d);
 		return APP_EAUTH;
 	}
-	*outlen = (size_t)len - pad;
-	d[*outlen] = '\0';
+	d[len] = '\0';
 	*out = d;
+	*outlen = len;
 	return APP_OK;
 }
 

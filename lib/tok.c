@@ -5,37 +5,8 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "codec.h"
 #include "tok.h"
-
-size_t
-tok_b64url(const unsigned char *in, size_t n, char *out)
-{
-	size_t len, i;
-
-	len = (size_t)EVP_EncodeBlock((unsigned char *)out, in, (int)n);
-	while (len > 0 && out[len - 1] == '=')
-		len--;
-	out[len] = '\0';
-	for (i = 0; i < len; i++)
-		if (out[i] == '+')
-			out[i] = '-';
-		else if (out[i] == '/')
-			out[i] = '_';
-	return len;
-}
-
-void
-tok_hex(const unsigned char *in, size_t n, char *out)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = hex[in[i] >> 4];
-		out[2 * i + 1] = hex[in[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
 
 enum app_err
 tok_hex_random(char *out, size_t n)
@@ -44,7 +15,7 @@ tok_hex_random(char *out, size_t n)
 
 	if (n > sizeof(raw) || RAND_bytes(raw, (int)n) != 1)
 		return APP_EINTERNAL;
-	tok_hex(raw, n, out);
+	codec_hex_encode(raw, n, out);
 	OPENSSL_cleanse(raw, sizeof(raw));
 	return APP_OK;
 }

@@ -17,15 +17,6 @@
 enum app_err tok_key_new(char out[TOK_KEY_BYTES]) APP_WUR;
 
 /*
- * Django's b64_encode: n bytes of in as URL-safe base64 without '=' and
- * a NUL into out (4 * ceil(n / 3) + 1 bytes). Returns the length.
- */
-size_t tok_b64url(const unsigned char *in, size_t n, char *out);
-
-/* n bytes of in as 2n lower-case hex characters and a NUL into out. */
-void tok_hex(const unsigned char *in, size_t n, char *out);
-
-/*
  * Fill buf with n bytes from the CSPRNG and hex-encode them into out
  * (2n + 1 bytes). APP_EINTERNAL.
  */

@@ -9,6 +9,7 @@
 
 #include "codec.h"
 #include "csrf.h"
+#include "djsign.h"
 #include "host.h"
 #include "log.h"
 #include "policy.h"
@@ -301,7 +302,7 @@ enum app_err
 pol_login_begin(const struct app_config *cfg, struct db *db,
     const char *ident, struct pol_login *pl, long *wait)
 {
-	unsigned char mac[TOK_MAC_BYTES];
+	unsigned char mac[DJS_MAC_BYTES];
 	char schedule[LOGIN_SCHEDULE_BYTES];
 	bool allowed = false;
 	double w = 0;
@@ -310,7 +311,7 @@ pol_login_begin(const struct app_config *cfg, struct db *db,
 	memset(pl, 0, sizeof(*pl));
 	if (cfg->login_failure_limit <= 0 || ident == NULL)
 		return APP_OK;
-	if ((er = tok_salted_hmac(LOGIN_SALT, cfg->secret_key, ident,
+	if ((er = djs_salted_hmac(LOGIN_SALT, cfg->secret_key, ident,
 		 strlen(ident), mac)) != APP_OK)
 		return er;
 	codec_hex_encode(mac, sizeof(mac), pl->key);

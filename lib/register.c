@@ -5,12 +5,11 @@
 #include <wctype.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include "account.h"
 #include "codec.h"
+#include "djsign.h"
 #include "log.h"
 #include "pw.h"
 #include "pwval.h"
@@ -18,12 +17,6 @@
 #include "resp.h"
 #include "tok.h"
 
-/* Django's Signer: salted_hmac(salt + "signer", ...). */
-#define KEY_SALT REG_KEY_SALT "signer"
-/* Unpadded URL-safe base64 of a SHA-256 MAC. */
-#define SIG_CHARS 43
-/* Longest base-62 timestamp read: 62^10 > year 26 billion, < INT64_MAX. */
-#define TS_MAX_DIGITS 10
 /* "9223372036854775807": the longest pk. */
 #define PK_MAX_DIGITS 19
 /* Attempts at a free username when one is made up from the address. */
@@ -41,44 +34,11 @@ add(struct json_object **errs, const char *field, const char *msg)
 
 /* ---- Django's signing ---- */
 
-/* Django's Signer.signature: b64(HMAC-SHA256(SHA256(KEY_SALT secret), v)). */
-static enum app_err
-signature(const char *secret, const char *value, size_t len,
-    char out[SIG_CHARS + 1])
-{
-	unsigned char key[EVP_MAX_MD_SIZE], mac[EVP_MAX_MD_SIZE];
-	unsigned int keylen = 0, maclen = 0;
-	EVP_MD_CTX *md;
-	enum app_err er = APP_EINTERNAL;
-
-	if ((md = EVP_MD_CTX_new()) == NULL)
-		return APP_ENOMEM;
-	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
-	    EVP_DigestUpdate(md, KEY_SALT, strlen(KEY_SALT)) != 1 ||
-	    EVP_DigestUpdate(md, secret, strlen(secret)) != 1 ||
-	    EVP_DigestFinal_ex(md, key, &keylen) != 1)
-		goto out;
-	if (HMAC(EVP_sha256(), key, (int)keylen, (const unsigned char *)value,
-		len, mac, &maclen) == NULL ||
-	    maclen != 32)
-		goto out;
-	/* Django's b64_encode: URL-safe base64 without padding. */
-	if (codec_b64_encode(mac, maclen, CODEC_B64_URL, out, SIG_CHARS + 1,
-		NULL) != APP_OK)
-		goto out;
-	er = APP_OK;
-out:
-	OPENSSL_cleanse(key, sizeof(key));
-	EVP_MD_CTX_free(md);
-	return er;
-}
-
 enum app_err
 reg_key_make(const char *secret, int64_t address_id, time_t now, char *out,
     size_t outsz)
 {
-	char pk[PK_MAX_DIGITS + 2], value[REG_KEY_BYTES], sig[SIG_CHARS + 1];
-	char ts[CODEC_B62_BYTES];
+	char pk[PK_MAX_DIGITS + 2], value[REG_KEY_BYTES], *key = NULL;
 	size_t n;
 	int len;
 
@@ -88,16 +48,11 @@ reg_key_make(const char *secret, int64_t address_id, time_t now, char *out,
 	/* JSONSerializer: json.dumps(pk) of an int is its decimal digits. */
 	len = snprintf(pk, sizeof(pk), "%" PRId64, address_id);
 	if (codec_b64_encode(pk, (size_t)len, CODEC_B64_URL, value,
-		sizeof(value), &n) != APP_OK)
+		sizeof(value), &n) != APP_OK ||
+	    djs_ts_sign(secret, REG_KEY_SALT, value, n, now, &key) != APP_OK)
 		return APP_EINTERNAL;
-	codec_b62_encode((uint64_t)now, ts);
-	len = snprintf(value + n, sizeof(value) - n, ":%s", ts);
-	if (len < 0 || (size_t)len >= sizeof(value) - n)
-		return APP_EINTERNAL;
-	n += (size_t)len;
-	if (signature(secret, value, n, sig) != APP_OK)
-		return APP_EINTERNAL;
-	len = snprintf(out, outsz, "%s:%s", value, sig);
+	len = snprintf(out, outsz, "%s", key);
+	free(key);
 	if (len < 0 || (size_t)len >= outsz)
 		return APP_EINTERNAL;
 	return APP_OK;
@@ -107,38 +62,22 @@ enum app_err
 reg_key_check(const char *secret, const char *key, time_t now, long max_age,
     int64_t *address_id)
 {
-	char sig[SIG_CHARS + 1], digits[PK_MAX_DIGITS + 1];
+	char digits[PK_MAX_DIGITS + 1];
 	unsigned char raw[PK_MAX_DIGITS + 4];
-	const char *sep2, *sep1;
 	size_t len = strlen(key), vlen, got, i;
-	uint64_t ts = 0;
-	int64_t id = 0;
+	int64_t id = 0, ts;
 
 	if (secret == NULL || len == 0 || len >= REG_KEY_BYTES)
 		return APP_EINPUT;
-	/* Signer.unsign: value, sig = signed_value.rsplit(":", 1). */
-	if ((sep2 = strrchr(key, ':')) == NULL)
-		return APP_EINPUT;
-	vlen = (size_t)(sep2 - key);
-	if (strlen(sep2 + 1) != SIG_CHARS ||
-	    signature(secret, key, vlen, sig) != APP_OK ||
-	    CRYPTO_memcmp(sig, sep2 + 1, SIG_CHARS) != 0)
-		return APP_EINPUT;
-	/* TimestampSigner.unsign: value, ts = value.rsplit(":", 1). */
-	for (sep1 = sep2; sep1 > key && sep1[-1] != ':'; sep1--)
-		;
-	if (sep1 == key || sep2 - sep1 < 1 || sep2 - sep1 > TS_MAX_DIGITS ||
-	    codec_b62_decode(sep1, (size_t)(sep2 - sep1), UINT64_MAX, &ts) !=
-		APP_OK)
-		return APP_EINPUT;
-	/* A key from the future is not refused, as in Django. */
-	if ((int64_t)ts < (int64_t)now && (int64_t)now - (int64_t)ts > max_age)
+	/* signing.loads: TimestampSigner.unsign, then the payload. */
+	if (djs_ts_unsign(secret, REG_KEY_SALT, key, len, now, max_age, &vlen,
+		&ts) != APP_OK)
 		return APP_EINPUT;
 	/* unsign_object: "." marks a compressed payload; we never make one. */
 	if (key[0] == '.')
 		return APP_EINPUT;
-	if (codec_b64_decode(key, (size_t)(sep1 - 1 - key), CODEC_B64_URL, raw,
-		sizeof(raw), &got) != APP_OK ||
+	if (codec_b64_decode(key, vlen, CODEC_B64_URL, raw, sizeof(raw),
+		&got) != APP_OK ||
 	    got < 1 || got > PK_MAX_DIGITS)
 		return APP_EINPUT;
 	for (i = 0; i < got; i++) {

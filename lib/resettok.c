@@ -5,11 +5,10 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "bounds.h"
 #include "codec.h"
+#include "djsign.h"
 #include "resettok.h"
 
 /* PasswordResetTokenGenerator.key_salt (Django 3.1 to 5.x). */
@@ -117,14 +116,12 @@ make_with_ts(const char *secret, const struct rtok_user *u, uint64_t ts,
     char out[RTOK_TOKEN_BYTES])
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned char key[EVP_MAX_MD_SIZE], mac[EVP_MAX_MD_SIZE];
-	unsigned int keylen = 0, maclen = 0, i;
+	unsigned char mac[DJS_MAC_BYTES];
 	char value[RTOK_VALUE_BYTES], login[RTOK_LOGIN_CHARS + 1];
 	const char *email = u->email != NULL ? u->email : "";
-	EVP_MD_CTX *md = NULL;
 	enum app_err er = APP_EINTERNAL;
 	char *full = NULL;
-	size_t n;
+	size_t n, i;
 	int len;
 
 	if (secret == NULL || u->password == NULL ||
@@ -143,32 +140,18 @@ make_with_ts(const char *secret, const struct rtok_user *u, uint64_t ts,
 	if (u->allauth && (er = allauth_value(u, value, (size_t)len,
 			       &full)) != APP_OK)
 		goto out;
-	er = APP_EINTERNAL;
-
-	/* salted_hmac: key = sha256(key_salt + secret), then HMAC. */
-	if ((md = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
-	    EVP_DigestUpdate(md, RTOK_KEY_SALT, strlen(RTOK_KEY_SALT)) != 1 ||
-	    EVP_DigestUpdate(md, secret, strlen(secret)) != 1 ||
-	    EVP_DigestFinal_ex(md, key, &keylen) != 1)
+	if ((er = djs_salted_hmac(RTOK_KEY_SALT, secret,
+		 full != NULL ? full : value,
+		 full != NULL ? strlen(full) : (size_t)len, mac)) != APP_OK)
 		goto out;
-	if (HMAC(EVP_sha256(), key, (int)keylen,
-		(unsigned char *)(full != NULL ? full : value),
-		full != NULL ? strlen(full) : (size_t)len, mac,
-		&maclen) == NULL ||
-	    maclen != 32)
-		goto out;
-
 	n = codec_b36_encode(ts, out);
 	out[n++] = '-';
 	/* hexdigest()[::2]: the high nibble of each byte. */
-	for (i = 0; i < maclen; i++)
+	for (i = 0; i < sizeof(mac); i++)
 		out[n++] = hex[mac[i] >> 4];
 	out[n] = '\0';
 	er = APP_OK;
 out:
-	EVP_MD_CTX_free(md);
-	OPENSSL_cleanse(key, sizeof(key));
 	OPENSSL_cleanse(mac, sizeof(mac));
 	OPENSSL_cleanse(value, sizeof(value));
 	if (full != NULL) {

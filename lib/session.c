@@ -7,13 +7,11 @@
 
 #include <json-c/json.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 #include <zlib.h>
 
 #include "codec.h"
+#include "djsign.h"
 #include "session.h"
 #include "tok.h"
 
@@ -24,34 +22,17 @@
 		  "get_session_auth_hash"
 #define ALLAUTH_BACKEND "allauth.account.auth_backends.AuthenticationBackend"
 
-/* base64url of a SHA-256 HMAC, no padding: 43 characters. */
-#define SIG_CHARS 43
 /* First output buffer of sess_inflate; it doubles up to SESS_JSON_MAX. */
 #define INFLATE_STEP 1024
-
-/* Signer.signature(value) with salt SESS_SALT. */
-static enum app_err
-signature(const char *secret, const char *value, size_t len,
-    char out[SIG_CHARS + 2])
-{
-	unsigned char mac[SHA256_DIGEST_LENGTH];
-	enum app_err er;
-
-	if ((er = tok_salted_hmac(SESS_SALT "signer", secret, value, len, mac)) !=
-	    APP_OK)
-		return er;
-	return codec_b64_encode(mac, sizeof(mac), CODEC_B64_URL, out,
-	    SIG_CHARS + 2, NULL);
-}
 
 enum app_err
 sess_auth_hash(const char *secret, const char *password,
     char out[SESS_HASH_BYTES])
 {
-	unsigned char mac[SHA256_DIGEST_LENGTH];
+	unsigned char mac[DJS_MAC_BYTES];
 	enum app_err er;
 
-	if ((er = tok_salted_hmac(HASH_SALT, secret, password, strlen(password),
+	if ((er = djs_salted_hmac(HASH_SALT, secret, password, strlen(password),
 		 mac)) != APP_OK)
 		return er;
 	codec_hex_encode(mac, sizeof(mac), out);
@@ -62,9 +43,8 @@ enum app_err
 sess_encode(const char *secret, int64_t user_id, const char *password,
     time_t now, char **out)
 {
-	char hash[SESS_HASH_BYTES], ts[CODEC_B62_BYTES], sig[SIG_CHARS + 2];
-	char json[256], *b = NULL, *res = NULL;
-	size_t jlen, blen, rlen;
+	char hash[SESS_HASH_BYTES], json[256], *b = NULL;
+	size_t jlen, blen;
 	enum app_err er;
 	int n;
 
@@ -81,25 +61,12 @@ sess_encode(const char *secret, int64_t user_id, const char *password,
 	er = APP_ENOMEM;
 	if ((b = malloc(CODEC_B64_LEN(jlen) + 1)) == NULL)
 		goto out;
+	/* signing.dumps: TimestampSigner(salt=key_salt).sign(b64(json)). */
 	if ((er = codec_b64_encode(json, jlen, CODEC_B64_URL, b,
-		 CODEC_B64_LEN(jlen) + 1, &blen)) != APP_OK)
-		goto out;
-	er = APP_ENOMEM;
-	/* TimestampSigner.timestamp(): b62_encode(int(time.time())). */
-	codec_b62_encode(now < 0 ? 0 : (uint64_t)now, ts);
-	rlen = blen + 1 + strlen(ts) + 1 + SIG_CHARS + 1;
-	if ((res = malloc(rlen)) == NULL)
-		goto out;
-	snprintf(res, rlen, "%s:%s", b, ts);
-	if ((er = signature(secret, res, strlen(res), sig)) != APP_OK)
-		goto out;
-	snprintf(res + strlen(res), rlen - strlen(res), ":%s", sig);
-	*out = res;
-	res = NULL;
-	er = APP_OK;
+		 CODEC_B64_LEN(jlen) + 1, &blen)) == APP_OK)
+		er = djs_ts_sign(secret, SESS_SALT, b, blen, now, out);
 out:
 	free(b);
-	free(res);
 	OPENSSL_cleanse(hash, sizeof(hash));
 	OPENSSL_cleanse(json, sizeof(json));
 	return er;
@@ -227,39 +194,25 @@ str_member(struct json_object *o, const char *key)
 enum app_err
 sess_decode(const char *secret, const char *data, struct sess_auth *out)
 {
-	char sig[SIG_CHARS + 2];
-	const char *last, *colon, *id, *backend, *hash;
+	const char *id, *backend, *hash;
 	unsigned char *json = NULL, *zdata = NULL;
 	struct json_tokener *tok = NULL;
 	struct json_object *root = NULL, *v;
-	size_t vlen, jlen, zlen, i;
-	int64_t uid = 0;
+	size_t plen, jlen, zlen;
+	int64_t uid = 0, ts;
 	enum app_err er;
 
-	if ((last = strrchr(data, ':')) == NULL)
-		return APP_EAUTH;
-	vlen = (size_t)(last - data);
-	if ((er = signature(secret, data, vlen, sig)) != APP_OK)
+	/* signing.loads without max_age: "payload:timestamp:signature"; a
+	 * leading '.' in the payload marks zlib (signed with it). */
+	if ((er = djs_ts_unsign(secret, SESS_SALT, data, strlen(data), 0, -1,
+		 &plen, &ts)) != APP_OK)
 		return er;
-	if (strlen(last + 1) != SIG_CHARS ||
-	    CRYPTO_memcmp(last + 1, sig, SIG_CHARS) != 0)
-		return APP_EAUTH;
-	/* "payload:timestamp"; a leading '.' marks zlib (signed with it). */
-	colon = NULL;
-	for (i = vlen; i > 0; i--)
-		if (data[i - 1] == ':') {
-			colon = data + i - 1;
-			break;
-		}
-	if (colon == NULL)
-		return APP_EAUTH;
 	if (data[0] != '.') {
-		if ((er = unb64url(data, (size_t)(colon - data), &json,
-			 &jlen)) != APP_OK)
+		if ((er = unb64url(data, plen, &json, &jlen)) != APP_OK)
 			return er;
 	} else {
-		if ((er = unb64url(data + 1, (size_t)(colon - data) - 1, &zdata,
-			 &zlen)) != APP_OK)
+		if ((er = unb64url(data + 1, plen - 1, &zdata, &zlen)) !=
+		    APP_OK)
 			return er;
 		er = sess_inflate(zdata, zlen, &json, &jlen);
 		OPENSSL_cleanse(zdata, zlen);

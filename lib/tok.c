@@ -1,8 +1,6 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include "codec.h"
@@ -47,31 +45,4 @@ enum app_err
 tok_key_new(char out[TOK_KEY_BYTES])
 {
 	return tok_hex_random(out, LIMIT_TOKEN_KEY / 2);
-}
-
-enum app_err
-tok_salted_hmac(const char *salt, const char *secret, const void *value,
-    size_t len, unsigned char mac[TOK_MAC_BYTES])
-{
-	unsigned char key[TOK_MAC_BYTES];
-	unsigned int maclen = 0, klen = 0;
-	EVP_MD_CTX *md;
-	enum app_err er = APP_EINTERNAL;
-
-	if ((md = EVP_MD_CTX_new()) == NULL)
-		return APP_ENOMEM;
-	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
-	    EVP_DigestUpdate(md, salt, strlen(salt)) != 1 ||
-	    EVP_DigestUpdate(md, secret, strlen(secret)) != 1 ||
-	    EVP_DigestFinal_ex(md, key, &klen) != 1 || klen != TOK_MAC_BYTES)
-		goto out;
-	if (HMAC(EVP_sha256(), key, sizeof(key), value, len, mac, &maclen) ==
-		NULL ||
-	    maclen != TOK_MAC_BYTES)
-		goto out;
-	er = APP_OK;
-out:
-	OPENSSL_cleanse(key, sizeof(key));
-	EVP_MD_CTX_free(md);
-	return er;
 }

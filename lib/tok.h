@@ -30,15 +30,4 @@ enum app_err tok_hex_random(char *out, size_t n) APP_WUR;
 enum app_err tok_random_string(const char *alphabet, char *out, size_t n)
     APP_WUR;
 
-/* SHA-256 digest bytes: the size of a tok_salted_hmac. */
-#define TOK_MAC_BYTES 32
-
-/*
- * Django's salted_hmac(salt, value, secret, algorithm="sha256"): HMAC-
- * SHA256 of value (len bytes) under the key sha256(salt + secret), into
- * mac. APP_ENOMEM, APP_EINTERNAL.
- */
-enum app_err tok_salted_hmac(const char *salt, const char *secret,
-    const void *value, size_t len, unsigned char mac[TOK_MAC_BYTES]) APP_WUR;
-
 #endif

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "codec.h"
+#include "djsign.h"
 #include "session.h"
 #include "tok.h"
 
@@ -40,7 +41,7 @@ check(const char *s)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	unsigned char mac[TOK_MAC_BYTES], *out;
+	unsigned char mac[DJS_MAC_BYTES], *out;
 	char *s;
 	size_t outlen, n;
 
@@ -66,7 +67,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		n++;
 		memcpy(s + n, ":1r31eq", 8);
 		n += 7;
-		if (tok_salted_hmac(SALT, SECRET, s, n, mac) == APP_OK) {
+		if (djs_salted_hmac(SALT, SECRET, s, n, mac) == APP_OK) {
 			s[n++] = ':';
 			if (codec_b64_encode(mac, sizeof(mac), CODEC_B64_URL,
 				s + n, 44, NULL) != APP_OK)

@@ -7,6 +7,7 @@
 #include <openssl/crypto.h>
 
 #include "account.h"
+#include "codec.h"
 #include "log.h"
 #include "pw.h"
 #include "req.h"
@@ -173,57 +174,6 @@ acct_login(const struct app_config *cfg, struct db *db,
 	return APP_OK;
 }
 
-/*
- * The code point at s into *cp; returns its length in bytes. s is valid
- * UTF-8 (the body parser checks it), so the sequence is complete.
- */
-static size_t
-utf8_next(const unsigned char *s, uint32_t *cp)
-{
-	if (*s < 0x80) {
-		*cp = *s;
-		return 1;
-	}
-	if ((*s & 0xe0) == 0xc0) {
-		*cp = ((uint32_t)(s[0] & 0x1f) << 6) | (s[1] & 0x3f);
-		return 2;
-	}
-	if ((*s & 0xf0) == 0xe0) {
-		*cp = ((uint32_t)(s[0] & 0x0f) << 12) |
-		    ((uint32_t)(s[1] & 0x3f) << 6) | (s[2] & 0x3f);
-		return 3;
-	}
-	*cp = ((uint32_t)(s[0] & 0x07) << 18) | ((uint32_t)(s[1] & 0x3f) << 12) |
-	    ((uint32_t)(s[2] & 0x3f) << 6) | (s[3] & 0x3f);
-	return 4;
-}
-
-/* cp as UTF-8 into out (room for 4); returns the bytes written. */
-static size_t
-utf8_put(uint32_t cp, unsigned char *out)
-{
-	if (cp < 0x80) {
-		out[0] = (unsigned char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (unsigned char)(0xc0 | (cp >> 6));
-		out[1] = (unsigned char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (unsigned char)(0xe0 | (cp >> 12));
-		out[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-		out[2] = (unsigned char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	out[0] = (unsigned char)(0xf0 | (cp >> 18));
-	out[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
-	out[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-	out[3] = (unsigned char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
 bool
 acct_login_ident(const struct app_config *cfg, const struct acct_login *in,
     char out[ACCT_IDENT_BYTES])
@@ -231,7 +181,7 @@ acct_login_ident(const struct app_config *cfg, const struct acct_login *in,
 	const unsigned char *s;
 	uint32_t cp;
 	wint_t up;
-	size_t o = 0;
+	size_t o = 0, n, k;
 
 	switch (cfg->account.authentication_method) {
 	case ACCOUNT_AUTH_EMAIL:
@@ -247,12 +197,15 @@ acct_login_ident(const struct app_config *cfg, const struct acct_login *in,
 	}
 	if (*s == '\0')
 		return false;
+	n = strlen((const char *)s);
 	/* PostgreSQL's upper() with a libc locale: towupper per code
-	 * point, as the lookups compare upper(name) = upper($1). */
-	while (*s != '\0' && o + 4 < ACCT_IDENT_BYTES) {
-		s += utf8_next(s, &cp);
+	 * point, as the lookups compare upper(name) = upper($1). s is
+	 * valid UTF-8 (the body parser checks it). */
+	for (; n > 0 && o + 4 < ACCT_IDENT_BYTES; s += k, n -= k) {
+		if ((k = codec_utf8_next(s, n, &cp)) == 0)
+			return false;
 		up = towupper((wint_t)cp);
-		o += utf8_put(up <= 0x10ffff ? (uint32_t)up : cp,
+		o += codec_utf8_put(up <= 0x10ffff ? (uint32_t)up : cp,
 		    (unsigned char *)out + o);
 	}
 	out[o] = '\0';
@@ -263,16 +216,16 @@ bool
 acct_username_valid(const char *username)
 {
 	const unsigned char *s = (const unsigned char *)username;
+	size_t n = strlen(username), k;
 	uint32_t cp;
 
-	if (*s == '\0')
+	if (n == 0)
 		return false;
-	while (*s != '\0') {
-		s += utf8_next(s, &cp);
-		if (!(cp == '_' || cp == '.' || cp == '@' || cp == '+' ||
+	for (; n > 0; s += k, n -= k)
+		if ((k = codec_utf8_next(s, n, &cp)) == 0 ||
+		    !(cp == '_' || cp == '.' || cp == '@' || cp == '+' ||
 			cp == '-' || iswalnum((wint_t)cp)))
 			return false;
-	}
 	return true;
 }
 

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "auth.h"
+#include "codec.h"
 #include "jwtmode.h"
 
 /* Python bytes.split() whitespace. */
@@ -12,41 +13,6 @@ ws(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
 	    c == '\v' || c == '\f';
-}
-
-static bool
-valid_utf8(const unsigned char *s, size_t n)
-{
-	size_t i = 0, k, need;
-	unsigned cp;
-
-	while (i < n) {
-		if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if ((s[i] & 0xe0) == 0xc0 && s[i] >= 0xc2) {
-			need = 1;
-			cp = s[i] & 0x1f;
-		} else if ((s[i] & 0xf0) == 0xe0) {
-			need = 2;
-			cp = s[i] & 0x0f;
-		} else if ((s[i] & 0xf8) == 0xf0 && s[i] <= 0xf4) {
-			need = 3;
-			cp = s[i] & 0x07;
-		} else
-			return false;
-		for (k = 1; k <= need; k++) {
-			if (i + k >= n || (s[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if ((need == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (need == 3 && (cp < 0x10000 || cp > 0x10ffff)))
-			return false;
-		i += need + 1;
-	}
-	return true;
 }
 
 void
@@ -105,7 +71,7 @@ auth_token_header(const char *h, char key[TOK_KEY_BYTES],
 	if (nw > 2)
 		return fail_with(fail, "Invalid token header. Token string "
 				       "should not contain spaces.", NULL, NULL);
-	if (!valid_utf8((const unsigned char *)w[1], wl[1]))
+	if (!codec_utf8_valid(w[1], wl[1]))
 		return fail_with(fail, "Invalid token header. Token string "
 				       "should not contain invalid characters.",
 		    NULL, NULL);

@@ -27,6 +27,7 @@
 #include "app.h"
 #include "body.h"
 #include "bounds.h"
+#include "codec.h"
 
 /* CPython's default sys.get_int_max_str_digits() (3.11, CVE-2020-10735). */
 #define PY_INT_MAX_STR_DIGITS 4300
@@ -307,31 +308,6 @@ jp_put(struct jp *jp, const void *s, size_t n)
 	return 1;
 }
 
-static size_t
-u8_encode(unsigned int cp, unsigned char *out)
-{
-	if (cp < 0x80) {
-		out[0] = (unsigned char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (unsigned char)(0xc0 | cp >> 6);
-		out[1] = (unsigned char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (unsigned char)(0xe0 | cp >> 12);
-		out[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
-		out[2] = (unsigned char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	out[0] = (unsigned char)(0xf0 | cp >> 18);
-	out[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
-	out[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
-	out[3] = (unsigned char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
 /*
  * The string whose '"' is at jp->pos, decoded into jp->sbuf/slen
  * (NUL-terminated); jp->pos ends past the closing quote. After
@@ -417,7 +393,7 @@ jp_string(struct jp *jp)
 			snprintf(what, sizeof(what),
 			    "Unpaired surrogate \\u%04x", cp);
 			jp_defer(jp, off - 2, what);
-		} else if (!jp_put(jp, u8, u8_encode(cp, u8)))
+		} else if (!jp_put(jp, u8, codec_utf8_put(cp, u8)))
 			goto toolong;
 		off = end;
 	}

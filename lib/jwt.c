@@ -25,6 +25,7 @@
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 
+#include "codec.h"
 #include "jwt.h"
 #include "log.h"
 
@@ -126,143 +127,30 @@ jwt_fail_name(enum jwt_fail why)
 	return fail_names[why];
 }
 
-/* ---- UTF-8, base64url, Python-compatible JSON output ---- */
+/* ---- base64url parts, Python-compatible JSON output ---- */
 
 /*
- * Decode one UTF-8 sequence of s[0..n) (RFC 3629: no overlongs, no
- * surrogates, at most U+10FFFF). Returns its length and *cp, or 0.
+ * A part of a token (RFC 7515, 2): strict unpadded base64url, never
+ * empty. out holds at least 3n/4 bytes.
  */
-static size_t
-utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
+static bool
+part_decode(const char *in, size_t n, unsigned char *out, size_t *outlen)
 {
-	uint32_t c;
-	size_t len, i;
+	return n > 0 && codec_b64_decode(in, n, CODEC_B64_URL, out, n * 3 / 4,
+			    outlen) == APP_OK;
+}
 
-	if (n == 0)
+/* n bytes of in as a part, and a NUL, into out; returns the length. The
+ * callers size out for both. */
+static size_t
+part_encode(const void *in, size_t n, char *out)
+{
+	size_t len = 0;
+
+	if (codec_b64_encode(in, n, CODEC_B64_URL, out,
+		codec_b64_len(n, CODEC_B64_URL) + 1, &len) != APP_OK)
 		return 0;
-	c = s[0];
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-		c &= 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		c &= 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		c &= 0x07;
-	} else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
-	    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
-		return 0;
-	*cp = c;
 	return len;
-}
-
-static bool
-utf8_valid(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	uint32_t cp;
-	size_t k;
-
-	while (n > 0) {
-		if ((k = utf8_next(p, n, &cp)) == 0)
-			return false;
-		p += k;
-		n -= k;
-	}
-	return true;
-}
-
-static const char b64url_chars[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/* RFC 4648 5 without padding: writes 4n/3 rounded up, returns it. */
-static size_t
-b64url_encode(const unsigned char *in, size_t n, char *out)
-{
-	size_t i, o = 0;
-	uint32_t v;
-
-	for (i = 0; i + 3 <= n; i += 3) {
-		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 |
-		    in[i + 2];
-		out[o++] = b64url_chars[v >> 18];
-		out[o++] = b64url_chars[(v >> 12) & 63];
-		out[o++] = b64url_chars[(v >> 6) & 63];
-		out[o++] = b64url_chars[v & 63];
-	}
-	if (n - i == 1) {
-		v = (uint32_t)in[i] << 16;
-		out[o++] = b64url_chars[v >> 18];
-		out[o++] = b64url_chars[(v >> 12) & 63];
-	} else if (n - i == 2) {
-		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
-		out[o++] = b64url_chars[v >> 18];
-		out[o++] = b64url_chars[(v >> 12) & 63];
-		out[o++] = b64url_chars[(v >> 6) & 63];
-	}
-	return o;
-}
-
-static int
-b64url_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '-')
-		return 62;
-	if (c == '_')
-		return 63;
-	return -1;
-}
-
-/*
- * Strict base64url (RFC 4648 5, RFC 7515 2): non-empty, alphabet only,
- * no padding, no length of 1 mod 4, unused trailing bits zero (so each
- * byte string has exactly one encoding). out holds at least 3n/4 bytes.
- */
-static bool
-b64url_decode(const char *in, size_t n, unsigned char *out, size_t *outlen)
-{
-	uint32_t acc = 0;
-	unsigned bits = 0;
-	size_t i, o = 0;
-	int v;
-
-	if (n == 0 || n % 4 == 1)
-		return false;
-	for (i = 0; i < n; i++) {
-		if ((v = b64url_value((unsigned char)in[i])) < 0)
-			return false;
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[o++] = (unsigned char)(acc >> bits);
-			acc &= (1u << bits) - 1;
-		}
-	}
-	if (acc != 0)
-		return false;
-	*outlen = o;
-	return true;
 }
 
 /* A bounded output buffer; over is set once something did not fit. */
@@ -315,7 +203,7 @@ jb_str(struct jbuf *jb, const char *s, size_t n)
 
 	jb_put(jb, "\"", 1);
 	while (n > 0) {
-		if ((k = utf8_next(p, n, &cp)) == 0)
+		if ((k = codec_utf8_next(p, n, &cp)) == 0)
 			return false;
 		p += k;
 		n -= k;
@@ -489,7 +377,7 @@ check_claim_names(const struct jwt_ctx *c, char *err, size_t errsz)
 	size_t i, j;
 
 	for (i = 0; i < 3; i++) {
-		if (!utf8_valid(names[i], strlen(names[i])))
+		if (!codec_utf8_valid(names[i], strlen(names[i])))
 			return fail(err, errsz, "SIMPLE_JWT.%s: not UTF-8",
 			    keys[i]);
 		for (j = 0; reserved[j] != NULL; j++)
@@ -641,11 +529,11 @@ jwt_ctx_new(const struct app_config *cfg, struct jwt_ctx **out, char *err,
 	if ((er = check_claim_names(c, err, errsz)) != APP_OK)
 		goto out;
 	er = APP_EINPUT;
-	if (c->aud != NULL && !utf8_valid(c->aud, strlen(c->aud))) {
+	if (c->aud != NULL && !codec_utf8_valid(c->aud, strlen(c->aud))) {
 		fail(err, errsz, "SIMPLE_JWT.AUDIENCE: not UTF-8");
 		goto out;
 	}
-	if (c->iss != NULL && !utf8_valid(c->iss, strlen(c->iss))) {
+	if (c->iss != NULL && !codec_utf8_valid(c->iss, strlen(c->iss))) {
 		fail(err, errsz, "SIMPLE_JWT.ISSUER: not UTF-8");
 		goto out;
 	}
@@ -661,9 +549,7 @@ jwt_ctx_new(const struct app_config *cfg, struct jwt_ctx **out, char *err,
 	c->leeway = cfg->simple_jwt.leeway;
 
 	n = snprintf(header, sizeof(header), hjson, c->alg->name);
-	c->headerlen =
-	    b64url_encode((const unsigned char *)header, (size_t)n, c->header);
-	c->header[c->headerlen] = '\0';
+	c->headerlen = part_encode(header, (size_t)n, c->header);
 	*out = c;
 	return APP_OK;
 out:
@@ -712,7 +598,7 @@ jwt_uid_set_str(struct jwt_uid *uid, const char *s)
 {
 	size_t n = strlen(s);
 
-	if (n >= sizeof(uid->str) || !utf8_valid(s, n))
+	if (n >= sizeof(uid->str) || !codec_utf8_valid(s, n))
 		return APP_EINPUT;
 	uid->kind = JWT_UID_STR;
 	uid->num = 0;
@@ -745,19 +631,13 @@ jwt_uid_id(const struct jwt_uid *uid, int64_t *id)
 static enum app_err
 new_jti(char out[JWT_JTI_BYTES])
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char b[16];
-	size_t i;
 
 	if (RAND_bytes(b, sizeof(b)) != 1)
 		return APP_EINTERNAL;
 	b[6] = (unsigned char)((b[6] & 0x0f) | 0x40);
 	b[8] = (unsigned char)((b[8] & 0x3f) | 0x80);
-	for (i = 0; i < sizeof(b); i++) {
-		out[2 * i] = hex[b[i] >> 4];
-		out[2 * i + 1] = hex[b[i] & 15];
-	}
-	out[32] = '\0';
+	codec_hex_encode(b, sizeof(b), out);
 	return APP_OK;
 }
 
@@ -1034,12 +914,12 @@ jwt_encode(const struct jwt_ctx *ctx, const struct jwt_claims *c, char **out,
 	memcpy(tok, ctx->header, ctx->headerlen);
 	off = ctx->headerlen;
 	tok[off++] = '.';
-	off += b64url_encode((const unsigned char *)json, jb.len, tok + off);
+	off += part_encode(json, jb.len, tok + off);
 	if ((er = sign(ctx, (const unsigned char *)tok, off, sig, &siglen)) !=
 	    APP_OK)
 		goto out;
 	tok[off++] = '.';
-	off += b64url_encode(sig, siglen, tok + off);
+	off += part_encode(sig, siglen, tok + off);
 	tok[off] = '\0';
 	if (off > LIMIT_TOKEN) {
 		er = APP_EINTERNAL;
@@ -1178,13 +1058,13 @@ decode(const struct jwt_ctx *ctx, const char *token, size_t len,
 		return APP_EAUTH;
 	/* Decoded parts fit in buf: 3 * len / 4 <= LIMIT_TOKEN. */
 	h = buf;
-	if (!b64url_decode(token, (size_t)(d1 - token), h, &hl))
+	if (!part_decode(token, (size_t)(d1 - token), h, &hl))
 		return APP_EAUTH;
 	p = h + hl;
-	if (!b64url_decode(d1 + 1, (size_t)(d2 - d1 - 1), p, &pl))
+	if (!part_decode(d1 + 1, (size_t)(d2 - d1 - 1), p, &pl))
 		return APP_EAUTH;
 	s = p + pl;
-	if (!b64url_decode(d2 + 1, len - (size_t)(d2 + 1 - token), s, &sl))
+	if (!part_decode(d2 + 1, len - (size_t)(d2 + 1 - token), s, &sl))
 		return APP_EAUTH;
 	if ((er = parse_object(h, hl, &hdr)) != APP_OK)
 		return er;
@@ -1265,7 +1145,7 @@ get_str(struct json_object *v, char *dst, size_t size)
 		return false;
 	s = json_object_get_string(v);
 	n = (size_t)json_object_get_string_len(v);
-	if (n >= size || memchr(s, '\0', n) != NULL || !utf8_valid(s, n))
+	if (n >= size || memchr(s, '\0', n) != NULL || !codec_utf8_valid(s, n))
 		return false;
 	memcpy(dst, s, n + 1);
 	return true;

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "bounds.h"
+#include "codec.h"
 #include "log.h"
 #include "mail.h"
 #include "tok.h"
@@ -89,28 +90,21 @@ mb_fmt(struct mbuf *b, const char *fmt, ...)
 	mb_add(b, tmp, (size_t)n);
 }
 
-/* RFC 4648, 4, with padding, as RFC 2047's "B" encoding wants. */
+/* RFC 4648, 4, with padding, as RFC 2047's "B" encoding wants; n is at
+ * most one encoded word's worth (mb_words). */
 static void
 mb_base64(struct mbuf *b, const unsigned char *s, size_t n)
 {
-	static const char tab[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				  "abcdefghijklmnopqrstuvwxyz0123456789+/";
-	char q[4];
-	uint32_t v;
-	size_t i;
+	char q[CODEC_B64_LEN(MAIL_WORD_LINE) + 1];
+	size_t len = 0;
 
-	for (i = 0; i < n; i += 3) {
-		v = (uint32_t)s[i] << 16;
-		if (i + 1 < n)
-			v |= (uint32_t)s[i + 1] << 8;
-		if (i + 2 < n)
-			v |= s[i + 2];
-		q[0] = tab[(v >> 18) & 63];
-		q[1] = tab[(v >> 12) & 63];
-		q[2] = i + 1 < n ? tab[(v >> 6) & 63] : '=';
-		q[3] = i + 2 < n ? tab[v & 63] : '=';
-		mb_add(b, q, 4);
+	if (codec_b64_encode(s, n, CODEC_B64_PAD, q, sizeof(q), &len) !=
+	    APP_OK) {
+		if (b->er == APP_OK)
+			b->er = APP_EINTERNAL;
+		return;
 	}
+	mb_add(b, q, len);
 }
 
 /*
@@ -149,47 +143,6 @@ mb_words(struct mbuf *b, const char *str, size_t len, size_t col)
 	return col;
 }
 
-/* Well-formed UTF-8: no overlongs, surrogates or code points past 10FFFF. */
-static int
-utf8_ok(const char *str, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	uint32_t cp, min;
-	size_t i = 0, n, k;
-
-	while (i < len) {
-		if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if (s[i] >= 0xc2 && s[i] <= 0xdf) {
-			n = 1;
-			cp = s[i] & 0x1f;
-			min = 0x80;
-		} else if (s[i] >= 0xe0 && s[i] <= 0xef) {
-			n = 2;
-			cp = s[i] & 0x0f;
-			min = 0x800;
-		} else if (s[i] >= 0xf0 && s[i] <= 0xf4) {
-			n = 3;
-			cp = s[i] & 0x07;
-			min = 0x10000;
-		} else
-			return 0;
-		if (len - i - 1 < n)
-			return 0;
-		for (k = 1; k <= n; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return 0;
-		i += n + 1;
-	}
-	return 1;
-}
-
 /* Header text: UTF-8 without CR, LF or any other control character. */
 static int
 header_ok(const char *s)
@@ -199,7 +152,7 @@ header_ok(const char *s)
 	for (p = (const unsigned char *)s; *p != '\0'; p++)
 		if (*p < 0x20 || *p == 0x7f)
 			return 0;
-	return utf8_ok(s, strlen(s));
+	return codec_utf8_valid(s, strlen(s));
 }
 
 static int
@@ -420,7 +373,7 @@ mail_message(const char *from, const char *to, const char *subject,
 		return APP_EINPUT;
 	if (strlen(from) > MAIL_FROM_MAX || !header_ok(from) ||
 	    !header_ok(to) || !header_ok(subject) ||
-	    !utf8_ok(body, strlen(body)) || !addr_ok(to, strlen(to)))
+	    !codec_utf8_valid(body, strlen(body)) || !addr_ok(to, strlen(to)))
 		return APP_EINPUT;
 
 	/* from: "addr" or "Name <addr>". */

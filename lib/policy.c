@@ -7,7 +7,9 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 
+#include "codec.h"
 #include "csrf.h"
+#include "djsign.h"
 #include "host.h"
 #include "log.h"
 #include "policy.h"
@@ -300,7 +302,7 @@ enum app_err
 pol_login_begin(const struct app_config *cfg, struct db *db,
     const char *ident, struct pol_login *pl, long *wait)
 {
-	unsigned char mac[TOK_MAC_BYTES];
+	unsigned char mac[DJS_MAC_BYTES];
 	char schedule[LOGIN_SCHEDULE_BYTES];
 	bool allowed = false;
 	double w = 0;
@@ -309,10 +311,10 @@ pol_login_begin(const struct app_config *cfg, struct db *db,
 	memset(pl, 0, sizeof(*pl));
 	if (cfg->login_failure_limit <= 0 || ident == NULL)
 		return APP_OK;
-	if ((er = tok_salted_hmac(LOGIN_SALT, cfg->secret_key, ident,
+	if ((er = djs_salted_hmac(LOGIN_SALT, cfg->secret_key, ident,
 		 strlen(ident), mac)) != APP_OK)
 		return er;
-	tok_hex(mac, sizeof(mac), pl->key);
+	codec_hex_encode(mac, sizeof(mac), pl->key);
 	if ((er = login_schedule(cfg->login_failure_limit,
 		 cfg->login_failure_backoff_max, schedule,
 		 sizeof(schedule))) != APP_OK)

@@ -14,6 +14,7 @@
 #include "auth.h"
 #include "config.h"
 #include "db.h"
+#include "djsign.h"
 #include "req.h"
 #include "resp.h"
 #include "tok.h"
@@ -69,7 +70,7 @@ void pol_throttled(struct resp *resp, long wait);
  * wait, LOGIN_FAILURE_BACKOFF_MAX <= 1 day, so waiting gains nothing). */
 #define POL_LOGIN_QUIET (2L * 86400)
 /* Hex of the identifier's HMAC-SHA256, plus NUL. */
-#define POL_LOGIN_KEY_BYTES (2 * TOK_MAC_BYTES + 1)
+#define POL_LOGIN_KEY_BYTES (2 * DJS_MAC_BYTES + 1)
 
 /* One attempt, between pol_login_begin and pol_login_succeeded. */
 struct pol_login {

@@ -31,6 +31,7 @@
 
 #include "app.h"
 #include "bounds.h"
+#include "codec.h"
 #include "log.h"
 #include "pw.h"
 
@@ -76,9 +77,6 @@ struct argon2_enc {
 	uint8_t hash[PW_BIN_MAX];
 	size_t hashlen;
 };
-
-static const char b64_chars[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 /* Each hasher's algorithm name and Django's class, by enum pw_algo. */
 static const struct {
@@ -188,104 +186,17 @@ parse_kv(struct span s, char key, uint32_t *out)
 	return parse_u32(v, out);
 }
 
-static int
-b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 /*
- * Decode standard base64 strictly: with pad, the length is a multiple of
- * 4 and ends in the needed '=' (RFC 4648, 4); without, no '=' at all.
- * Either way the unused bits of the last char must be zero (RFC 4648,
- * 3.5), so each byte string has exactly one accepted encoding.
+ * Django's hashes hold standard base64, padded (pbkdf2, scrypt) or not
+ * (argon2), decoded strictly (codec.h): one accepted text per hash.
  */
 static int
-b64_decode(struct span s, int pad, uint8_t *out, size_t outsz, size_t *outlen)
+b64_decode(struct span s, unsigned flags, uint8_t *out, size_t outsz,
+    size_t *outlen)
 {
-	unsigned int acc = 0, bits = 0;
-	size_t i, n = 0, body = s.n;
-	int v;
-
-	if (pad) {
-		if (s.n == 0 || s.n % 4 != 0)
-			return -1;
-		if (s.p[s.n - 1] == '=') {
-			body--;
-			if (s.p[s.n - 2] == '=')
-				body--;
-		}
-	}
-	if (body % 4 == 1)
-		return -1;
-	for (i = 0; i < body; i++) {
-		if ((v = b64_value((unsigned char)s.p[i])) < 0)
-			return -1;
-		acc = (acc << 6) | (unsigned int)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (n == outsz)
-				return -1;
-			out[n++] = (uint8_t)(acc >> bits);
-			acc &= (1U << bits) - 1;
-		}
-	}
-	if (acc != 0)
-		return -1;
-	*outlen = n;
-	return 0;
-}
-
-/*
- * Encode len bytes as standard base64, with or without padding, into out
- * (outsz bytes, NUL-terminated). Returns the length, or 0 if it does not
- * fit.
- */
-static size_t
-b64_encode(const uint8_t *in, size_t len, int pad, char *out, size_t outsz)
-{
-	size_t i, n = 0;
-	uint32_t w;
-
-	if (len > (outsz - 1) / 4 * 3)
-		return 0;
-	for (i = 0; i + 3 <= len; i += 3) {
-		w = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 |
-		    in[i + 2];
-		out[n++] = b64_chars[w >> 18];
-		out[n++] = b64_chars[(w >> 12) & 63];
-		out[n++] = b64_chars[(w >> 6) & 63];
-		out[n++] = b64_chars[w & 63];
-	}
-	if (len - i == 1) {
-		w = (uint32_t)in[i] << 16;
-		out[n++] = b64_chars[w >> 18];
-		out[n++] = b64_chars[(w >> 12) & 63];
-		if (pad) {
-			out[n++] = '=';
-			out[n++] = '=';
-		}
-	} else if (len - i == 2) {
-		w = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
-		out[n++] = b64_chars[w >> 18];
-		out[n++] = b64_chars[(w >> 12) & 63];
-		out[n++] = b64_chars[(w >> 6) & 63];
-		if (pad)
-			out[n++] = '=';
-	}
-	out[n] = '\0';
-	return n;
+	return codec_b64_decode(s.p, s.n, flags, out, outsz, outlen) == APP_OK
+	    ? 0
+	    : -1;
 }
 
 /*
@@ -609,9 +520,10 @@ encode_argon2(const struct pw_params *pp, const char *pw, size_t pwlen,
 	if (er != APP_OK)
 		goto out;
 	er = APP_EINTERNAL;
-	if (b64_encode((const uint8_t *)salt, PW_SALT_CHARS, 0, salt64,
-		sizeof(salt64)) == 0 ||
-	    b64_encode(hash, pp->hash_len, 0, hash64, sizeof(hash64)) == 0)
+	if (codec_b64_encode(salt, PW_SALT_CHARS, 0, salt64, sizeof(salt64),
+		NULL) != APP_OK ||
+	    codec_b64_encode(hash, pp->hash_len, 0, hash64, sizeof(hash64),
+		NULL) != APP_OK)
 		goto out;
 	er = emit(out, "argon2$argon2id$v=19$m=%u,t=%u,p=%u$%s$%s",
 	    (unsigned int)pp->memory_cost, (unsigned int)pp->time_cost,
@@ -652,7 +564,8 @@ encode_pbkdf2(const struct pw_params *pp, enum pw_algo algo, const char *pw,
 	if (er != APP_OK)
 		goto out;
 	er = APP_EINTERNAL;
-	if (b64_encode(dk, dklen, 1, dk64, sizeof(dk64)) == 0)
+	if (codec_b64_encode(dk, dklen, CODEC_B64_PAD, dk64, sizeof(dk64),
+		NULL) != APP_OK)
 		goto out;
 	er = emit(out, "%s$%u$%.*s$%s", algos[algo].name,
 	    (unsigned int)pp->pbkdf2_iterations, PW_SALT_CHARS, salt, dk64);
@@ -673,9 +586,8 @@ static enum app_err
 bcrypt_key(enum pw_algo algo, const char *pw, size_t pwlen,
     char key[PW_BCRYPT_KEY_MAX + 1])
 {
-	static const char hexd[] = "0123456789abcdef";
 	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, i;
+	unsigned int mdlen = 0;
 
 	if (algo == PW_ALGO_BCRYPT) {
 		if (pwlen > 0 && memchr(pw, '\0', pwlen) != NULL)
@@ -692,11 +604,7 @@ bcrypt_key(enum pw_algo algo, const char *pw, size_t pwlen,
 		log_warnx("pw: EVP_Digest failed");
 		return APP_EINTERNAL;
 	}
-	for (i = 0; i < mdlen; i++) {
-		key[2 * i] = hexd[md[i] >> 4];
-		key[2 * i + 1] = hexd[md[i] & 15];
-	}
-	key[2 * mdlen] = '\0';
+	codec_hex_encode(md, mdlen, key);
 	OPENSSL_cleanse(md, sizeof(md));
 	return APP_OK;
 }
@@ -792,7 +700,8 @@ encode_scrypt(const struct pw_params *pp, const char *pw, size_t pwlen,
 	if (er != APP_OK)
 		goto out;
 	er = APP_EINTERNAL;
-	if (b64_encode(dk, sizeof(dk), 1, dk64, sizeof(dk64)) == 0)
+	if (codec_b64_encode(dk, sizeof(dk), CODEC_B64_PAD, dk64, sizeof(dk64),
+		NULL) != APP_OK)
 		goto out;
 	er = emit(out, "scrypt$%u$%.*s$%u$%u$%s",
 	    (unsigned int)pp->scrypt_work_factor, PW_SALT_CHARS, salt,
@@ -1015,7 +924,7 @@ verify_pbkdf2(const struct pw_params *pp, enum pw_algo algo, int first,
 		return APP_EINPUT;
 	if (f[2].n == 0 || f[2].n > INT32_MAX)
 		return APP_EINPUT;
-	if (b64_decode(f[3], 1, want, sizeof(want), &wantlen) == -1 ||
+	if (b64_decode(f[3], CODEC_B64_PAD, want, sizeof(want), &wantlen) == -1 ||
 	    wantlen != dklen)
 		return APP_EINPUT;
 	/* PBKDF2PasswordHasher.must_update (Django 3.2 and later). */
@@ -1145,7 +1054,7 @@ verify_scrypt(const struct pw_params *pp, const struct span *f, size_t nf,
 		return APP_EINPUT;
 	if (f[2].n == 0)
 		return APP_EINPUT;
-	if (b64_decode(f[5], 1, want, sizeof(want), &wantlen) == -1 ||
+	if (b64_decode(f[5], CODEC_B64_PAD, want, sizeof(want), &wantlen) == -1 ||
 	    wantlen != PW_SCRYPT_DKLEN)
 		return APP_EINPUT;
 

@@ -20,6 +20,7 @@
 
 #include <openssl/crypto.h>
 
+#include "codec.h"
 #include "pwval.h"
 #include "log.h"
 #include "resp.h"
@@ -766,48 +767,6 @@ py_lower(const uint32_t *s, size_t n, uint32_t *out)
 
 /* --- UTF-8 ------------------------------------------------------------ */
 
-/*
- * Decode one code point of s (len > 0 bytes) strictly, as Python's
- * codec: no overlongs, surrogates or values past U+10FFFF. Returns the
- * bytes used, or 0 when s does not start with a valid sequence.
- */
-static size_t
-utf8_one(const unsigned char *s, size_t len, uint32_t *cp)
-{
-	uint32_t c = s[0], min;
-	size_t n, i;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		c &= 0x1f;
-		min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		c &= 0x0f;
-		min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		c &= 0x07;
-		min = 0x10000;
-	} else
-		return 0;
-	if (len < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
-	*cp = c;
-	return n;
-}
-
 /* Decode s into out (room for len); a bad byte is one U+FFFD. */
 static size_t
 utf8_decode(const char *s, size_t len, uint32_t *out)
@@ -816,7 +775,7 @@ utf8_decode(const char *s, size_t len, uint32_t *out)
 	size_t i = 0, o = 0, k;
 
 	while (i < len) {
-		if ((k = utf8_one(p + i, len - i, &out[o])) == 0) {
+		if ((k = codec_utf8_next(p + i, len - i, &out[o])) == 0) {
 			out[o] = PWVAL_REPLACEMENT;
 			k = 1;
 		}
@@ -830,28 +789,10 @@ utf8_decode(const char *s, size_t len, uint32_t *out)
 static size_t
 utf8_encode(const uint32_t *s, size_t n, char *out)
 {
-	unsigned char *p = (unsigned char *)out;
 	size_t i, o = 0;
 
-	for (i = 0; i < n; i++) {
-		uint32_t c = s[i];
-
-		if (c < 0x80)
-			p[o++] = (unsigned char)c;
-		else if (c < 0x800) {
-			p[o++] = (unsigned char)(0xc0 | c >> 6);
-			p[o++] = (unsigned char)(0x80 | (c & 0x3f));
-		} else if (c < 0x10000) {
-			p[o++] = (unsigned char)(0xe0 | c >> 12);
-			p[o++] = (unsigned char)(0x80 | ((c >> 6) & 0x3f));
-			p[o++] = (unsigned char)(0x80 | (c & 0x3f));
-		} else {
-			p[o++] = (unsigned char)(0xf0 | c >> 18);
-			p[o++] = (unsigned char)(0x80 | ((c >> 12) & 0x3f));
-			p[o++] = (unsigned char)(0x80 | ((c >> 6) & 0x3f));
-			p[o++] = (unsigned char)(0x80 | (c & 0x3f));
-		}
-	}
+	for (i = 0; i < n; i++)
+		o += codec_utf8_put(s[i], (unsigned char *)out + o);
 	return o;
 }
 
@@ -919,12 +860,12 @@ strip_bytes(const char *buf, size_t *start, size_t *end)
 	size_t k, b;
 
 	while (*start < *end &&
-	    (k = utf8_one(p + *start, *end - *start, &c)) != 0 && IS_SPACE(c))
+	    (k = codec_utf8_next(p + *start, *end - *start, &c)) != 0 && IS_SPACE(c))
 		*start += k;
 	while (*end > *start) {
 		for (b = *end - 1; b > *start && (p[b] & 0xc0) == 0x80; b--)
 			continue;
-		if (utf8_one(p + b, *end - b, &c) == 0 || !IS_SPACE(c))
+		if (codec_utf8_next(p + b, *end - b, &c) == 0 || !IS_SPACE(c))
 			break;
 		*end = b;
 	}
@@ -1039,7 +980,7 @@ list_load(const char *path, struct pwval_list **out, const char **why)
 	for (i = 0; i < len; i += n) {
 		uint32_t c;
 
-		if ((n = utf8_one((const unsigned char *)l->buf + i, len - i,
+		if ((n = codec_utf8_next((const unsigned char *)l->buf + i, len - i,
 			 &c)) == 0) {
 			*why = "not UTF-8 text";
 			goto fail;

@@ -5,11 +5,11 @@
 #include <wctype.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include "account.h"
+#include "codec.h"
+#include "djsign.h"
 #include "log.h"
 #include "pw.h"
 #include "pwval.h"
@@ -17,12 +17,6 @@
 #include "resp.h"
 #include "tok.h"
 
-/* Django's Signer: salted_hmac(salt + "signer", ...). */
-#define KEY_SALT REG_KEY_SALT "signer"
-/* Unpadded URL-safe base64 of a SHA-256 MAC. */
-#define SIG_CHARS 43
-/* Longest base-62 timestamp read: 62^10 > year 26 billion, < INT64_MAX. */
-#define TS_MAX_DIGITS 10
 /* "9223372036854775807": the longest pk. */
 #define PK_MAX_DIGITS 19
 /* Attempts at a free username when one is made up from the address. */
@@ -30,11 +24,6 @@
 /* Random digits after a made-up username that is taken (allauth adds
  * a suffix of growing length). */
 #define NAME_SUFFIX_MIN 4
-
-static const char b62[] =
-    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-static const char b64[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 static enum app_err
 add(struct json_object **errs, const char *field, const char *msg)
@@ -45,134 +34,11 @@ add(struct json_object **errs, const char *field, const char *msg)
 
 /* ---- Django's signing ---- */
 
-/* URL-safe base64 without padding (Django's b64_encode); returns length. */
-static size_t
-b64_encode(const unsigned char *in, size_t n, char *out)
-{
-	size_t i, o = 0;
-	uint32_t v;
-
-	for (i = 0; i + 2 < n; i += 3) {
-		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8 |
-		    in[i + 2];
-		out[o++] = b64[v >> 18 & 63];
-		out[o++] = b64[v >> 12 & 63];
-		out[o++] = b64[v >> 6 & 63];
-		out[o++] = b64[v & 63];
-	}
-	if (n - i == 1) {
-		v = (uint32_t)in[i] << 16;
-		out[o++] = b64[v >> 18 & 63];
-		out[o++] = b64[v >> 12 & 63];
-	} else if (n - i == 2) {
-		v = (uint32_t)in[i] << 16 | (uint32_t)in[i + 1] << 8;
-		out[o++] = b64[v >> 18 & 63];
-		out[o++] = b64[v >> 12 & 63];
-		out[o++] = b64[v >> 6 & 63];
-	}
-	out[o] = '\0';
-	return o;
-}
-
-static int
-b64_value(char c)
-{
-	const char *p;
-
-	if (c == '\0' || (p = strchr(b64, c)) == NULL)
-		return -1;
-	return (int)(p - b64);
-}
-
-/*
- * Decode exactly what b64_encode makes: no padding, no other
- * characters, no stray low bits. Returns the length, or -1.
- */
-static long
-b64_decode(const char *in, size_t n, unsigned char *out, size_t outsz)
-{
-	size_t i, o = 0;
-	uint32_t v;
-	int d[4], k;
-
-	if (n % 4 == 1)
-		return -1;
-	for (i = 0; i < n; i += 4) {
-		size_t left = n - i < 4 ? n - i : 4;
-
-		v = 0;
-		for (k = 0; k < 4; k++) {
-			d[k] = (size_t)k < left ? b64_value(in[i + k]) : 0;
-			if (d[k] < 0)
-				return -1;
-			v = v << 6 | (uint32_t)d[k];
-		}
-		if (o + left - 1 > outsz)
-			return -1;
-		out[o++] = (unsigned char)(v >> 16);
-		if (left > 2)
-			out[o++] = (unsigned char)(v >> 8);
-		if (left > 3)
-			out[o++] = (unsigned char)v;
-		/* Bits the encoder would have left zero. */
-		if ((left == 2 && (v & 0xffff) != 0) ||
-		    (left == 3 && (v & 0xff) != 0))
-			return -1;
-	}
-	return (long)o;
-}
-
-/* Django's b62_encode of a non-negative number; returns the length. */
-static size_t
-b62_encode(uint64_t v, char *out)
-{
-	char tmp[24];
-	size_t n = 0, i;
-
-	do {
-		tmp[n++] = b62[v % 62];
-		v /= 62;
-	} while (v != 0);
-	for (i = 0; i < n; i++)
-		out[i] = tmp[n - 1 - i];
-	out[n] = '\0';
-	return n;
-}
-
-/* Django's Signer.signature: b64(HMAC-SHA256(SHA256(KEY_SALT secret), v)). */
-static enum app_err
-signature(const char *secret, const char *value, size_t len,
-    char out[SIG_CHARS + 1])
-{
-	unsigned char key[EVP_MAX_MD_SIZE], mac[EVP_MAX_MD_SIZE];
-	unsigned int keylen = 0, maclen = 0;
-	EVP_MD_CTX *md;
-	enum app_err er = APP_EINTERNAL;
-
-	if ((md = EVP_MD_CTX_new()) == NULL)
-		return APP_ENOMEM;
-	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
-	    EVP_DigestUpdate(md, KEY_SALT, strlen(KEY_SALT)) != 1 ||
-	    EVP_DigestUpdate(md, secret, strlen(secret)) != 1 ||
-	    EVP_DigestFinal_ex(md, key, &keylen) != 1)
-		goto out;
-	if (HMAC(EVP_sha256(), key, (int)keylen, (const unsigned char *)value,
-		len, mac, &maclen) == NULL ||
-	    maclen != 32)
-		goto out;
-	b64_encode(mac, maclen, out);
-	er = APP_OK;
-out:
-	OPENSSL_cleanse(key, sizeof(key));
-	EVP_MD_CTX_free(md);
-	return er;
-}
-
 enum app_err
 reg_key_make(const char *secret, int64_t address_id, time_t now, char *out,
     size_t outsz)
 {
-	char pk[PK_MAX_DIGITS + 2], value[REG_KEY_BYTES], sig[SIG_CHARS + 1];
+	char pk[PK_MAX_DIGITS + 2], value[REG_KEY_BYTES], *key = NULL;
 	size_t n;
 	int len;
 
@@ -181,12 +47,12 @@ reg_key_make(const char *secret, int64_t address_id, time_t now, char *out,
 		return APP_EINTERNAL;
 	/* JSONSerializer: json.dumps(pk) of an int is its decimal digits. */
 	len = snprintf(pk, sizeof(pk), "%" PRId64, address_id);
-	n = b64_encode((const unsigned char *)pk, (size_t)len, value);
-	value[n++] = ':';
-	n += b62_encode((uint64_t)now, value + n);
-	if (signature(secret, value, n, sig) != APP_OK)
+	if (codec_b64_encode(pk, (size_t)len, CODEC_B64_URL, value,
+		sizeof(value), &n) != APP_OK ||
+	    djs_ts_sign(secret, REG_KEY_SALT, value, n, now, &key) != APP_OK)
 		return APP_EINTERNAL;
-	len = snprintf(out, outsz, "%s:%s", value, sig);
+	len = snprintf(out, outsz, "%s", key);
+	free(key);
 	if (len < 0 || (size_t)len >= outsz)
 		return APP_EINTERNAL;
 	return APP_OK;
@@ -196,45 +62,23 @@ enum app_err
 reg_key_check(const char *secret, const char *key, time_t now, long max_age,
     int64_t *address_id)
 {
-	char sig[SIG_CHARS + 1], digits[PK_MAX_DIGITS + 1];
+	char digits[PK_MAX_DIGITS + 1];
 	unsigned char raw[PK_MAX_DIGITS + 4];
-	const char *sep2, *sep1, *p;
-	size_t len = strlen(key), vlen;
-	uint64_t ts = 0;
-	long got;
-	int64_t id = 0;
-	int i;
+	size_t len = strlen(key), vlen, got, i;
+	int64_t id = 0, ts;
 
 	if (secret == NULL || len == 0 || len >= REG_KEY_BYTES)
 		return APP_EINPUT;
-	/* Signer.unsign: value, sig = signed_value.rsplit(":", 1). */
-	if ((sep2 = strrchr(key, ':')) == NULL)
-		return APP_EINPUT;
-	vlen = (size_t)(sep2 - key);
-	if (strlen(sep2 + 1) != SIG_CHARS ||
-	    signature(secret, key, vlen, sig) != APP_OK ||
-	    CRYPTO_memcmp(sig, sep2 + 1, SIG_CHARS) != 0)
-		return APP_EINPUT;
-	/* TimestampSigner.unsign: value, ts = value.rsplit(":", 1). */
-	for (sep1 = sep2; sep1 > key && sep1[-1] != ':'; sep1--)
-		;
-	if (sep1 == key || sep2 - sep1 < 1 || sep2 - sep1 > TS_MAX_DIGITS)
-		return APP_EINPUT;
-	for (p = sep1; p < sep2; p++) {
-		const char *d = strchr(b62, *p);
-
-		if (*p == '\0' || d == NULL)
-			return APP_EINPUT;
-		ts = ts * 62 + (uint64_t)(d - b62);
-	}
-	/* A key from the future is not refused, as in Django. */
-	if ((int64_t)ts < (int64_t)now && (int64_t)now - (int64_t)ts > max_age)
+	/* signing.loads: TimestampSigner.unsign, then the payload. */
+	if (djs_ts_unsign(secret, REG_KEY_SALT, key, len, now, max_age, &vlen,
+		&ts) != APP_OK)
 		return APP_EINPUT;
 	/* unsign_object: "." marks a compressed payload; we never make one. */
 	if (key[0] == '.')
 		return APP_EINPUT;
-	got = b64_decode(key, (size_t)(sep1 - 1 - key), raw, sizeof(raw));
-	if (got < 1 || got > PK_MAX_DIGITS)
+	if (codec_b64_decode(key, vlen, CODEC_B64_URL, raw, sizeof(raw),
+		&got) != APP_OK ||
+	    got < 1 || got > PK_MAX_DIGITS)
 		return APP_EINPUT;
 	for (i = 0; i < got; i++) {
 		if (raw[i] < '0' || raw[i] > '9' || (i == 0 && raw[i] == '0'))

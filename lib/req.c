@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "body.h"
+#include "codec.h"
 #include "req.h"
 #include "resp.h"
 
@@ -312,31 +313,18 @@ req_utf8_chars(const char *s, size_t len)
 	return n;
 }
 
-/* Decode one code point of valid UTF-8 at s; returns its byte length. */
+/* One code point of s (valid UTF-8: req_ checked it); a bad byte, which
+ * cannot come, counts as one code point of its own value. */
 static size_t
 utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
 {
-	if (s[0] < 0x80 || len < 2) {
+	size_t k;
+
+	if ((k = codec_utf8_next(s, len, cp)) == 0) {
 		*cp = s[0];
-		return 1;
+		k = 1;
 	}
-	if ((s[0] & 0xe0) == 0xc0) {
-		*cp = ((uint32_t)(s[0] & 0x1f) << 6) | (s[1] & 0x3f);
-		return 2;
-	}
-	if ((s[0] & 0xf0) == 0xe0 && len >= 3) {
-		*cp = ((uint32_t)(s[0] & 0x0f) << 12) |
-		    ((uint32_t)(s[1] & 0x3f) << 6) | (s[2] & 0x3f);
-		return 3;
-	}
-	if (len >= 4) {
-		*cp = ((uint32_t)(s[0] & 0x07) << 18) |
-		    ((uint32_t)(s[1] & 0x3f) << 12) |
-		    ((uint32_t)(s[2] & 0x3f) << 6) | (s[3] & 0x3f);
-		return 4;
-	}
-	*cp = s[0];
-	return 1;
+	return k;
 }
 
 /* Python's str.isspace() set. */

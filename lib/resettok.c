@@ -5,10 +5,10 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "bounds.h"
+#include "codec.h"
+#include "djsign.h"
 #include "resettok.h"
 
 /* PasswordResetTokenGenerator.key_salt (Django 3.1 to 5.x). */
@@ -25,26 +25,6 @@
 #define RTOK_VALUE_BYTES                                                       \
 	(RTOK_INT_CHARS + LIMIT_HASH + RTOK_LOGIN_CHARS + RTOK_INT_CHARS +     \
 	    LIMIT_EMAIL_BYTES + 1)
-
-static const char b36[] = "0123456789abcdefghijklmnopqrstuvwxyz";
-static const char b64url[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/* Django's int_to_base36; out has room for 13 digits and the NUL. */
-static void
-base36(uint64_t v, char *out)
-{
-	char tmp[RTOK_TS_MAX_DIGITS + 1];
-	size_t n = 0;
-
-	do {
-		tmp[n++] = b36[v % 36];
-		v /= 36;
-	} while (v != 0);
-	while (n > 0)
-		*out++ = tmp[--n];
-	*out = '\0';
-}
 
 /* Python's str(datetime.replace(microsecond=0, tzinfo=None)), in UTC. */
 static enum app_err
@@ -136,14 +116,12 @@ make_with_ts(const char *secret, const struct rtok_user *u, uint64_t ts,
     char out[RTOK_TOKEN_BYTES])
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned char key[EVP_MAX_MD_SIZE], mac[EVP_MAX_MD_SIZE];
-	unsigned int keylen = 0, maclen = 0, i;
+	unsigned char mac[DJS_MAC_BYTES];
 	char value[RTOK_VALUE_BYTES], login[RTOK_LOGIN_CHARS + 1];
 	const char *email = u->email != NULL ? u->email : "";
-	EVP_MD_CTX *md = NULL;
 	enum app_err er = APP_EINTERNAL;
 	char *full = NULL;
-	size_t n;
+	size_t n, i;
 	int len;
 
 	if (secret == NULL || u->password == NULL ||
@@ -162,33 +140,18 @@ make_with_ts(const char *secret, const struct rtok_user *u, uint64_t ts,
 	if (u->allauth && (er = allauth_value(u, value, (size_t)len,
 			       &full)) != APP_OK)
 		goto out;
-	er = APP_EINTERNAL;
-
-	/* salted_hmac: key = sha256(key_salt + secret), then HMAC. */
-	if ((md = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
-	    EVP_DigestUpdate(md, RTOK_KEY_SALT, strlen(RTOK_KEY_SALT)) != 1 ||
-	    EVP_DigestUpdate(md, secret, strlen(secret)) != 1 ||
-	    EVP_DigestFinal_ex(md, key, &keylen) != 1)
+	if ((er = djs_salted_hmac(RTOK_KEY_SALT, secret,
+		 full != NULL ? full : value,
+		 full != NULL ? strlen(full) : (size_t)len, mac)) != APP_OK)
 		goto out;
-	if (HMAC(EVP_sha256(), key, (int)keylen,
-		(unsigned char *)(full != NULL ? full : value),
-		full != NULL ? strlen(full) : (size_t)len, mac,
-		&maclen) == NULL ||
-	    maclen != 32)
-		goto out;
-
-	base36(ts, out);
-	n = strlen(out);
+	n = codec_b36_encode(ts, out);
 	out[n++] = '-';
 	/* hexdigest()[::2]: the high nibble of each byte. */
-	for (i = 0; i < maclen; i++)
+	for (i = 0; i < sizeof(mac); i++)
 		out[n++] = hex[mac[i] >> 4];
 	out[n] = '\0';
 	er = APP_OK;
 out:
-	EVP_MD_CTX_free(md);
-	OPENSSL_cleanse(key, sizeof(key));
 	OPENSSL_cleanse(mac, sizeof(mac));
 	OPENSSL_cleanse(value, sizeof(value));
 	if (full != NULL) {
@@ -229,7 +192,6 @@ rtok_check(const char *secret, const struct rtok_user *u, const char *token,
 	uint64_t ts = 0;
 	size_t len, digits;
 	enum app_err er;
-	int d;
 
 	if (token == NULL)
 		return APP_EINPUT;
@@ -247,17 +209,8 @@ rtok_check(const char *secret, const struct rtok_user *u, const char *token,
 	 * case, but such a ts never rebuilds the same token, so refuse it
 	 * here. A ts past int64 was never made by anyone.
 	 */
-	for (p = token; *p != '-'; p++) {
-		if (*p >= '0' && *p <= '9')
-			d = *p - '0';
-		else if (*p >= 'a' && *p <= 'z')
-			d = *p - 'a' + 10;
-		else
-			return APP_EINPUT;
-		if (ts > ((uint64_t)INT64_MAX - (uint64_t)d) / 36)
-			return APP_EINPUT;
-		ts = ts * 36 + (uint64_t)d;
-	}
+	if (codec_b36_decode(token, digits, INT64_MAX, &ts) != APP_OK)
+		return APP_EINPUT;
 
 	if ((er = make_with_ts(secret, u, ts, want)) != APP_OK)
 		return er;
@@ -277,9 +230,7 @@ out:
 enum app_err
 rtok_uid_encode(int64_t id, char *out, size_t outsz)
 {
-	char dec[RTOK_INT_CHARS + 1], enc[RTOK_UID_BYTES];
-	size_t i, n = 0, len;
-	uint32_t v;
+	char dec[RTOK_INT_CHARS + 1];
 	int k;
 
 	if (id < 1)
@@ -287,53 +238,27 @@ rtok_uid_encode(int64_t id, char *out, size_t outsz)
 	k = snprintf(dec, sizeof(dec), "%" PRId64, id);
 	if (k < 1 || (size_t)k >= sizeof(dec))
 		return APP_EINTERNAL;
-	len = (size_t)k;
 	/* RFC 4648, 5 (base64url), padding stripped as Django does. */
-	for (i = 0; i < len; i += 3) {
-		v = (uint32_t)(unsigned char)dec[i] << 16;
-		if (i + 1 < len)
-			v |= (uint32_t)(unsigned char)dec[i + 1] << 8;
-		if (i + 2 < len)
-			v |= (uint32_t)(unsigned char)dec[i + 2];
-		enc[n++] = b64url[(v >> 18) & 63];
-		enc[n++] = b64url[(v >> 12) & 63];
-		if (i + 1 < len)
-			enc[n++] = b64url[(v >> 6) & 63];
-		if (i + 2 < len)
-			enc[n++] = b64url[v & 63];
-	}
-	if (n >= outsz)
-		return APP_EINTERNAL;
-	memcpy(out, enc, n);
-	out[n] = '\0';
-	return APP_OK;
+	return codec_b64_encode(dec, (size_t)k, CODEC_B64_URL, out, outsz,
+	    NULL);
 }
 
 enum app_err
 rtok_uid_decode(const char *uid, int64_t *id)
 {
-	char dec[RTOK_UID_BYTES], again[RTOK_UID_BYTES];
-	const char *c;
+	unsigned char dec[RTOK_UID_BYTES];
 	size_t i, n = 0, len;
-	uint32_t acc = 0;
-	int bits = 0;
 	int64_t v = 0;
 
 	if (uid == NULL)
 		return APP_EINPUT;
 	len = strnlen(uid, RTOK_UID_BYTES);
-	if (len < 2 || len >= RTOK_UID_BYTES)
+	/* Strict (codec.h): no spare bits, no length of 4k+1, which would
+	 * decode to the same digits. */
+	if (len < 2 || len >= RTOK_UID_BYTES ||
+	    codec_b64_decode(uid, len, CODEC_B64_URL, dec, sizeof(dec), &n) !=
+		APP_OK)
 		return APP_EINPUT;
-	for (i = 0; i < len; i++) {
-		if (uid[i] == '\0' || (c = strchr(b64url, uid[i])) == NULL)
-			return APP_EINPUT;
-		acc = (acc << 6) | (uint32_t)(c - b64url);
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			dec[n++] = (char)((acc >> bits) & 0xff);
-		}
-	}
 	/* 1..19 digits, no leading zero: a positive int64 in canonical form. */
 	if (n == 0 || n > RTOK_INT_CHARS - 1 || dec[0] == '0')
 		return APP_EINPUT;
@@ -344,11 +269,6 @@ rtok_uid_decode(const char *uid, int64_t *id)
 			return APP_EINPUT;
 		v = v * 10 + (dec[i] - '0');
 	}
-	/* Refuses non-zero spare bits and a length of 4k+1, which decode
-	 * to the same digits. */
-	if (rtok_uid_encode(v, again, sizeof(again)) != APP_OK ||
-	    strcmp(again, uid) != 0)
-		return APP_EINPUT;
 	*id = v;
 	return APP_OK;
 }
@@ -356,13 +276,12 @@ rtok_uid_decode(const char *uid, int64_t *id)
 enum app_err
 rtok_uid36_encode(int64_t id, char *out, size_t outsz)
 {
-	char tmp[RTOK_TS_MAX_DIGITS + 1];
+	char tmp[CODEC_B36_BYTES];
 	size_t n;
 
 	if (id < 1)
 		return APP_EINPUT;
-	base36((uint64_t)id, tmp);
-	if ((n = strlen(tmp)) >= outsz)
+	if ((n = codec_b36_encode((uint64_t)id, tmp)) >= outsz)
 		return APP_EINTERNAL;
 	memcpy(out, tmp, n + 1);
 	return APP_OK;

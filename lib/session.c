@@ -7,12 +7,11 @@
 
 #include <json-c/json.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 #include <zlib.h>
 
+#include "codec.h"
+#include "djsign.h"
 #include "session.h"
 #include "tok.h"
 
@@ -23,65 +22,29 @@
 		  "get_session_auth_hash"
 #define ALLAUTH_BACKEND "allauth.account.auth_backends.AuthenticationBackend"
 
-/* base64url of a SHA-256 HMAC, no padding: 43 characters. */
-#define SIG_CHARS 43
 /* First output buffer of sess_inflate; it doubles up to SESS_JSON_MAX. */
 #define INFLATE_STEP 1024
-
-/* Signer.signature(value) with salt SESS_SALT. */
-static enum app_err
-signature(const char *secret, const char *value, size_t len,
-    char out[SIG_CHARS + 2])
-{
-	unsigned char mac[SHA256_DIGEST_LENGTH];
-	enum app_err er;
-
-	if ((er = tok_salted_hmac(SESS_SALT "signer", secret, value, len, mac)) !=
-	    APP_OK)
-		return er;
-	tok_b64url(mac, sizeof(mac), out);
-	return APP_OK;
-}
 
 enum app_err
 sess_auth_hash(const char *secret, const char *password,
     char out[SESS_HASH_BYTES])
 {
-	unsigned char mac[SHA256_DIGEST_LENGTH];
+	unsigned char mac[DJS_MAC_BYTES];
 	enum app_err er;
 
-	if ((er = tok_salted_hmac(HASH_SALT, secret, password, strlen(password),
+	if ((er = djs_salted_hmac(HASH_SALT, secret, password, strlen(password),
 		 mac)) != APP_OK)
 		return er;
-	tok_hex(mac, sizeof(mac), out);
+	codec_hex_encode(mac, sizeof(mac), out);
 	return APP_OK;
-}
-
-/* baseconv.base62.encode for TimestampSigner.timestamp(). */
-static void
-b62(uint64_t v, char out[16])
-{
-	static const char digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-				     "abcdefghijklmnopqrstuvwxyz";
-	char tmp[16];
-	size_t n = 0, i;
-
-	do {
-		tmp[n++] = digits[v % 62];
-		v /= 62;
-	} while (v > 0);
-	for (i = 0; i < n; i++)
-		out[i] = tmp[n - 1 - i];
-	out[n] = '\0';
 }
 
 enum app_err
 sess_encode(const char *secret, int64_t user_id, const char *password,
     time_t now, char **out)
 {
-	char hash[SESS_HASH_BYTES], ts[16], sig[SIG_CHARS + 2];
-	char json[256], *b = NULL, *res = NULL;
-	size_t jlen, blen, rlen;
+	char hash[SESS_HASH_BYTES], json[256], *b = NULL;
+	size_t jlen, blen;
 	enum app_err er;
 	int n;
 
@@ -96,64 +59,40 @@ sess_encode(const char *secret, int64_t user_id, const char *password,
 		return APP_EINTERNAL;
 	jlen = (size_t)n;
 	er = APP_ENOMEM;
-	if ((b = malloc(4 * ((jlen + 2) / 3) + 1)) == NULL)
+	if ((b = malloc(CODEC_B64_LEN(jlen) + 1)) == NULL)
 		goto out;
-	tok_b64url((unsigned char *)json, jlen, b);
-	b62(now < 0 ? 0 : (uint64_t)now, ts);
-	blen = strlen(b);
-	rlen = blen + 1 + strlen(ts) + 1 + SIG_CHARS + 1;
-	if ((res = malloc(rlen)) == NULL)
-		goto out;
-	snprintf(res, rlen, "%s:%s", b, ts);
-	if ((er = signature(secret, res, strlen(res), sig)) != APP_OK)
-		goto out;
-	snprintf(res + strlen(res), rlen - strlen(res), ":%s", sig);
-	*out = res;
-	res = NULL;
-	er = APP_OK;
+	/* signing.dumps: TimestampSigner(salt=key_salt).sign(b64(json)). */
+	if ((er = codec_b64_encode(json, jlen, CODEC_B64_URL, b,
+		 CODEC_B64_LEN(jlen) + 1, &blen)) == APP_OK)
+		er = djs_ts_sign(secret, SESS_SALT, b, blen, now, out);
 out:
 	free(b);
-	free(res);
 	OPENSSL_cleanse(hash, sizeof(hash));
 	OPENSSL_cleanse(json, sizeof(json));
 	return er;
 }
 
-/* Django's b64_decode: urlsafe_b64decode after re-padding. */
+/*
+ * Django's b64_decode of a signed payload into *out (malloc'd, with a NUL
+ * after the bytes). Strict (codec.h): the signature was checked first,
+ * and Django's b64_encode writes only the canonical text.
+ */
 static enum app_err
 unb64url(const char *in, size_t n, unsigned char **out, size_t *outlen)
 {
-	char *s;
 	unsigned char *d;
-	size_t i, pad = (4 - n % 4) % 4;
-	int len;
+	size_t len;
 
-	if (pad == 3)
-		return APP_EAUTH;
-	if ((s = malloc(n + pad + 1)) == NULL)
+	if ((d = malloc(n / 4 * 3 + 3)) == NULL)
 		return APP_ENOMEM;
-	for (i = 0; i < n; i++) {
-		s[i] = in[i] == '-' ? '+' : in[i] == '_' ? '/' : in[i];
-		if (s[i] == '+' && in[i] == '+') /* not urlsafe */
-			s[i] = '!';
-		if (s[i] == '/' && in[i] == '/')
-			s[i] = '!';
-	}
-	memset(s + n, '=', pad);
-	s[n + pad] = '\0';
-	if ((d = malloc((n + pad) / 4 * 3 + 1)) == NULL) {
-		free(s);
-		return APP_ENOMEM;
-	}
-	len = EVP_DecodeBlock(d, (unsigned char *)s, (int)(n + pad));
-	free(s);
-	if (len < 0) {
+	if (codec_b64_decode(in, n, CODEC_B64_URL, d, n / 4 * 3 + 2, &len) !=
+	    APP_OK) {
 		free(d);
 		return APP_EAUTH;
 	}
-	*outlen = (size_t)len - pad;
-	d[*outlen] = '\0';
+	d[len] = '\0';
 	*out = d;
+	*outlen = len;
 	return APP_OK;
 }
 
@@ -255,39 +194,25 @@ str_member(struct json_object *o, const char *key)
 enum app_err
 sess_decode(const char *secret, const char *data, struct sess_auth *out)
 {
-	char sig[SIG_CHARS + 2];
-	const char *last, *colon, *id, *backend, *hash;
+	const char *id, *backend, *hash;
 	unsigned char *json = NULL, *zdata = NULL;
 	struct json_tokener *tok = NULL;
 	struct json_object *root = NULL, *v;
-	size_t vlen, jlen, zlen, i;
-	int64_t uid = 0;
+	size_t plen, jlen, zlen;
+	int64_t uid = 0, ts;
 	enum app_err er;
 
-	if ((last = strrchr(data, ':')) == NULL)
-		return APP_EAUTH;
-	vlen = (size_t)(last - data);
-	if ((er = signature(secret, data, vlen, sig)) != APP_OK)
+	/* signing.loads without max_age: "payload:timestamp:signature"; a
+	 * leading '.' in the payload marks zlib (signed with it). */
+	if ((er = djs_ts_unsign(secret, SESS_SALT, data, strlen(data), 0, -1,
+		 &plen, &ts)) != APP_OK)
 		return er;
-	if (strlen(last + 1) != SIG_CHARS ||
-	    CRYPTO_memcmp(last + 1, sig, SIG_CHARS) != 0)
-		return APP_EAUTH;
-	/* "payload:timestamp"; a leading '.' marks zlib (signed with it). */
-	colon = NULL;
-	for (i = vlen; i > 0; i--)
-		if (data[i - 1] == ':') {
-			colon = data + i - 1;
-			break;
-		}
-	if (colon == NULL)
-		return APP_EAUTH;
 	if (data[0] != '.') {
-		if ((er = unb64url(data, (size_t)(colon - data), &json,
-			 &jlen)) != APP_OK)
+		if ((er = unb64url(data, plen, &json, &jlen)) != APP_OK)
 			return er;
 	} else {
-		if ((er = unb64url(data + 1, (size_t)(colon - data) - 1, &zdata,
-			 &zlen)) != APP_OK)
+		if ((er = unb64url(data + 1, plen - 1, &zdata, &zlen)) !=
+		    APP_OK)
 			return er;
 		er = sess_inflate(zdata, zlen, &json, &jlen);
 		OPENSSL_cleanse(zdata, zlen);

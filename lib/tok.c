@@ -1,41 +1,10 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "codec.h"
 #include "tok.h"
-
-size_t
-tok_b64url(const unsigned char *in, size_t n, char *out)
-{
-	size_t len, i;
-
-	len = (size_t)EVP_EncodeBlock((unsigned char *)out, in, (int)n);
-	while (len > 0 && out[len - 1] == '=')
-		len--;
-	out[len] = '\0';
-	for (i = 0; i < len; i++)
-		if (out[i] == '+')
-			out[i] = '-';
-		else if (out[i] == '/')
-			out[i] = '_';
-	return len;
-}
-
-void
-tok_hex(const unsigned char *in, size_t n, char *out)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = hex[in[i] >> 4];
-		out[2 * i + 1] = hex[in[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
 
 enum app_err
 tok_hex_random(char *out, size_t n)
@@ -44,7 +13,7 @@ tok_hex_random(char *out, size_t n)
 
 	if (n > sizeof(raw) || RAND_bytes(raw, (int)n) != 1)
 		return APP_EINTERNAL;
-	tok_hex(raw, n, out);
+	codec_hex_encode(raw, n, out);
 	OPENSSL_cleanse(raw, sizeof(raw));
 	return APP_OK;
 }
@@ -76,31 +45,4 @@ enum app_err
 tok_key_new(char out[TOK_KEY_BYTES])
 {
 	return tok_hex_random(out, LIMIT_TOKEN_KEY / 2);
-}
-
-enum app_err
-tok_salted_hmac(const char *salt, const char *secret, const void *value,
-    size_t len, unsigned char mac[TOK_MAC_BYTES])
-{
-	unsigned char key[TOK_MAC_BYTES];
-	unsigned int maclen = 0, klen = 0;
-	EVP_MD_CTX *md;
-	enum app_err er = APP_EINTERNAL;
-
-	if ((md = EVP_MD_CTX_new()) == NULL)
-		return APP_ENOMEM;
-	if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
-	    EVP_DigestUpdate(md, salt, strlen(salt)) != 1 ||
-	    EVP_DigestUpdate(md, secret, strlen(secret)) != 1 ||
-	    EVP_DigestFinal_ex(md, key, &klen) != 1 || klen != TOK_MAC_BYTES)
-		goto out;
-	if (HMAC(EVP_sha256(), key, sizeof(key), value, len, mac, &maclen) ==
-		NULL ||
-	    maclen != TOK_MAC_BYTES)
-		goto out;
-	er = APP_OK;
-out:
-	OPENSSL_cleanse(key, sizeof(key));
-	EVP_MD_CTX_free(md);
-	return er;
 }

@@ -17,15 +17,6 @@
 enum app_err tok_key_new(char out[TOK_KEY_BYTES]) APP_WUR;
 
 /*
- * Django's b64_encode: n bytes of in as URL-safe base64 without '=' and
- * a NUL into out (4 * ceil(n / 3) + 1 bytes). Returns the length.
- */
-size_t tok_b64url(const unsigned char *in, size_t n, char *out);
-
-/* n bytes of in as 2n lower-case hex characters and a NUL into out. */
-void tok_hex(const unsigned char *in, size_t n, char *out);
-
-/*
  * Fill buf with n bytes from the CSPRNG and hex-encode them into out
  * (2n + 1 bytes). APP_EINTERNAL.
  */
@@ -38,16 +29,5 @@ enum app_err tok_hex_random(char *out, size_t n) APP_WUR;
  */
 enum app_err tok_random_string(const char *alphabet, char *out, size_t n)
     APP_WUR;
-
-/* SHA-256 digest bytes: the size of a tok_salted_hmac. */
-#define TOK_MAC_BYTES 32
-
-/*
- * Django's salted_hmac(salt, value, secret, algorithm="sha256"): HMAC-
- * SHA256 of value (len bytes) under the key sha256(salt + secret), into
- * mac. APP_ENOMEM, APP_EINTERNAL.
- */
-enum app_err tok_salted_hmac(const char *salt, const char *secret,
-    const void *value, size_t len, unsigned char mac[TOK_MAC_BYTES]) APP_WUR;
 
 #endif

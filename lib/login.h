@@ -16,7 +16,7 @@ struct json_object;
 /*
  * Log in with in (its fields already through req_fields). APP_OK: the
  * answer (200, 204 or 429) is in call->resp. APP_EINPUT: the reason is
- * in *errs (allocated; the caller passes it to app_fail). APP_EDB,
+ * in *errs (allocated; the caller passes it to ans_fail). APP_EDB,
  * APP_ENOMEM, APP_EINTERNAL: nothing of the login was stored.
  */
 enum app_err login_run(struct app_call *call, const struct acct_login *in,

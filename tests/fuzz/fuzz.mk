@@ -21,7 +21,10 @@ FUZZ_LIB_SRC := $(wildcard lib/*.c)
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(BUILD)/fuzz/%.o)
 FUZZ_BIN += $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
-# lib/ is compiled once for all targets (make -j builds it in parallel).
+# lib/ is compiled once for all targets (make -j builds it in parallel),
+# and kept: made by a pattern rule, make would delete the objects as
+# intermediate files and compile them all again next time.
+.SECONDARY: $(FUZZ_LIB_OBJ)
 $(BUILD)/fuzz/lib/%.o: lib/%.c tests/fuzz/fuzz.mk
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -MF $@.d -MT $@ -c -o $@ $<

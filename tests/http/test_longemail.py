@@ -33,7 +33,7 @@ LONG3 = "w" + LONG[1:]
 TOOLONG = address(34)  # 255 characters
 
 
-def wait_mail(d, seen, deadline_s=h.scaled(10)):
+def wait_mail(d, seen, deadline_s=h.MAIL_WAIT):
     """The first new finished message in d, polled until a deadline."""
     deadline = time.time() + deadline_s
     while time.time() < deadline:

@@ -104,7 +104,7 @@ class Mailbox:
                 pass
         return [f for _, f in sorted(out)]
 
-    def take(self, expect, timeout=h.scaled(10), settle=0.5):
+    def take(self, expect, timeout=h.MAIL_WAIT, settle=0.5):
         """Wait (the mail leaves after the answer) until at least expect
         new messages are there, then a little more for any extra one;
         return every new message, parsed, oldest first."""

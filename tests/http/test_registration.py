@@ -96,7 +96,7 @@ class Mailbox:
                     pass
         return [f for _, f in sorted(out)]
 
-    def take(self, expect, timeout=h.scaled(10), settle=0.3):
+    def take(self, expect, timeout=h.MAIL_WAIT, settle=0.3):
         deadline = time.time() + timeout
         while True:
             fresh = [f for f in self.files() if f not in self.seen]

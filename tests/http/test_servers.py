@@ -90,7 +90,7 @@ def is_json(r):
         and isinstance(r.json, dict)
 
 
-def wait_mail(maildir, timeout=10):
+def wait_mail(maildir, timeout=h.MAIL_WAIT):
     deadline = time.time() + timeout
     while time.time() < deadline:
         names = [n for n in os.listdir(maildir) if n.endswith(".eml")]

@@ -353,8 +353,6 @@ cmd_mail_worker(const struct app_config *cfg, struct db *db, int argc,
 	if (argc == 2) {
 		struct timespec pause = { 0, OUTBOX_DRAIN_PAUSE_MS * 1000000L };
 
-		if (setpriority(PRIO_PROCESS, 0, 19) == -1)
-			log_warn("mail-worker: setpriority");
 		(void)nanosleep(&pause, NULL);
 		if ((er = outbox_drain(cfg, db, worker_stop, &st)) != APP_OK) {
 			fprintf(stderr, "mail-worker: database error (%s)\n",
@@ -489,15 +487,24 @@ main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "check") == 0)
 		return cmd_check_all(path, argc - i, argv + i);
-	/* A drainer a program started after its answer: idle priority
-	 * before the config and the password list are read, so that its
-	 * start never takes a CPU from the request that follows. */
+	/*
+	 * A drainer a program started after its answer: the lowest share of
+	 * a CPU there is short of SCHED_IDLE, before the config and the
+	 * password list are read, so that its start (and the sendmail it
+	 * runs, which inherits it) takes next to nothing from the request
+	 * that follows. SCHED_BATCH never preempts a request on wake-up;
+	 * nice 19 weighs 15 against a request's 1024. Not SCHED_IDLE: on a
+	 * machine whose CPUs never idle it waited for ever, and a process
+	 * that is not root cannot leave it again.
+	 */
 	if (strcmp(cmd, "mail-worker") == 0 && argc - i == 2 &&
 	    strcmp(argv[i + 1], "--drain") == 0) {
-		struct sched_param idle = { .sched_priority = 0 };
+		struct sched_param batch = { .sched_priority = 0 };
 
-		if (sched_setscheduler(0, SCHED_IDLE, &idle) == -1)
-			log_warn("mail-worker: SCHED_IDLE");
+		if (sched_setscheduler(0, SCHED_BATCH, &batch) == -1)
+			log_warn("mail-worker: SCHED_BATCH");
+		if (setpriority(PRIO_PROCESS, 0, 19) == -1)
+			log_warn("mail-worker: setpriority");
 	}
 	if ((rc = load(path, &cfg, &db, &pv)) != EX_DONE)
 		return rc;

@@ -46,9 +46,9 @@ def scaled(seconds):
 
 
 # How long a test waits for a mail the programs send after their answer:
-# the drainer runs at idle priority, so with other test files beside it
-# (make test runs them at once, ASan slows each) it may wait a while for
-# a free CPU. A wait ends as soon as the mail is there.
+# the drainer runs at nice 19, so with other test files beside it (make
+# test runs them at once, ASan slows each) it gets a small share of a
+# CPU. A wait ends as soon as the mail is there.
 MAIL_WAIT = scaled(30)
 
 

@@ -218,6 +218,15 @@ def spawn_env_and_zombies(s, d):
                 "PATH=/usr/sbin:/usr/bin:/sbin:/bin\n" in env, env)
         t.check("sendmail environment: the secret nowhere",
                 s.secret not in env and s.dburl not in env)
+    # The drainer and its sendmail run at SCHED_BATCH (3), nice 19: the
+    # least share of a CPU short of SCHED_IDLE, which a machine whose
+    # CPUs never idle never gave them.
+    scheds = sorted(n for n in os.listdir(d) if n.startswith("sched-"))
+    t.eq("sendmail scheduling captured", len(scheds), 2)
+    for n in scheds:
+        with open(os.path.join(d, n)) as f:
+            t.eq("sendmail runs at SCHED_BATCH, nice 19", f.read().split(),
+                 ["3", "19"])
 
 
 # --- worker mode ---

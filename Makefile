@@ -34,8 +34,12 @@ WARN = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
 OPT ?= -O2 -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2
 SAN = -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
+# lib/ in layers, lowest first; a module includes only headers of its own
+# layer or a lower one (tools/layers.py checks, in make check).
+LAYERS = core crypto conf store http auth api
+LAYER_INC = $(LAYERS:%=-Ilib/%)
 CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -g $(OPT) $(WARN) \
-	-fstack-protector-strong -Ilib \
+	-fstack-protector-strong $(LAYER_INC) \
 	$(shell pkg-config --cflags $(PKGS)) $(EXTRA_CFLAGS)
 LDFLAGS += $(EXTRA_CFLAGS)
 # Each object (and each program built from one .c) records the headers it
@@ -44,7 +48,7 @@ DEPDIR = $(BUILD)/.deps
 DEPFLAGS = -MMD -MP -MF $(DEPDIR)/$(subst /,-,$@).d -MT $@
 LDLIBS = $(shell pkg-config --libs $(PKGS)) -lfcgi
 
-LIB_SRC := $(wildcard lib/*.c)
+LIB_SRC := $(wildcard $(LAYERS:%=lib/%/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 LIB_A := $(BUILD)/librestauth.a
 CGI_SRC := $(wildcard cgi-bin/*.c)
@@ -219,7 +223,7 @@ $(BUILD)/bench/argon2_time: bench/argon2_time.c $(LIB_A)
 	$(CC) $(CFLAGS) $(DEPFLAGS) $(LDFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
 
 format:
-	clang-format -i lib/*.c lib/*.h cgi-bin/*.c tools/*.c tests/unit/*.c
+	clang-format -i lib/*/*.c lib/*/*.h cgi-bin/*.c tools/*.c tests/unit/*.c
 
 clean:
 	rm -rf build build-asan build-install build-bench

@@ -1,5 +1,5 @@
 /*
- * argon2_time.c: the other ceiling of make bench. Times pw_hash (lib/pw.c,
+ * argon2_time.c: the other ceiling of make bench. Times pw_hash (lib/crypto/pw.c,
  * the hash login/ verifies against) with the first of PASSWORD_HASHERS at
  * its PASSWORD_HASHER cost in the config given (argon2 by default; t, m
  * and p are argon2's), and prints one JSON object:

@@ -2,7 +2,7 @@
  * trivial.c: the ceiling of make bench. A FastCGI responder that answers
  * every request with the same small JSON and does nothing else, so that
  * lighttpd + mod_fastcgi + libfcgi + wrk on this machine are all it
- * measures. Same accept/finish loop as lib/serve.c's app_main.
+ * measures. Same accept/finish loop as lib/api/serve.c's app_main.
  */
 #include <stdio.h>
 

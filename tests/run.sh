@@ -104,7 +104,7 @@ if [ $# -gt 0 ]; then
 elif [ "$tier" = --slow ]; then
 	for n in $SLOW; do https="$https $SRC/tests/http/$n"; done
 else
-	units=$(ls "$BUILD"/tests/test_* 2>/dev/null)
+	units="$(ls "$BUILD"/tests/test_* 2>/dev/null) $SRC/tools/layers.py"
 	fuzz=yes
 	if [ "$tier" != --check ]; then
 		for t in $(ls "$SRC"/tests/http/test_*.py \

@@ -1,7 +1,7 @@
 # tests/fuzz/fuzz.mk: libFuzzer targets; the top Makefile -includes this.
 #
 # Every tests/fuzz/fuzz_X.c becomes $(BUILD)/fuzz/fuzz_X, built with clang,
-# libFuzzer, ASan and UBSan against all of lib/*.c, and is added to FUZZ_BIN.
+# libFuzzer, ASan and UBSan against all of lib/*/*.c, and is added to FUZZ_BIN.
 # Seeds live in tests/fuzz/corpus/X/ (in git); `make fuzz-run` runs each
 # target for FUZZ_TIME seconds, writing what it finds under $(BUILD)/fuzz/
 # so the seed folders stay as committed.
@@ -12,12 +12,12 @@ FUZZ_TIME ?= 60
 FUZZ_PKGS = libpq json-c libcrypto libargon2 zlib libcrypt
 FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -g -O1 \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	-fno-omit-frame-pointer -Ilib \
+	-fno-omit-frame-pointer $(LAYER_INC) \
 	-DRESTAUTH_SQLDIR='"$(CURDIR)/sql"' \
 	$(shell pkg-config --cflags $(FUZZ_PKGS))
 FUZZ_LDLIBS = $(shell pkg-config --libs $(FUZZ_PKGS)) -lfcgi
 FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
-FUZZ_LIB_SRC := $(wildcard lib/*.c)
+FUZZ_LIB_SRC := $(LIB_SRC)
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(BUILD)/fuzz/%.o)
 FUZZ_BIN += $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 

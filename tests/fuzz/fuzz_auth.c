@@ -1,6 +1,6 @@
 /*
  * fuzz_auth.c: libFuzzer target for the Authorization header rules of
- * lib/auth.c: DRF's "Token <key>" (auth_token_header) and simplejwt's
+ * lib/auth/auth.c: DRF's "Token <key>" (auth_token_header) and simplejwt's
  * "<type> <token>" with AUTH_HEADER_TYPES ["Bearer", "JWT"]
  * (auth_bearer_header). The input, up to its first NUL, is the header.
  * A refusal must carry DRF's words; an accepted key must fit the column

@@ -1,5 +1,5 @@
 /*
- * fuzz_body.c: libFuzzer target for lib/body.c. Every input goes to
+ * fuzz_body.c: libFuzzer target for lib/http/body.c. Every input goes to
  * both parsers; a success must give a tree we can walk and free, a
  * refusal a terminated message, and nothing may leak (LSan).
  */

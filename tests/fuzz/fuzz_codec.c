@@ -1,5 +1,5 @@
 /*
- * fuzz_codec.c: libFuzzer target for lib/codec.c. The first byte picks
+ * fuzz_codec.c: libFuzzer target for lib/core/codec.c. The first byte picks
  * the base64 flags; the rest is tried as text for every decoder and as
  * bytes for every encoder. Whatever decodes must re-encode to exactly the
  * input (strictness), and decode(encode(x)) must be x (round trip).

@@ -1,5 +1,5 @@
 /*
- * fuzz_config.c: libFuzzer target for lib/config.c. Each input is the
+ * fuzz_config.c: libFuzzer target for lib/conf/config.c. Each input is the
  * settings file (written to a private temporary file, as the programs
  * read a path); a success must free cleanly, a refusal must leave a
  * one-line message and a zeroed struct, and nothing may leak (LSan).

@@ -1,6 +1,6 @@
 /*
  * fuzz_fsock.c: libFuzzer target for the FastCGI socket guard's record
- * check (fsock_check_records, lib/fsock.c): the input is the start of a
+ * check (fsock_check_records, lib/http/fsock.c): the input is the start of a
  * connection. When the check says FSOCK_WHOLE, the records must be what
  * libfcgi 2.4.2 then reads safely, walked here again on their own: a
  * BEGIN_REQUEST of 8 bytes for request id r != 0 and a role 1..3, then

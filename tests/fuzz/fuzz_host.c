@@ -1,6 +1,6 @@
 /*
  * fuzz_host.c: libFuzzer target for Django's split_domain_port as
- * lib/host.c has it (host_split). The input, up to its first NUL, is a
+ * lib/http/host.c has it (host_split). The input, up to its first NUL, is a
  * Host header. An accepted host gives a non-empty domain that is the
  * lower-cased start of the input (less one trailing dot), made of
  * [a-z0-9.-] or a bracketed IPv6 literal, followed in the input by

@@ -1,5 +1,5 @@
 /*
- * fuzz_jwt.c: libFuzzer target for lib/jwt.c. Every input is tried
+ * fuzz_jwt.c: libFuzzer target for lib/auth/jwt.c. Every input is tried
  * twice against an HS256 context (key "fuzz-key", clock fixed at
  * 2023-11-14): as a whole token (base64url, segments, header, signature),
  * and as the payload of a token this harness signs, so mutations reach

@@ -1,6 +1,6 @@
 /*
  * fuzz_pwhash.c: libFuzzer target for the encoded-hash parsers in
- * lib/pw.c. Each input, cut at LIMIT_HASH + 1 bytes and NUL-terminated,
+ * lib/crypto/pw.c. Each input, cut at LIMIT_HASH + 1 bytes and NUL-terminated,
  * is a stored hash checked against a fixed password. The verify caps are
  * tiny, so any cost the string asks for over them (argon2 m or t, pbkdf2
  * iterations, scrypt N*r, bcrypt cost) is refused before hashing and no input stalls.

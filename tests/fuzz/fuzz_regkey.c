@@ -1,6 +1,6 @@
 /*
  * fuzz_regkey.c: libFuzzer target for allauth's HMAC confirmation keys
- * (reg_key_check in lib/register.c, over lib/djsign.c). Input: one byte
+ * (reg_key_check in lib/api/register.c, over lib/crypto/djsign.c). Input: one byte
  * of max_age, then the key. A key accepted must be exactly the one
  * reg_key_make writes for that id at its time (no second text for one
  * key); a refused one is APP_EINPUT with *address_id untouched. Every

@@ -1,5 +1,5 @@
 /*
- * fuzz_req.c: libFuzzer target for what lib/req.c and lib/csrf.c read
+ * fuzz_req.c: libFuzzer target for what lib/http/req.c and lib/auth/csrf.c read
  * from the client: the input's first lines are CGI variables (below, in
  * order), the rest is the body behind CONTENT_LENGTH. req_init parses
  * the cookies, req_read_body checks CONTENT_LENGTH and reads, csrf_check

@@ -1,6 +1,6 @@
 /*
  * fuzz_rtok.c: libFuzzer target for the reset links (rtok_check and
- * rtok_uid_decode in lib/resettok.c). Input: the uid, a NUL, then the
+ * rtok_uid_decode in lib/crypto/resettok.c). Input: the uid, a NUL, then the
  * token. A uid that decodes names an id; a token accepted for that user
  * must be exactly the one rtok_make writes at its time, and a refusal
  * is APP_EINPUT.

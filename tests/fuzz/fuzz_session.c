@@ -1,6 +1,6 @@
 /*
  * fuzz_session.c: libFuzzer target for Django's session_data decoder
- * (lib/session.c). The first byte picks what the rest is:
+ * (lib/auth/session.c). The first byte picks what the rest is:
  *   0: zlib data for sess_inflate, which must stay within SESS_JSON_MAX
  *      and NUL-terminate what it returns;
  *   1: zlib data signed here as Django signs a compressed session

@@ -1,6 +1,6 @@
 /*
  * fuzz_uid.c: libFuzzer target for the uids of the reset links
- * (lib/resettok.c). A base64url uid that decodes must be exactly the one
+ * (lib/crypto/resettok.c). A base64url uid that decodes must be exactly the one
  * rtok_uid_encode makes for that id; a base36 one, once its "+", its
  * underscores and its leading zeros are dropped and it is lower-cased,
  * the one rtok_uid36_encode makes. *id is written only on success.

@@ -20,7 +20,7 @@ import harness as h
 t = h.Tests(__file__)
 
 PROGRAM = os.path.join(h.BUILD, "cgi-bin", "verify_email.fcgi")
-# lib/bounds.h LIMIT_FCGI_READ_SECONDS: what a stalled connection may hold.
+# lib/core/bounds.h LIMIT_FCGI_READ_SECONDS: what a stalled connection may hold.
 LIMIT = 5.0
 # How far past the limit a check waits (a loaded machine is slow).
 SLACK = h.scaled(3.0)

@@ -240,7 +240,7 @@ def django_generator():
             self.now = now
             super().__init__()
 
-        def _now(self):  # restauth counts in UTC (lib/resettok.h)
+        def _now(self):  # restauth counts in UTC (lib/crypto/resettok.h)
             return datetime.datetime.utcfromtimestamp(self.now)
 
     def make(secret, now, pk, password, last_login, mail):

@@ -1,9 +1,9 @@
 #!/usr/bin/python3
 """
-gen_pwval.py: where the numbers in lib/pwval.c and tests/unit/test_pwval.c
+gen_pwval.py: where the numbers in lib/auth/pwval.c and tests/unit/test_pwval.c
 come from. Run with Debian's python3 and python3-django (make deps):
 
-    tests/unit/gen_pwval.py tables   # the Unicode tables in lib/pwval.c
+    tests/unit/gen_pwval.py tables   # the Unicode tables in lib/auth/pwval.c
     tests/unit/gen_pwval.py cases    # the known answers in test_pwval.c
 
 `tables` prints the character classes Django's validators see through

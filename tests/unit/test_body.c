@@ -1,5 +1,5 @@
 /*
- * test_body.c: lib/body.c against the exact texts Python 3.11 gives
+ * test_body.c: lib/http/body.c against the exact texts Python 3.11 gives
  * (bytes.decode('utf-8') then json.loads with DRF's strict_constant;
  * each expected string below was produced by /usr/bin/python3), our own
  * refusals and limits, and urlencoded forms as parse_qsl reads them.

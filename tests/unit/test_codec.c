@@ -1,5 +1,5 @@
 /*
- * test_codec.c: lib/codec.c against RFC 4648's vectors (10), Django's
+ * test_codec.c: lib/core/codec.c against RFC 4648's vectors (10), Django's
  * int_to_base36 / b62_encode answers, RFC 3629's examples, and every
  * non-canonical text each decoder must refuse.
  */

@@ -1,5 +1,5 @@
 /*
- * test_config.c: lib/config.c against SPEC section 3: every default, the
+ * test_config.c: lib/conf/config.c against SPEC section 3: every default, the
  * environment override, and one refusal per kind of mistake, each
  * checked for APP_EINPUT, the key named in the message, and a zeroed
  * struct afterwards.

@@ -1,5 +1,5 @@
 /*
- * test_db.c: what of lib/db.c runs without a server. The number parsers
+ * test_db.c: what of lib/store/db.c runs without a server. The number parsers
  * every result column goes through (a value the server should never send
  * is APP_EDB and writes nothing), and a statement against a database that
  * cannot be reached: APP_EDB, the out-param untouched, no crash.

@@ -1,5 +1,5 @@
 /*
- * test_deploycheck.c: lib/deploycheck.c. A safe config has no finding;
+ * test_deploycheck.c: lib/api/deploycheck.c. A safe config has no finding;
  * each risk, added to it alone, gives exactly its id (and a hint does not
  * count as a warning); the defaults give the ones Django's defaults do.
  */

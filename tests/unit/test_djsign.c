@@ -1,5 +1,5 @@
 /*
- * test_djsign.c: lib/djsign.c against Django's own salted_hmac, Signer
+ * test_djsign.c: lib/crypto/djsign.c against Django's own salted_hmac, Signer
  * and TimestampSigner (tests/unit/gen_djsign.py), then every way
  * djs_ts_unsign must refuse: a changed byte anywhere, a signature of
  * another length, no separator, a bad or long timestamp, an old one.

@@ -1,5 +1,5 @@
 /*
- * test_jwt.c: lib/jwt.c against RFC 7515 appendix A (A.1 HS256, A.2
+ * test_jwt.c: lib/auth/jwt.c against RFC 7515 appendix A (A.1 HS256, A.2
  * RS256, A.3 ES256, A.4 ES512), against Debian's /usr/bin/python3 with
  * PyJWT (python3-jwt, what simplejwt calls) in both directions for all
  * nine algorithms with keys from `openssl genpkey`, byte-identical HS*
@@ -248,7 +248,7 @@ py(const char *fmt, ...)
 	return run("%s -I %s %s 2>&2", PYTHON, path("helper.py"), args);
 }
 
-/* Test-side base64url, written apart from lib/jwt.c's. */
+/* Test-side base64url, written apart from lib/auth/jwt.c's. */
 static char *
 b64u(const void *data, size_t n)
 {

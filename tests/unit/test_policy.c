@@ -1,5 +1,5 @@
 /*
- * test_policy.c: the pure part of lib/policy.c's failed-login backoff:
+ * test_policy.c: the pure part of lib/api/policy.c's failed-login backoff:
  * free attempts below the limit, then 2^(failures - limit) seconds
  * capped at the maximum, and nothing at all with the limit 0.
  */

@@ -1,5 +1,5 @@
 /*
- * test_pw.c: lib/pw.c against RFC 9106's argon2 vectors, Django's own
+ * test_pw.c: lib/crypto/pw.c against RFC 9106's argon2 vectors, Django's own
  * test hashes (tests/auth_tests/test_hashers.py), malformed encodings,
  * and, at run time, Debian's /usr/bin/python3 with argon2-cffi and
  * hashlib (what Django calls) in both directions.

@@ -22,7 +22,7 @@ pol_https_redirect(const struct app_config *cfg, const struct req *r,
 	const char *uri;
 
 	/* Django's get_host(): never a Location on a host not allowed. */
-	if (!cfg->secure_ssl_redirect || csrf_is_secure(cfg, r) ||
+	if (!cfg->secure_ssl_redirect || host_is_secure(cfg, r) ||
 	    host_get(cfg, r, host) != APP_OK)
 		return false;
 	uri = req_env(r, "REQUEST_URI");
@@ -38,7 +38,7 @@ pol_hsts(const struct app_config *cfg, const struct req *r, struct resp *resp)
 {
 	char v[96];
 
-	if (cfg->secure_hsts_seconds <= 0 || !csrf_is_secure(cfg, r))
+	if (cfg->secure_hsts_seconds <= 0 || !host_is_secure(cfg, r))
 		return;
 	snprintf(v, sizeof(v), "max-age=%ld%s%s", cfg->secure_hsts_seconds,
 	    cfg->secure_hsts_include_subdomains ? "; includeSubDomains" : "",

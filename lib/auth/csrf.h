@@ -44,7 +44,5 @@ enum app_err csrf_origin_check(const struct app_config *cfg,
 enum app_err csrf_cookie_new(const struct app_config *cfg,
     struct resp *resp) APP_WUR;
 
-/* Whether the request came over https: HTTPS=on, or SECURE_PROXY_SSL_HEADER. */
-bool csrf_is_secure(const struct app_config *cfg, const struct req *r);
 
 #endif

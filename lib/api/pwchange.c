@@ -1,5 +1,5 @@
 /*
- * pwchange.c: password/change/ (lib/pwchange.h). The new hash, the
+ * pwchange.c: password/change/ (lib/api/pwchange.h). The new hash, the
  * revocations and the session's new key (or its end) commit together:
  * a failure half-way leaves the old password and everything it opened.
  */

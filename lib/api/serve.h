@@ -36,7 +36,7 @@ struct app_call {
  * The request added mail to the outbox (or did the same work for an
  * address that gets none, so that both look alike): once the answer is
  * gone, with EMAIL_OUTBOX_DRAIN "spawn", start a drainer and do not
- * wait for it (lib/outbox.h). With "worker" the daemon heard the NOTIFY.
+ * wait for it (lib/store/outbox.h). With "worker" the daemon heard the NOTIFY.
  */
 void app_mail_queued(struct app_call *call);
 

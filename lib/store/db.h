@@ -216,7 +216,7 @@ enum app_err db_login_failure_clean(struct db *, long quiet) APP_WUR;
 enum app_err db_migrate(struct db *, const char *dir, int *applied,
     char *err, size_t errsz) APP_WUR;
 
-/* ---- registration and e-mail confirmation (lib/register.c) ---- */
+/* ---- registration and e-mail confirmation (lib/api/register.c) ---- */
 
 /* One row of account_emailaddress, with its user's username. */
 struct db_emailaddress {
@@ -295,7 +295,7 @@ enum app_err db_email_verified(struct db *, int64_t user_id,
     const char *email, bool *yes) APP_WUR;
 
 /* Most account_emailaddress rows of one user a reset token covers
- * (RTOK_ADDRS_MAX, lib/resettok.h). */
+ * (RTOK_ADDRS_MAX, lib/crypto/resettok.h). */
 #define DB_USER_ADDRESSES_MAX 256
 /* A user's addresses as stored (malloc'd; db_addrs_free). */
 struct db_addrs {
@@ -324,7 +324,7 @@ enum app_err db_session_get(struct db *, const char *key, char *data,
     size_t size) APP_WUR;
 enum app_err db_session_delete(struct db *, const char *key) APP_WUR;
 
-/* ---- the mail outbox and the reset cooldown (lib/outbox.c) ---- */
+/* ---- the mail outbox and the reset cooldown (lib/store/outbox.c) ---- */
 
 /* The channel the programs NOTIFY when they add mail, at COMMIT. */
 #define DB_MAIL_CHANNEL "restauth_mail"

@@ -4,7 +4,7 @@
  * JSON goes through our own RFC 8259 parser, not json_tokener: json-c
  * keeps the last of duplicate keys without a word and its messages are
  * not Python's. Here duplicates are refused, depth, members and string
- * lengths are bounded by lib/bounds.h, and the messages are the ones
+ * lengths are bounded by lib/core/bounds.h, and the messages are the ones
  * DRF's JSONParser puts after "JSON parse error - " (Python 3.11's
  * UTF-8 codec and json module, DRF's strict constants), so an endpoint
  * can answer {"detail": "JSON parse error - <msg>"} as DRF does.

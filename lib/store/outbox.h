@@ -1,6 +1,6 @@
 /*
  * outbox.h: mail leaves through restauth_mail_outbox (sql/0007). A
- * request only adds rows (lib/db.c db_outbox_insert, db_reset_queue), in
+ * request only adds rows (lib/store/db.c db_outbox_insert, db_reset_queue), in
  * the transaction of the change the mail belongs to; never runs or waits
  * for sendmail. `restauth mail-worker` sends them with mail_send:
  * --drain once (started by a program after its answer when

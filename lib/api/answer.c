@@ -1,5 +1,5 @@
 /*
- * answer.c: answers shared by several endpoints (lib/answer.h), so that
+ * answer.c: answers shared by several endpoints (lib/api/answer.h), so that
  * each is composed once whichever endpoint sends it.
  */
 #include <string.h>

@@ -3,7 +3,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "csrf.h"
 #include "host.h"
 
 static const char hexdigits[] = "0123456789abcdef";
@@ -72,6 +71,28 @@ host_same_domain(const char *host, const char *pattern)
 	return strcasecmp(host, pattern) == 0;
 }
 
+bool
+host_is_secure(const struct app_config *cfg, const struct req *r)
+{
+	const char *v, *want;
+	size_t n;
+
+	if (cfg->secure_proxy_ssl_header[0] != NULL) {
+		/* Django: the header's first comma-separated value, stripped. */
+		if ((v = req_env(r, cfg->secure_proxy_ssl_header[0])) == NULL)
+			return false;
+		want = cfg->secure_proxy_ssl_header[1];
+		while (*v == ' ' || *v == '\t')
+			v++;
+		n = strcspn(v, ",");
+		while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+			n--;
+		return n == strlen(want) && strncmp(v, want, n) == 0;
+	}
+	v = req_env(r, "HTTPS");
+	return v != NULL && strcasecmp(v, "on") == 0;
+}
+
 enum app_err
 host_get(const struct app_config *cfg, const struct req *r,
     char out[HOST_BYTES])
@@ -88,7 +109,7 @@ host_get(const struct app_config *cfg, const struct req *r,
 		host = req_env(r, "SERVER_NAME");
 		port = req_env(r, "SERVER_PORT");
 		if (port != NULL &&
-		    strcmp(port, csrf_is_secure(cfg, r) ? "443" : "80") != 0)
+		    strcmp(port, host_is_secure(cfg, r) ? "443" : "80") != 0)
 			n = snprintf(raw, sizeof(raw), "%s:%s",
 			    host != NULL ? host : "", port);
 		else

@@ -24,28 +24,6 @@ reject(char *reason, const char *fmt, const char *arg)
 	return APP_EDENIED;
 }
 
-bool
-csrf_is_secure(const struct app_config *cfg, const struct req *r)
-{
-	const char *v, *want;
-	size_t n;
-
-	if (cfg->secure_proxy_ssl_header[0] != NULL) {
-		/* Django: the header's first comma-separated value, stripped. */
-		if ((v = req_env(r, cfg->secure_proxy_ssl_header[0])) == NULL)
-			return false;
-		want = cfg->secure_proxy_ssl_header[1];
-		while (*v == ' ' || *v == '\t')
-			v++;
-		n = strcspn(v, ",");
-		while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
-			n--;
-		return n == strlen(want) && strncmp(v, want, n) == 0;
-	}
-	v = req_env(r, "HTTPS");
-	return v != NULL && strcasecmp(v, "on") == 0;
-}
-
 /*
  * scheme://host of the request, as Django's _origin_verified builds it
  * from get_host() (the pipeline has refused a host not allowed).
@@ -58,7 +36,7 @@ own_origin(const struct app_config *cfg, const struct req *r, char *out,
 
 	if (host_get(cfg, r, host) != APP_OK)
 		host[0] = '\0';
-	snprintf(out, outsz, "%s://%s", csrf_is_secure(cfg, r) ? "https" :
+	snprintf(out, outsz, "%s://%s", host_is_secure(cfg, r) ? "https" :
 								 "http",
 	    host);
 }
@@ -190,7 +168,7 @@ check_origin(const struct app_config *cfg, const struct req *r,
 					      "origins.", origin);
 		return APP_OK;
 	}
-	if (!csrf_is_secure(cfg, r) ||
+	if (!host_is_secure(cfg, r) ||
 	    (!strict && req_env(r, "HTTP_REFERER") == NULL))
 		return APP_OK;
 	return check_referer(cfg, r, reason, !strict);

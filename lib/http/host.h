@@ -40,4 +40,10 @@ bool host_same_domain(const char *host, const char *pattern);
 enum app_err host_get(const struct app_config *cfg, const struct req *r,
     char out[HOST_BYTES]) APP_WUR;
 
+/*
+ * Django's is_secure: whether the request came over https (HTTPS=on, or
+ * the SECURE_PROXY_SSL_HEADER header with its value).
+ */
+bool host_is_secure(const struct app_config *cfg, const struct req *r);
+
 #endif

@@ -86,7 +86,7 @@ enum stmt {
 	ST_LOGIN_FAILURE_HIT,
 	ST_LOGIN_FAILURE_CLEAR,
 	ST_LOGIN_FAILURE_CLEAN,
-	/* registration and e-mail confirmation (lib/register.c) */
+	/* registration and e-mail confirmation (lib/api/register.c) */
 	ST_REG_LOCK_USERNAME,
 	ST_USERNAME_TAKEN,
 	ST_EMAIL_TAKEN,
@@ -103,7 +103,7 @@ enum stmt {
 	ST_SESSION_INSERT,
 	ST_SESSION_GET,
 	ST_SESSION_DELETE,
-	/* the mail outbox and the reset cooldown (lib/outbox.c) */
+	/* the mail outbox and the reset cooldown (lib/store/outbox.c) */
 	ST_OUTBOX_INSERT,
 	ST_RESET_QUEUE,
 	ST_OUTBOX_CLAIM,
@@ -300,7 +300,7 @@ static const struct {
 	[ST_THROTTLE_CLEAN] = { "throttle_clean",
 	    "DELETE FROM restauth_throttle WHERE expires < now()", 0 },
 	/*
-	 * One login attempt of the identifier hash $1 (lib/policy.c): $2
+	 * One login attempt of the identifier hash $1 (lib/api/policy.c): $2
 	 * the failure limit, $3 the waits (seconds) after limit, limit + 1,
 	 * ... failures (the last one repeats), $4 the seconds after which a
 	 * quiet row counts as none. LF_WAIT(t) is the time left until t's

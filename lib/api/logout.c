@@ -1,5 +1,5 @@
 /*
- * logout.c: dj-rest-auth's LogoutView (lib/logout.h). The token and
+ * logout.c: dj-rest-auth's LogoutView (lib/api/logout.h). The token and
  * session deletions commit together; the blacklisting comes after them,
  * since its refusal (a 401 for a bad refresh token) does not undo the
  * logout in dj-rest-auth either.

@@ -1,5 +1,5 @@
 /*
- * profile.c: PUT and PATCH user/ (lib/profile.h): one statement writes
+ * profile.c: PUT and PATCH user/ (lib/api/profile.h): one statement writes
  * the row, so no transaction; a race for the name ends in its unique
  * index and the same "taken" answer.
  */

@@ -24,6 +24,7 @@
 #include "db.h"
 #include "deploycheck.h"
 #include "log.h"
+#include "migrate.h"
 #include "outbox.h"
 #include "passwd.h"
 #include "pw.h"
@@ -118,7 +119,7 @@ cmd_migrate(struct db *db, int argc, char **argv)
 		usage();
 		return EX_USAGE_;
 	}
-	er = db_migrate(db, dir, &applied, err, sizeof(err));
+	er = mig_apply(db, dir, &applied, err, sizeof(err));
 	if (er != APP_OK) {
 		fprintf(stderr, "%s\n", err);
 		return er == APP_EDB ? EX_DB : EX_REFUSED;

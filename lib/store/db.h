@@ -23,6 +23,15 @@
 #define DB_HASH_BYTES (LIMIT_HASH + 1)
 #define DB_TOKEN_KEY_BYTES (LIMIT_TOKEN_KEY + 1)
 
+/*
+ * PostgreSQL advisory-lock keys, arbitrary but fixed: every restauth
+ * process (and every version of it) must take the same ones. The
+ * migrator's is one bigint; the username lock is the two-int form, a key
+ * space of its own, with the name's hash as the second int.
+ */
+#define DB_LOCK_MIGRATE "7240531"
+#define DB_LOCK_USERNAME "7240532"
+
 struct db {
 	PGconn *conn;	/* NULL until the first use, or after a failure */
 	char *url;	/* owned libpq connection string */
@@ -207,14 +216,6 @@ enum app_err db_login_failure_hit(struct db *, const char *ident, int limit,
 enum app_err db_login_failure_clear(struct db *, const char *ident) APP_WUR;
 /* Delete the rows quiet for quiet seconds. APP_EDB. */
 enum app_err db_login_failure_clean(struct db *, long quiet) APP_WUR;
-
-/*
- * Apply every sql/NNNN_*.sql in dir not yet recorded, in name order, each
- * in one transaction under an advisory lock; *applied counts them. Writes
- * one line into err on failure. APP_EINPUT (bad dir/file), APP_EDB.
- */
-enum app_err db_migrate(struct db *, const char *dir, int *applied,
-    char *err, size_t errsz) APP_WUR;
 
 /* ---- registration and e-mail confirmation (lib/api/register.c) ---- */
 

@@ -505,144 +505,149 @@ out:
 	return er;
 }
 
-static enum app_err
-jp_object(struct jp *jp, int depth, struct json_object **out)
-{
-	struct json_object *obj, *val;
-	size_t keyat, n = 0, klen;
-	char *key = NULL, what[QUOTE_MAX + 64], q[QUOTE_MAX + 8];
-	int dup;
-	enum app_err er = APP_ENOMEM;
+/* Read the n-th member (from 1) of container c at jp->pos, add it to c. */
+typedef enum app_err (*jp_member_fn)(struct jp *, int depth,
+    struct json_object *c, size_t n);
 
-	if ((obj = json_object_new_object()) == NULL)
-		return APP_ENOMEM;
+/* The limit on members, as Python would say it (limit) at the member. */
+static enum app_err
+jp_too_many(struct jp *jp, size_t at, const char *kind)
+{
+	char what[96];
+
+	snprintf(what, sizeof(what), "Too many %s (limit %d)", kind,
+	    LIMIT_JSON_MEMBERS);
+	return jp_fail(jp, at, what);
+}
+
+/*
+ * An object or an array, its opening bracket at jp->pos: members
+ * separated by ',' up to close, each read by member. Python's "Expecting
+ * ',' delimiter" when a member is followed by neither.
+ */
+static enum app_err
+jp_container(struct jp *jp, int depth, char close, struct json_object *c,
+    jp_member_fn member)
+{
+	enum app_err er;
+	size_t n = 0;
+
 	jp->pos++;
 	jp_ws(jp);
-	if (jp->pos < jp->len && jp->p[jp->pos] == '}')
-		goto done;
-	for (;;) {
-		if (jp->pos >= jp->len || jp->p[jp->pos] != '"') {
-			er = jp_fail(jp, jp->pos,
-			    "Expecting property name enclosed in double "
-			    "quotes");
-			goto fail;
-		}
-		keyat = jp->pos;
-		if ((er = jp_string(jp)) != APP_OK)
-			goto fail;
-		/* jp->sbuf is reused by the value: keep our own copy. */
-		klen = jp->slen;
-		er = APP_ENOMEM;
-		if ((key = malloc(klen + 1)) == NULL)
-			goto fail;
-		memcpy(key, jp->sbuf, klen + 1);
-		dup = 0;
-		if (memchr(key, '\0', klen) != NULL) {
-			dup = 1;
-			quote(q, sizeof(q), key, klen);
-			snprintf(what, sizeof(what),
-			    "Property name \"%s\" contains \\u0000", q);
-			jp_defer(jp, keyat, what);
-		} else if (json_object_object_get_ex(obj, key, NULL)) {
-			dup = 1;
-			quote(q, sizeof(q), key, klen);
-			snprintf(what, sizeof(what), "Duplicate key \"%s\"", q);
-			jp_defer(jp, keyat, what);
-		}
-		jp_ws(jp);
-		if (jp->pos >= jp->len || jp->p[jp->pos] != ':') {
-			er = jp_fail(jp, jp->pos, "Expecting ':' delimiter");
-			goto fail;
-		}
+	if (jp->pos < jp->len && jp->p[jp->pos] == close) {
 		jp->pos++;
+		return APP_OK;
+	}
+	for (;;) {
+		if ((er = member(jp, depth, c, ++n)) != APP_OK)
+			return er;
 		jp_ws(jp);
-		if ((er = jp_value(jp, depth, &val)) != APP_OK)
-			goto fail;
-		if (++n > LIMIT_JSON_MEMBERS) {
-			json_object_put(val);
-			snprintf(what, sizeof(what),
-			    "Too many members in object (limit %d)",
-			    LIMIT_JSON_MEMBERS);
-			er = jp_fail(jp, keyat, what);
-			goto fail;
+		if (jp->pos < jp->len && jp->p[jp->pos] == close) {
+			jp->pos++;
+			return APP_OK;
 		}
-		if (dup)
-			json_object_put(val);
-		else if (json_object_object_add(obj, key, val) != 0) {
-			json_object_put(val);
-			er = APP_ENOMEM;
-			goto fail;
-		}
-		free(key);
-		key = NULL;
-		jp_ws(jp);
-		if (jp->pos < jp->len && jp->p[jp->pos] == '}')
-			break;
-		if (jp->pos >= jp->len || jp->p[jp->pos] != ',') {
-			er = jp_fail(jp, jp->pos, "Expecting ',' delimiter");
-			goto fail;
-		}
+		if (jp->pos >= jp->len || jp->p[jp->pos] != ',')
+			return jp_fail(jp, jp->pos, "Expecting ',' delimiter");
 		jp->pos++;
 		jp_ws(jp);
 	}
-done:
+}
+
+/* "key": value, the key not yet in obj (a duplicate is reported, its
+ * value dropped: Python keeps the last, DRF's strict parser refuses). */
+static enum app_err
+jp_pair(struct jp *jp, int depth, struct json_object *obj, size_t n)
+{
+	struct json_object *val;
+	size_t keyat = jp->pos, klen;
+	char *key = NULL, what[QUOTE_MAX + 64], q[QUOTE_MAX + 8];
+	int dup = 0;
+	enum app_err er;
+
+	if (jp->pos >= jp->len || jp->p[jp->pos] != '"')
+		return jp_fail(jp, jp->pos,
+		    "Expecting property name enclosed in double quotes");
+	if ((er = jp_string(jp)) != APP_OK)
+		return er;
+	/* jp->sbuf is reused by the value: keep our own copy. */
+	klen = jp->slen;
+	if ((key = malloc(klen + 1)) == NULL)
+		return APP_ENOMEM;
+	memcpy(key, jp->sbuf, klen + 1);
+	if (memchr(key, '\0', klen) != NULL) {
+		dup = 1;
+		quote(q, sizeof(q), key, klen);
+		snprintf(what, sizeof(what),
+		    "Property name \"%s\" contains \\u0000", q);
+		jp_defer(jp, keyat, what);
+	} else if (json_object_object_get_ex(obj, key, NULL)) {
+		dup = 1;
+		quote(q, sizeof(q), key, klen);
+		snprintf(what, sizeof(what), "Duplicate key \"%s\"", q);
+		jp_defer(jp, keyat, what);
+	}
+	jp_ws(jp);
+	if (jp->pos >= jp->len || jp->p[jp->pos] != ':') {
+		er = jp_fail(jp, jp->pos, "Expecting ':' delimiter");
+		goto out;
+	}
 	jp->pos++;
-	*out = obj;
-	return APP_OK;
-fail:
+	jp_ws(jp);
+	if ((er = jp_value(jp, depth, &val)) != APP_OK)
+		goto out;
+	if (n > LIMIT_JSON_MEMBERS) {
+		json_object_put(val);
+		er = jp_too_many(jp, keyat, "members in object");
+	} else if (dup)
+		json_object_put(val);
+	else if (json_object_object_add(obj, key, val) != 0) {
+		json_object_put(val);
+		er = APP_ENOMEM;
+	}
+out:
 	free(key);
-	json_object_put(obj);
 	return er;
 }
 
 static enum app_err
-jp_array(struct jp *jp, int depth, struct json_object **out)
+jp_element(struct jp *jp, int depth, struct json_object *arr, size_t n)
 {
-	struct json_object *arr, *val;
-	size_t at, n = 0;
-	char what[64];
+	struct json_object *val;
+	size_t at = jp->pos;
 	enum app_err er;
 
-	if ((arr = json_object_new_array()) == NULL)
-		return APP_ENOMEM;
-	jp->pos++;
-	jp_ws(jp);
-	if (jp->pos < jp->len && jp->p[jp->pos] == ']')
-		goto done;
-	for (;;) {
-		at = jp->pos;
-		if ((er = jp_value(jp, depth, &val)) != APP_OK)
-			goto fail;
-		if (++n > LIMIT_JSON_MEMBERS) {
-			json_object_put(val);
-			snprintf(what, sizeof(what),
-			    "Too many elements in array (limit %d)",
-			    LIMIT_JSON_MEMBERS);
-			er = jp_fail(jp, at, what);
-			goto fail;
-		}
-		if (json_object_array_add(arr, val) != 0) {
-			json_object_put(val);
-			er = APP_ENOMEM;
-			goto fail;
-		}
-		jp_ws(jp);
-		if (jp->pos < jp->len && jp->p[jp->pos] == ']')
-			break;
-		if (jp->pos >= jp->len || jp->p[jp->pos] != ',') {
-			er = jp_fail(jp, jp->pos, "Expecting ',' delimiter");
-			goto fail;
-		}
-		jp->pos++;
-		jp_ws(jp);
+	if ((er = jp_value(jp, depth, &val)) != APP_OK)
+		return er;
+	if (n > LIMIT_JSON_MEMBERS) {
+		json_object_put(val);
+		return jp_too_many(jp, at, "elements in array");
 	}
-done:
-	jp->pos++;
-	*out = arr;
+	if (json_object_array_add(arr, val) != 0) {
+		json_object_put(val);
+		return APP_ENOMEM;
+	}
 	return APP_OK;
-fail:
-	json_object_put(arr);
-	return er;
+}
+
+/* The object or array that starts at jp->pos, into *out. */
+static enum app_err
+jp_compound(struct jp *jp, int depth, struct json_object **out)
+{
+	bool obj = jp->p[jp->pos] == '{';
+	struct json_object *c;
+	enum app_err er;
+
+	c = obj ? json_object_new_object() : json_object_new_array();
+	if (c == NULL)
+		return APP_ENOMEM;
+	er = obj ? jp_container(jp, depth, '}', c, jp_pair) :
+		   jp_container(jp, depth, ']', c, jp_element);
+	if (er != APP_OK) {
+		json_object_put(c);
+		return er;
+	}
+	*out = c;
+	return APP_OK;
 }
 
 /* DRF's strict_constant: ValueError('... compliant: ' + repr(o)). */
@@ -680,9 +685,7 @@ jp_value(struct jp *jp, int depth, struct json_object **out)
 			    "Nesting too deep (limit %d)", LIMIT_JSON_DEPTH);
 			return jp_fail(jp, jp->pos, what);
 		}
-		if (jp->p[jp->pos] == '{')
-			return jp_object(jp, depth + 1, out);
-		return jp_array(jp, depth + 1, out);
+		return jp_compound(jp, depth + 1, out);
 	case 'n':
 		if (jp_lit(jp, "null")) {
 			jp->pos += 4;

@@ -28,6 +28,7 @@
 #include "codec.h"
 #include "jwt.h"
 #include "log.h"
+#include "pemkey.h"
 
 /* 9999-12-31T23:59:59Z: the last second Python's datetime can hold. */
 #define JWT_EXP_MAX INT64_C(253402300799)
@@ -38,19 +39,18 @@ struct alg {
 	const char *name;
 	enum alg_family fam;
 	int bits; /* digest size */
-	int curve; /* ES: the curve RFC 7518 3.4 pairs with it */
 };
 
 static const struct alg algs[] = {
-	{ "HS256", FAM_HS, 256, NID_undef },
-	{ "HS384", FAM_HS, 384, NID_undef },
-	{ "HS512", FAM_HS, 512, NID_undef },
-	{ "RS256", FAM_RS, 256, NID_undef },
-	{ "RS384", FAM_RS, 384, NID_undef },
-	{ "RS512", FAM_RS, 512, NID_undef },
-	{ "ES256", FAM_ES, 256, NID_X9_62_prime256v1 },
-	{ "ES384", FAM_ES, 384, NID_secp384r1 },
-	{ "ES512", FAM_ES, 512, NID_secp521r1 },
+	{ "HS256", FAM_HS, 256 },
+	{ "HS384", FAM_HS, 384 },
+	{ "HS512", FAM_HS, 512 },
+	{ "RS256", FAM_RS, 256 },
+	{ "RS384", FAM_RS, 384 },
+	{ "RS512", FAM_RS, 512 },
+	{ "ES256", FAM_ES, 256 },
+	{ "ES384", FAM_ES, 384 },
+	{ "ES512", FAM_ES, 512 },
 };
 
 struct jwt_ctx {
@@ -241,19 +241,6 @@ jb_str(struct jbuf *jb, const char *s, size_t n)
 
 /* ---- context ---- */
 
-static enum app_err
-fail(char *err, size_t errsz, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err != NULL && errsz > 0) {
-		va_start(ap, fmt);
-		vsnprintf(err, errsz, fmt, ap);
-		va_end(ap);
-	}
-	return APP_EINPUT;
-}
-
 /*
  * PyJWT's HMACAlgorithm.prepare_key refuses secrets that look like PEM
  * (is_pem_format) or SSH keys (is_ssh_key): with those, simplejwt could
@@ -283,83 +270,16 @@ looks_asymmetric(const char *k)
 	return false;
 }
 
-static int
-curve_of(EVP_PKEY *pk)
-{
-	char name[80];
-	size_t len;
-	int nid;
-
-	if (EVP_PKEY_get_group_name(pk, name, sizeof(name), &len) != 1)
-		return NID_undef;
-	if ((nid = OBJ_sn2nid(name)) == NID_undef)
-		nid = EC_curve_nist2nid(name);
-	return nid;
-}
-
-static int
-no_passphrase(char *buf, int size, int rwflag, void *u)
-{
-	(void)buf;
-	(void)size;
-	(void)rwflag;
-	(void)u;
-	return -1; /* encrypted keys are refused, never prompted for */
-}
-
 static enum app_err
 load_keys(struct jwt_ctx *c, const struct app_config *cfg, char *err,
     size_t errsz)
 {
-	const char *sk = cfg->simple_jwt.signing_key;
-	const char *vk = cfg->simple_jwt.verifying_key;
-	const char *kind;
-	int type;
-	BIO *bio;
+	enum app_err er;
 
-	type = c->alg->fam == FAM_RS ? EVP_PKEY_RSA : EVP_PKEY_EC;
-	kind = c->alg->fam == FAM_RS ? "RSA" : "EC";
-	if (sk == NULL || *sk == '\0')
-		return fail(err, errsz,
-		    "SIMPLE_JWT.SIGNING_KEY: required for %s (a PEM private "
-		    "key)",
-		    c->alg->name);
-	if (vk == NULL || *vk == '\0')
-		return fail(err, errsz,
-		    "SIMPLE_JWT.VERIFYING_KEY: required for %s (a PEM public "
-		    "key)",
-		    c->alg->name);
-	if ((bio = BIO_new_mem_buf(sk, -1)) == NULL)
-		return APP_ENOMEM;
-	c->priv = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
-	BIO_free(bio);
-	if (c->priv == NULL || EVP_PKEY_get_base_id(c->priv) != type ||
-	    (c->alg->fam == FAM_ES && curve_of(c->priv) != c->alg->curve)) {
-		ERR_clear_error();
-		return fail(err, errsz,
-		    "SIMPLE_JWT.SIGNING_KEY: expected an unencrypted PEM %s "
-		    "private key%s for %s",
-		    kind,
-		    c->alg->fam == FAM_ES ? " on the algorithm's curve" : "",
-		    c->alg->name);
-	}
-	if ((bio = BIO_new_mem_buf(vk, -1)) == NULL)
-		return APP_ENOMEM;
-	c->pub = PEM_read_bio_PUBKEY(bio, NULL, no_passphrase, NULL);
-	BIO_free(bio);
-	if (c->pub == NULL || EVP_PKEY_get_base_id(c->pub) != type) {
-		ERR_clear_error();
-		return fail(err, errsz,
-		    "SIMPLE_JWT.VERIFYING_KEY: expected a PEM %s public key "
-		    "for %s",
-		    kind, c->alg->name);
-	}
-	if (EVP_PKEY_eq(c->priv, c->pub) != 1) {
-		ERR_clear_error();
-		return fail(err, errsz,
-		    "SIMPLE_JWT.VERIFYING_KEY: does not match "
-		    "SIMPLE_JWT.SIGNING_KEY");
-	}
+	if ((er = pemkey_pair(c->alg->name, cfg->simple_jwt.signing_key,
+		 cfg->simple_jwt.verifying_key, &c->priv, &c->pub, err,
+		 errsz)) != APP_OK)
+		return er;
 	if (c->alg->fam == FAM_ES)
 		c->ec_bytes = ((size_t)EVP_PKEY_get_bits(c->priv) + 7) / 8;
 	return APP_OK;
@@ -378,17 +298,17 @@ check_claim_names(const struct jwt_ctx *c, char *err, size_t errsz)
 
 	for (i = 0; i < 3; i++) {
 		if (!codec_utf8_valid(names[i], strlen(names[i])))
-			return fail(err, errsz, "SIMPLE_JWT.%s: not UTF-8",
+			return app_einput(err, errsz, "SIMPLE_JWT.%s: not UTF-8",
 			    keys[i]);
 		for (j = 0; reserved[j] != NULL; j++)
 			if (strcmp(names[i], reserved[j]) == 0)
-				return fail(err, errsz,
+				return app_einput(err, errsz,
 				    "SIMPLE_JWT.%s: \"%s\" is a registered "
 				    "claim simplejwt sets itself",
 				    keys[i], reserved[j]);
 		for (j = 0; j < i; j++)
 			if (strcmp(names[i], names[j]) == 0)
-				return fail(err, errsz,
+				return app_einput(err, errsz,
 				    "SIMPLE_JWT.%s: same as SIMPLE_JWT.%s",
 				    keys[i], keys[j]);
 	}
@@ -473,7 +393,7 @@ jwt_ctx_new(const struct app_config *cfg, struct jwt_ctx **out, char *err,
 		    strcmp(cfg->simple_jwt.algorithm, algs[i].name) == 0)
 			c->alg = &algs[i];
 	if (c->alg == NULL) {
-		fail(err, errsz,
+		app_einput(err, errsz,
 		    "SIMPLE_JWT.ALGORITHM: expected one of HS256, HS384, "
 		    "HS512, RS256, RS384, RS512, ES256, ES384, ES512");
 		goto out;
@@ -487,11 +407,11 @@ jwt_ctx_new(const struct app_config *cfg, struct jwt_ctx **out, char *err,
 		    ? cfg->simple_jwt.signing_key
 		    : cfg->secret_key;
 		if (sk == NULL) {
-			fail(err, errsz, "SIMPLE_JWT.SIGNING_KEY: required");
+			app_einput(err, errsz, "SIMPLE_JWT.SIGNING_KEY: required");
 			goto out;
 		}
 		if (looks_asymmetric(sk)) {
-			fail(err, errsz,
+			app_einput(err, errsz,
 			    "SIMPLE_JWT.SIGNING_KEY: looks like a PEM or SSH "
 			    "key, which PyJWT refuses as an %s secret",
 			    c->alg->name);
@@ -521,7 +441,7 @@ jwt_ctx_new(const struct app_config *cfg, struct jwt_ctx **out, char *err,
 	}
 	if (c->type_claim == NULL || c->jti_claim == NULL ||
 	    c->uid_claim == NULL) {
-		fail(err, errsz,
+		app_einput(err, errsz,
 		    "SIMPLE_JWT: TOKEN_TYPE_CLAIM, JTI_CLAIM and "
 		    "USER_ID_CLAIM are required");
 		goto out;
@@ -530,17 +450,17 @@ jwt_ctx_new(const struct app_config *cfg, struct jwt_ctx **out, char *err,
 		goto out;
 	er = APP_EINPUT;
 	if (c->aud != NULL && !codec_utf8_valid(c->aud, strlen(c->aud))) {
-		fail(err, errsz, "SIMPLE_JWT.AUDIENCE: not UTF-8");
+		app_einput(err, errsz, "SIMPLE_JWT.AUDIENCE: not UTF-8");
 		goto out;
 	}
 	if (c->iss != NULL && !codec_utf8_valid(c->iss, strlen(c->iss))) {
-		fail(err, errsz, "SIMPLE_JWT.ISSUER: not UTF-8");
+		app_einput(err, errsz, "SIMPLE_JWT.ISSUER: not UTF-8");
 		goto out;
 	}
 	if (cfg->simple_jwt.leeway < 0 ||
 	    cfg->simple_jwt.access_token_lifetime <= 0 ||
 	    cfg->simple_jwt.refresh_token_lifetime <= 0) {
-		fail(err, errsz,
+		app_einput(err, errsz,
 		    "SIMPLE_JWT: LEEWAY must be >= 0 and the lifetimes > 0");
 		goto out;
 	}

@@ -15,16 +15,13 @@
 #include <unistd.h>
 
 #include <json-c/json.h>
-#include <openssl/bio.h>
 #include <openssl/crypto.h>
-#include <openssl/ec.h>
 #include <openssl/evp.h>
-#include <openssl/objects.h>
-#include <openssl/pem.h>
 
 #include "config.h"
 #include "bounds.h"
 #include "log.h"
+#include "pemkey.h"
 
 /* Longest dotted key name we print, and longest echo of a file value. */
 #define CFG_PATH_MAX 256
@@ -1808,31 +1805,6 @@ out:
 
 /* --- keys that depend on each other ------------------------------------ */
 
-static int
-no_passphrase(char *buf, int size, int rw, void *u)
-{
-	(void)buf;
-	(void)size;
-	(void)rw;
-	(void)u;
-	return -1;
-}
-
-/* ES256 needs P-256 and so on (RFC 7518, 3.4). */
-static int
-curve_of(const EVP_PKEY *pk)
-{
-	char name[64];
-	size_t len;
-	int nid;
-
-	if (EVP_PKEY_get_group_name(pk, name, sizeof(name), &len) != 1)
-		return NID_undef;
-	if ((nid = OBJ_sn2nid(name)) == NID_undef)
-		nid = EC_curve_nist2nid(name);
-	return nid;
-}
-
 /*
  * RS* and ES*: SIGNING_KEY is a PEM private key and VERIFYING_KEY its PEM
  * public key, of the algorithm's type (and curve), and they match.
@@ -1841,67 +1813,21 @@ static enum app_err
 check_keypair(struct ctx *c, struct app_config *cfg)
 {
 	const char *alg = cfg->simple_jwt.algorithm;
-	EVP_PKEY *priv = NULL, *pub = NULL;
-	BIO *bio;
-	int type, nid = NID_undef;
-	enum app_err er = APP_EINPUT;
+	EVP_PKEY *priv, *pub;
+	char err[256];
+	enum app_err er;
 
 	if (alg[0] == 'H')
 		return APP_OK;
-	type = alg[0] == 'R' ? EVP_PKEY_RSA : EVP_PKEY_EC;
-	if (alg[0] == 'E')
-		nid = strcmp(alg, "ES256") == 0 ? NID_X9_62_prime256v1
-		    : strcmp(alg, "ES384") == 0 ? NID_secp384r1
-						: NID_secp521r1;
-	if (cfg->simple_jwt.signing_key == NULL)
-		return failf(c,
-		    "SIMPLE_JWT.SIGNING_KEY: required for %s "
-		    "(a PEM private key)",
-		    alg);
-	if (cfg->simple_jwt.verifying_key[0] == '\0')
-		return failf(c,
-		    "SIMPLE_JWT.VERIFYING_KEY: required for %s "
-		    "(a PEM public key)",
-		    alg);
-	if ((bio = BIO_new_mem_buf(cfg->simple_jwt.signing_key, -1)) == NULL)
-		return nomem(c);
-	priv = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
-	BIO_free(bio);
-	if (priv == NULL || EVP_PKEY_get_base_id(priv) != type ||
-	    (nid != NID_undef && curve_of(priv) != nid)) {
-		failf(c,
-		    "SIMPLE_JWT.SIGNING_KEY: expected an unencrypted PEM "
-		    "%s private key%s for %s",
-		    type == EVP_PKEY_RSA ? "RSA" : "EC",
-		    type == EVP_PKEY_RSA ? "" : " on the algorithm's curve",
-		    alg);
-		goto out;
-	}
-	if ((bio = BIO_new_mem_buf(cfg->simple_jwt.verifying_key, -1)) ==
-	    NULL) {
-		er = nomem(c);
-		goto out;
-	}
-	pub = PEM_read_bio_PUBKEY(bio, NULL, no_passphrase, NULL);
-	BIO_free(bio);
-	if (pub == NULL || EVP_PKEY_get_base_id(pub) != type) {
-		failf(c,
-		    "SIMPLE_JWT.VERIFYING_KEY: expected a PEM %s public "
-		    "key for %s",
-		    type == EVP_PKEY_RSA ? "RSA" : "EC", alg);
-		goto out;
-	}
-	if (EVP_PKEY_eq(priv, pub) != 1) {
-		failf(c,
-		    "SIMPLE_JWT.VERIFYING_KEY: does not match "
-		    "SIMPLE_JWT.SIGNING_KEY");
-		goto out;
-	}
-	er = APP_OK;
-out:
+	er = pemkey_pair(alg, cfg->simple_jwt.signing_key,
+	    cfg->simple_jwt.verifying_key, &priv, &pub, err, sizeof(err));
 	EVP_PKEY_free(priv);
 	EVP_PKEY_free(pub);
-	return er;
+	if (er == APP_ENOMEM)
+		return nomem(c);
+	if (er != APP_OK)
+		return failf(c, "%s", err);
+	return APP_OK;
 }
 
 /* A non-empty environment variable replaces the file's value. */

@@ -1,4 +1,8 @@
+/* app.c: the error names, app_einput and the clock (app.h). */
+#include <stdarg.h>
+#include <stdio.h>
 #include <time.h>
+
 #include "app.h"
 
 static const char *const names[APP_ERR__MAX] = {
@@ -24,6 +28,19 @@ app_err_name(enum app_err er)
 	if ((unsigned)er >= APP_ERR__MAX)
 		return "unknown";
 	return names[er];
+}
+
+enum app_err
+app_einput(char *err, size_t errsz, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err != NULL && errsz > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errsz, fmt, ap);
+		va_end(ap);
+	}
+	return APP_EINPUT;
 }
 
 time_t

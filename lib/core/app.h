@@ -5,6 +5,7 @@
 #ifndef RESTAUTH_APP_H
 #define RESTAUTH_APP_H
 
+#include <stddef.h>
 #include <time.h>
 
 #define APP_WUR __attribute__((warn_unused_result))
@@ -34,6 +35,13 @@ enum app_err {
 
 /* A short lower-case name for logs ("input", "db", ...). Never NULL. */
 const char *app_err_name(enum app_err);
+
+/*
+ * Why a setting or an input is refused, as one line into err (when err is
+ * not NULL and errsz > 0); returns APP_EINPUT.
+ */
+enum app_err app_einput(char *err, size_t errsz, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /*
  * Now, in seconds, from the precise CLOCK_REALTIME. Not time(): glibc's

@@ -105,7 +105,16 @@ $(TOOL): tools/restauth.c $(LIB_A) Makefile $(PATHS_STAMP)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_A)
 	@mkdir -p $(@D) $(DEPDIR)
-	$(CC) $(CFLAGS) $(DEPFLAGS) -DSRCDIR='"$(CURDIR)"' $(LDFLAGS) -o $@ $< $(LIB_A) $(LDLIBS)
+	$(CC) $(CFLAGS) $(DEPFLAGS) -DSRCDIR='"$(CURDIR)"' $(LDFLAGS) -o $@ $< $(filter %.o,$^) $(LIB_A) $(LDLIBS)
+
+# The in-process harness (tests/unit/inproc.h), linked into the unit tests
+# that run an endpoint; in obj/, so that tests/run.sh's test_* skips it.
+INPROC_OBJ := $(BUILD)/tests/obj/inproc.o
+INPROC_TESTS := $(BUILD)/tests/test_serve
+$(INPROC_TESTS): $(INPROC_OBJ)
+$(INPROC_OBJ): tests/unit/inproc.c
+	@mkdir -p $(@D) $(DEPDIR)
+	$(CC) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
 
 -include $(wildcard $(DEPDIR)/*.d)
 

@@ -110,7 +110,8 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_A)
 # The in-process harness (tests/unit/inproc.h), linked into the unit tests
 # that run an endpoint; in obj/, so that tests/run.sh's test_* skips it.
 INPROC_OBJ := $(BUILD)/tests/obj/inproc.o
-INPROC_TESTS := $(BUILD)/tests/test_serve
+INPROC_TESTS := $(addprefix $(BUILD)/tests/,test_serve test_csrf test_auth test_jwtmode \
+	test_passwd)
 $(INPROC_TESTS): $(INPROC_OBJ)
 $(INPROC_OBJ): tests/unit/inproc.c
 	@mkdir -p $(@D) $(DEPDIR)

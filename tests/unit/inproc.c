@@ -12,11 +12,6 @@
 #include "inproc.h"
 #include "serve.h"
 
-/* What the harness adds: the six defaults (below) and the NULL. */
-#define INPROC_ENVP_MAX (INPROC_ENV_MAX + 8)
-/* Room for one "NAME=value" default the harness builds. */
-#define INPROC_VAR_BYTES 256
-
 /* A strong key (app_secret_weakness) and a database nobody serves. */
 #define INPROC_SECRET_KEY                                                      \
 	"inproc-test-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ"
@@ -64,6 +59,18 @@ inproc_ctx_free(struct app_ctx *ctx)
 	app_ctx_free(ctx);
 }
 
+int
+inproc_with(const char *json, void (*test)(struct app_ctx *))
+{
+	struct app_ctx ctx;
+
+	if (inproc_ctx_init(&ctx, json) != 0)
+		return -1;
+	test(&ctx);
+	inproc_ctx_free(&ctx);
+	return 0;
+}
+
 /* Whether env sets the variable name. */
 static bool
 env_has(const char *const *env, const char *name)
@@ -76,15 +83,47 @@ env_has(const char *const *env, const char *name)
 	return false;
 }
 
-/* Unless env sets name, add "name=value" (built in var) to envp. */
+/* Unless e's caller set name, add "name=value" to e. */
 static void
-add_default(const char *const *env, const char *name, const char *value,
-    char var[INPROC_VAR_BYTES], char **envp, size_t *n)
+add_default(struct inproc_env *e, const char *const *env, const char *name,
+    const char *value)
 {
-	if (env_has(env, name))
+	char *var = e->vars[e->nvars];
+
+	if (env_has(env, name) || e->nvars >= INPROC_DEFAULTS)
 		return;
 	snprintf(var, INPROC_VAR_BYTES, "%s=%s", name, value);
-	envp[(*n)++] = var;
+	e->envp[e->n++] = var;
+	e->nvars++;
+	e->envp[e->n] = NULL;
+}
+
+int
+inproc_env_init(struct inproc_env *e, const char *method, const char *path,
+    const char *const *env, const char *body)
+{
+	char script[INPROC_VAR_BYTES], clen[32];
+
+	memset(e, 0, sizeof(*e));
+	for (; env != NULL && *env != NULL; env++) {
+		if (e->n >= INPROC_ENV_MAX) {
+			fprintf(stderr, "inproc: too many variables\n");
+			return -1;
+		}
+		/* req_init borrows envp and never writes through it. */
+		e->envp[e->n++] = (char *)(uintptr_t)*env;
+	}
+	env = (const char *const *)e->envp;
+	add_default(e, env, "REQUEST_METHOD", method);
+	snprintf(script, sizeof(script), "/auth/%s", path);
+	add_default(e, env, "SCRIPT_NAME", script);
+	add_default(e, env, "HTTP_HOST", "localhost");
+	add_default(e, env, "SERVER_NAME", "localhost");
+	add_default(e, env, "REMOTE_ADDR", "127.0.0.1");
+	snprintf(clen, sizeof(clen), "%zu", body != NULL ? strlen(body) : 0);
+	if (body != NULL)
+		add_default(e, env, "CONTENT_LENGTH", clen);
+	return 0;
 }
 
 /* Split raw into status and body; -1 when it is not an answer. */
@@ -111,34 +150,16 @@ inproc_run(struct app_ctx *ctx, const struct app_endpoint *ep,
     const char *method, const char *const *env, const char *body,
     struct inproc_ans *out)
 {
-	char vars[6][INPROC_VAR_BYTES];
-	char *envp[INPROC_ENVP_MAX];
+	struct inproc_env e;
 	struct req_mem src = { body != NULL ? body : "",
 		body != NULL ? strlen(body) : 0 };
 	struct req_io io = { req_mem_read, &src };
-	char script[INPROC_VAR_BYTES], clen[32];
-	size_t n = 0, nv = 0, len = 0;
+	size_t len = 0;
 
 	memset(out, 0, sizeof(*out));
-	add_default(env, "REQUEST_METHOD", method, vars[nv++], envp, &n);
-	snprintf(script, sizeof(script), "/auth/%s", ep->path);
-	add_default(env, "SCRIPT_NAME", script, vars[nv++], envp, &n);
-	add_default(env, "HTTP_HOST", "localhost", vars[nv++], envp, &n);
-	add_default(env, "SERVER_NAME", "localhost", vars[nv++], envp, &n);
-	add_default(env, "REMOTE_ADDR", "127.0.0.1", vars[nv++], envp, &n);
-	snprintf(clen, sizeof(clen), "%zu", src.left);
-	if (body != NULL)
-		add_default(env, "CONTENT_LENGTH", clen, vars[nv++], envp, &n);
-	for (; env != NULL && *env != NULL; env++) {
-		if (n + 1 >= INPROC_ENVP_MAX) {
-			fprintf(stderr, "inproc: too many variables\n");
-			return -1;
-		}
-		/* req_init borrows envp and never writes through it. */
-		envp[n++] = (char *)(uintptr_t)*env;
-	}
-	envp[n] = NULL;
-	out->raw = app_run_one(ctx, ep, envp, &io, &len, &out->mail);
+	if (inproc_env_init(&e, method, ep->path, env, body) != 0)
+		return -1;
+	out->raw = app_run_one(ctx, ep, e.envp, &io, &len, &out->mail);
 	out->raw_len = len;
 	if (out->raw == NULL || parse_answer(out) != 0) {
 		fprintf(stderr, "inproc: no answer: %s\n",

@@ -17,6 +17,29 @@ struct app_endpoint;
 /* The most CGI variables one test request sets. */
 #define INPROC_ENV_MAX 32
 
+/* The variables the harness adds when the test does not set them. */
+#define INPROC_DEFAULTS 6
+/* Room for one "NAME=value" default. */
+#define INPROC_VAR_BYTES 256
+
+/* A CGI environment: the test's variables, then the defaults. */
+struct inproc_env {
+	char *envp[INPROC_ENV_MAX + INPROC_DEFAULTS + 1]; /* NULL-ended */
+	char vars[INPROC_DEFAULTS][INPROC_VAR_BYTES];
+	size_t n, nvars;
+};
+
+/*
+ * Fill e for a request: env's "NAME=value" variables (borrowed, NULL
+ * ended, at most INPROC_ENV_MAX), then what a web server always sets,
+ * unless env sets it: REQUEST_METHOD=method, SCRIPT_NAME ("/auth/" +
+ * path), HTTP_HOST=localhost, SERVER_NAME, REMOTE_ADDR=127.0.0.1 and,
+ * when body is not NULL, CONTENT_LENGTH (its length). For req_init on
+ * e->envp. Returns 0, or -1 when env is too long.
+ */
+int inproc_env_init(struct inproc_env *e, const char *method, const char *path,
+    const char *const *env, const char *body);
+
 /* One answer, as the program would have written it. */
 struct inproc_ans {
 	int status;
@@ -37,14 +60,16 @@ int inproc_ctx_init(struct app_ctx *ctx, const char *json);
 void inproc_ctx_free(struct app_ctx *ctx);
 
 /*
- * Answer one request: method, then "NAME=value" CGI variables (NULL
- * ended, at most INPROC_ENV_MAX), then the body (NULL: none). The
- * harness adds what a web server always sets, unless env sets it:
- * REQUEST_METHOD, SCRIPT_NAME ("/auth/" + the endpoint's path),
- * HTTP_HOST=localhost, SERVER_NAME, SERVER_PORT, REMOTE_ADDR=127.0.0.1
- * and CONTENT_LENGTH (the body's length, when there is a body).
- * Returns 0, or -1 when the answer could not be parsed (reason on
- * stderr). Free out with inproc_ans_free.
+ * Run test on a context made from the config text json, then free it.
+ * Returns 0, or -1 when the config is refused (test not run).
+ */
+int inproc_with(const char *json, void (*test)(struct app_ctx *));
+
+/*
+ * Answer one request on the environment inproc_env_init makes of method,
+ * the endpoint's path, env and body (NULL: none), the body readable
+ * behind it. Returns 0, or -1 when the answer could not be parsed
+ * (reason on stderr). Free out with inproc_ans_free.
  */
 int inproc_run(struct app_ctx *ctx, const struct app_endpoint *ep,
     const char *method, const char *const *env, const char *body,

@@ -362,20 +362,6 @@ test_proxy_https(struct app_ctx *ctx)
 	expect(ctx, &ep_echo, "GET", secure, NULL, 301, NULL);
 }
 
-/* Run test on a context made from the config text json. */
-static void
-with_config(const char *json, void (*test)(struct app_ctx *))
-{
-	struct app_ctx ctx;
-
-	if (inproc_ctx_init(&ctx, json) != 0) {
-		T_ASSERT(!"config");
-		return;
-	}
-	test(&ctx);
-	inproc_ctx_free(&ctx);
-}
-
 /* The endpoints' pipeline without https settings. */
 static void
 test_pipeline(struct app_ctx *ctx)
@@ -391,23 +377,24 @@ test_pipeline(struct app_ctx *ctx)
 int
 main(void)
 {
-	with_config("{\"ALLOWED_HOSTS\": [\"localhost\"],"
-		    "\"MAX_BODY_BYTES\": 1024,"
-		    "\"CORS_ALLOWED_ORIGINS\": [\"https://app.example\"],"
-		    "\"CORS_ALLOW_CREDENTIALS\": true,"
-		    "\"REST_AUTH\": {\"TOKEN_MODEL\": "
-		    "\"rest_framework.authtoken.models.Token\","
-		    "\"SESSION_LOGIN\": false}}",
-	    test_pipeline);
-	with_config("{\"ALLOWED_HOSTS\": [\"localhost\"],"
-		    "\"SECURE_SSL_REDIRECT\": true,"
-		    "\"SECURE_HSTS_SECONDS\": 60,"
-		    "\"SECURE_HSTS_PRELOAD\": true}",
-	    test_https);
-	with_config("{\"ALLOWED_HOSTS\": [\"localhost\"],"
-		    "\"SECURE_SSL_REDIRECT\": true,"
-		    "\"SECURE_PROXY_SSL_HEADER\": "
-		    "[\"HTTP_X_FORWARDED_PROTO\", \"https\"]}",
-	    test_proxy_https);
+	T_ASSERT(
+	    inproc_with("{\"ALLOWED_HOSTS\": [\"localhost\"],"
+			"\"MAX_BODY_BYTES\": 1024,"
+			"\"CORS_ALLOWED_ORIGINS\": [\"https://app.example\"],"
+			"\"CORS_ALLOW_CREDENTIALS\": true,"
+			"\"REST_AUTH\": {\"TOKEN_MODEL\": "
+			"\"rest_framework.authtoken.models.Token\","
+			"\"SESSION_LOGIN\": false}}",
+		test_pipeline) == 0);
+	T_ASSERT(inproc_with("{\"ALLOWED_HOSTS\": [\"localhost\"],"
+			     "\"SECURE_SSL_REDIRECT\": true,"
+			     "\"SECURE_HSTS_SECONDS\": 60,"
+			     "\"SECURE_HSTS_PRELOAD\": true}",
+		     test_https) == 0);
+	T_ASSERT(inproc_with("{\"ALLOWED_HOSTS\": [\"localhost\"],"
+			     "\"SECURE_SSL_REDIRECT\": true,"
+			     "\"SECURE_PROXY_SSL_HEADER\": "
+			     "[\"HTTP_X_FORWARDED_PROTO\", \"https\"]}",
+		     test_proxy_https) == 0);
 	return T_DONE();
 }

@@ -258,6 +258,26 @@ cgi_read(void *arg, char *buf, size_t n)
 	return got == 0 && ferror((FILE *)arg) ? -1 : (long)got;
 }
 
+/* Set call up for one request and answer it into resp (not yet written). */
+static void
+call_answer(struct app_call *call, struct app_ctx *ctx,
+    const struct app_endpoint *ep, char **envp, const struct req_io *io,
+    struct req *req, struct resp *resp)
+{
+	memset(call, 0, sizeof(*call));
+	call->ctx = ctx;
+	call->io = io;
+	call->req = req;
+	call->resp = resp;
+	resp_init(resp);
+	if (req_init(req, envp) != APP_OK)
+		resp_error(resp, APP_ENOMEM);
+	else
+		pipeline(call, ep);
+	/* Never leave a transaction open into the next request. */
+	db_rollback(&ctx->db);
+}
+
 /*
  * One request: answer it, then (the answer already written, and for
  * FastCGI the request finished by the caller through done) send what it
@@ -274,18 +294,7 @@ serve_one(struct app_ctx *ctx, const struct app_endpoint *ep, char **envp,
 	size_t len = 0;
 	char *buf;
 
-	memset(&call, 0, sizeof(call));
-	call.ctx = ctx;
-	call.io = io;
-	call.req = &req;
-	call.resp = &resp;
-	resp_init(&resp);
-	if (req_init(&req, envp) != APP_OK)
-		resp_error(&resp, APP_ENOMEM);
-	else
-		pipeline(&call, ep);
-	/* Never leave a transaction open into the next request. */
-	db_rollback(&ctx->db);
+	call_answer(&call, ctx, ep, envp, io, &req, &resp);
 	if ((buf = resp_render(&resp, &len)) != NULL) {
 		if (out != NULL)
 			FCGX_PutStr(buf, (int)len, out);
@@ -300,6 +309,25 @@ serve_one(struct app_ctx *ctx, const struct app_endpoint *ep, char **envp,
 	done(done_arg != NULL ? done_arg : &call);
 	req_free(&req);
 	mail_queued(ctx, &call);
+}
+
+char *
+app_run_one(struct app_ctx *ctx, const struct app_endpoint *ep, char **envp,
+    const struct req_io *io, size_t *len, bool *mail)
+{
+	struct req req;
+	struct resp resp;
+	struct app_call call;
+	char *buf;
+
+	call_answer(&call, ctx, ep, envp, io, &req, &resp);
+	buf = resp_render(&resp, len);
+	resp_free(&resp);
+	OPENSSL_cleanse(&call.auth, sizeof(call.auth));
+	req_free(&req);
+	*mail = call.mail_queued;
+	mail_queued(ctx, &call);
+	return buf;
 }
 
 static void
@@ -336,9 +364,8 @@ cgi_done(void *arg)
 	fclose(stdout);
 }
 
-/* Everything a process reads once: config, validators, JWT keys. */
-static enum app_err
-ctx_init(struct app_ctx *ctx, char *err, size_t errsz)
+enum app_err
+app_ctx_init(struct app_ctx *ctx, char *err, size_t errsz)
 {
 	enum app_err er;
 
@@ -356,8 +383,8 @@ ctx_init(struct app_ctx *ctx, char *err, size_t errsz)
 	return er;
 }
 
-static void
-ctx_free(struct app_ctx *ctx)
+void
+app_ctx_free(struct app_ctx *ctx)
 {
 	db_free(&ctx->db);
 	pwval_free(ctx->pwval);
@@ -421,9 +448,9 @@ app_main(int argc, char **argv, const struct app_endpoint *ep)
 		log_warnx("C.UTF-8 locale missing: usernames are ASCII only");
 	signal(SIGPIPE, SIG_IGN);
 	stop_signals(on_term);
-	if (ctx_init(&ctx, err, sizeof(err)) != APP_OK) {
+	if (app_ctx_init(&ctx, err, sizeof(err)) != APP_OK) {
 		fprintf(stderr, "%s\n", err);
-		ctx_free(&ctx);
+		app_ctx_free(&ctx);
 		return 1;
 	}
 	if (FCGX_IsCGI()) {
@@ -439,7 +466,7 @@ app_main(int argc, char **argv, const struct app_endpoint *ep)
 		    fsock_init(&fs, &rq) != APP_OK) {
 			fprintf(stderr, "FastCGI initialisation failed\n");
 			fsock_free(&fs);
-			ctx_free(&ctx);
+			app_ctx_free(&ctx);
 			return 1;
 		}
 		/* Set OpenSSL's random generator up now, once, rather than
@@ -459,6 +486,6 @@ app_main(int argc, char **argv, const struct app_endpoint *ep)
 		FCGX_Free(&rq, 1);
 		fsock_free(&fs);
 	}
-	ctx_free(&ctx);
+	app_ctx_free(&ctx);
 	return 0;
 }

@@ -74,6 +74,29 @@ struct app_endpoint {
 int app_main(int argc, char **argv, const struct app_endpoint *ep);
 
 /*
+ * Everything a process reads once, into ctx: the config at
+ * app_config_path(), the password validators, the JWT keys (USE_JWT);
+ * the database is connected on first use. APP_OK; else err (size errsz)
+ * says why in one line and ctx is for app_ctx_free. app_ctx_free takes a
+ * zeroed or half-filled ctx.
+ */
+enum app_err app_ctx_init(struct app_ctx *ctx, char *err, size_t errsz)
+    APP_WUR;
+void app_ctx_free(struct app_ctx *ctx);
+
+/*
+ * One request through the same path as app_main's, without the FastCGI
+ * loop or a web server (the in-process tests' seam, tests/unit/inproc.h):
+ * envp is the CGI environment, io gives the body. Returns the answer as
+ * resp_render renders it ("Status:" line, headers, blank line, body; the
+ * caller frees, *len bytes), NULL when even the fallback allocation
+ * failed; *mail says whether the request queued mail (app_mail_queued),
+ * whose drainer starts as after a real request.
+ */
+char *app_run_one(struct app_ctx *ctx, const struct app_endpoint *ep,
+    char **envp, const struct req_io *io, size_t *len, bool *mail);
+
+/*
  * Read and parse the body if not done yet (DRF's request.data): a view
  * that reads it only sometimes calls this itself. On failure the answer
  * (413, 400, 415) is already in call->resp; the handler just returns.

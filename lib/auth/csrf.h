@@ -44,5 +44,4 @@ enum app_err csrf_origin_check(const struct app_config *cfg,
 enum app_err csrf_cookie_new(const struct app_config *cfg,
     struct resp *resp) APP_WUR;
 
-
 #endif

@@ -64,8 +64,8 @@ read_pem(const char *pem, bool private, EVP_PKEY **pk)
 }
 
 enum app_err
-pemkey_pair(const char *alg, const char *sk, const char *vk,
-    EVP_PKEY **priv, EVP_PKEY **pub, char *err, size_t errsz)
+pemkey_pair(const char *alg, const char *sk, const char *vk, EVP_PKEY **priv,
+    EVP_PKEY **pub, char *err, size_t errsz)
 {
 	bool rsa = alg[0] == 'R';
 	int type = rsa ? EVP_PKEY_RSA : EVP_PKEY_EC, nid = curve_for(alg);

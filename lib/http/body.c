@@ -506,8 +506,8 @@ out:
 }
 
 /* Read the n-th member (from 1) of container c at jp->pos, add it to c. */
-typedef enum app_err (*jp_member_fn)(struct jp *, int depth,
-    struct json_object *c, size_t n);
+typedef enum app_err jp_member_fn(struct jp *, int depth, struct json_object *c,
+    size_t n);
 
 /* The limit on members, as Python would say it (limit) at the member. */
 static enum app_err
@@ -527,7 +527,7 @@ jp_too_many(struct jp *jp, size_t at, const char *kind)
  */
 static enum app_err
 jp_container(struct jp *jp, int depth, char close, struct json_object *c,
-    jp_member_fn member)
+    jp_member_fn *member)
 {
 	enum app_err er;
 	size_t n = 0;
@@ -640,8 +640,8 @@ jp_compound(struct jp *jp, int depth, struct json_object **out)
 	c = obj ? json_object_new_object() : json_object_new_array();
 	if (c == NULL)
 		return APP_ENOMEM;
-	er = obj ? jp_container(jp, depth, '}', c, jp_pair) :
-		   jp_container(jp, depth, ']', c, jp_element);
+	er = obj ? jp_container(jp, depth, '}', c, jp_pair)
+		 : jp_container(jp, depth, ']', c, jp_element);
 	if (er != APP_OK) {
 		json_object_put(c);
 		return er;

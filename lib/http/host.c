@@ -78,7 +78,7 @@ host_is_secure(const struct app_config *cfg, const struct req *r)
 	size_t n;
 
 	if (cfg->secure_proxy_ssl_header[0] != NULL) {
-		/* Django: the header's first comma-separated value, stripped. */
+		/* Django: its first comma-separated value, stripped. */
 		if ((v = req_env(r, cfg->secure_proxy_ssl_header[0])) == NULL)
 			return false;
 		want = cfg->secure_proxy_ssl_header[1];

@@ -528,3 +528,16 @@ req_fields(const struct req *r, struct req_field *f, size_t n,
 	}
 	return all;
 }
+
+long
+req_mem_read(void *arg, char *buf, size_t n)
+{
+	struct req_mem *m = arg;
+
+	if (n > m->left)
+		n = m->left;
+	memcpy(buf, m->p, n);
+	m->p += n;
+	m->left -= n;
+	return (long)n;
+}

@@ -43,6 +43,15 @@ struct req_io {
 	void *arg;
 };
 
+/* A body held in memory, for req_mem_read (tests, fuzzing). */
+struct req_mem {
+	const char *p; /* borrowed; advanced as it is read */
+	size_t left;
+};
+
+/* req_io's read over a struct req_mem: never fails, 0 at its end. */
+long req_mem_read(void *arg, char *buf, size_t n);
+
 struct req {
 	char **envp;		   /* borrowed CGI environment */
 	enum req_method method;

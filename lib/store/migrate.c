@@ -26,8 +26,7 @@ exec_params(struct db *db, const char *sql, int n, const char *const *params,
 	res = PQexecParams(db->conn, sql, n, NULL, params, NULL, NULL, 0);
 	st = PQresultStatus(res);
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-		snprintf(err, errsz, "migrate: %s",
-		    PQresultErrorMessage(res));
+		snprintf(err, errsz, "migrate: %s", PQresultErrorMessage(res));
 		err[strcspn(err, "\n")] = '\0';
 		PQclear(res);
 		return APP_EDB;
@@ -170,8 +169,7 @@ migrate_notice(void *arg, const PGresult *res)
 }
 
 enum app_err
-mig_apply(struct db *db, const char *dir, int *applied, char *err,
-    size_t errsz)
+mig_apply(struct db *db, const char *dir, int *applied, char *err, size_t errsz)
 {
 	const char *lock[] = { DB_LOCK_MIGRATE };
 	struct dirent **list = NULL;

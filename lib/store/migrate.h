@@ -16,7 +16,7 @@ struct db;
  * in one transaction under an advisory lock; *applied counts them. Writes
  * one line into err on failure. APP_EINPUT (bad dir/file), APP_EDB.
  */
-enum app_err mig_apply(struct db *, const char *dir, int *applied,
-    char *err, size_t errsz) APP_WUR;
+enum app_err mig_apply(struct db *, const char *dir, int *applied, char *err,
+    size_t errsz) APP_WUR;
 
 #endif

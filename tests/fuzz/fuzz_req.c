@@ -25,24 +25,6 @@ static const char *const vars[] = { "REQUEST_METHOD", "HTTP_COOKIE",
 
 static struct app_config cfg;
 
-struct src {
-	const char *p;
-	size_t n;
-};
-
-static long
-src_read(void *arg, char *buf, size_t n)
-{
-	struct src *s = arg;
-
-	if (n > s->n)
-		n = s->n;
-	memcpy(buf, s->p, n);
-	s->p += n;
-	s->n -= n;
-	return (long)n;
-}
-
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -66,8 +48,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *env[NVARS + 2], reason[CSRF_REASON_BYTES], msg[REQ_MSG_BYTES];
 	const char *p = (const char *)data, *nl;
 	size_t n = size, i, k = 0, len;
-	struct src s;
-	struct req_io io = { src_read, &s };
+	struct req_mem s;
+	struct req_io io = { req_mem_read, &s };
 	struct req r;
 	enum app_err er;
 
@@ -98,7 +80,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)req_cookie(&r, "csrftoken");
 		(void)req_cookie(&r, "jwt-auth");
 		s.p = p;
-		s.n = n;
+		s.left = n;
 		msg[0] = '\0';
 		er = req_read_body(&r, &io, 4096, msg, sizeof(msg));
 		if (er != APP_OK && er != APP_EINPUT && er != APP_ETOOBIG &&

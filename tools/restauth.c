@@ -7,7 +7,6 @@
 #include <sys/resource.h>
 
 #include <getopt.h>
-#include <locale.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -467,7 +466,6 @@ main(int argc, char **argv)
 	int rc, i = 1;
 
 	log_init("restauth");
-	setlocale(LC_CTYPE, "C.UTF-8");
 	if (argc >= 3 && strcmp(argv[1], "-c") == 0) {
 		path = argv[2];
 		i = 3;

@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <wctype.h>
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -13,6 +12,7 @@
 #include "log.h"
 #include "pw.h"
 #include "pwval.h"
+#include "pystr.h"
 #include "register.h"
 #include "resp.h"
 #include "tok.h"
@@ -141,20 +141,14 @@ reg_link(const char *tpl, const char *key, char *out, size_t outsz)
 
 /* ---- usernames ---- */
 
-/* Python's str.isspace for ASCII (re's \s in Unicode mode matches these). */
-static bool
-py_space(unsigned char c)
-{
-	return c == ' ' || (c >= '\t' && c <= '\r') || (c >= 0x1c && c <= 0x1f);
-}
-
 void
 reg_username_base(const struct app_config *cfg, const char *email,
     char out[DB_USERNAME_BYTES])
 {
 	char buf[DB_EMAIL_BYTES];
 	const unsigned char *s = (const unsigned char *)email;
-	size_t n = 0, o = 0, i, start, end;
+	const char *p;
+	size_t n = 0, o = 0, i;
 	bool space = false;
 
 	/* NFKD, then .encode("ascii", "ignore"): what stays is ASCII (a
@@ -168,25 +162,21 @@ reg_username_base(const struct app_config *cfg, const char *email,
 		if ((c >= 'A' && c <= 'Z'))
 			c = (unsigned char)(c - 'A' + 'a');
 		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		    c == '_' || c == '+' || c == '.' || c == '-' || py_space(c))
+		    c == '_' || c == '+' || c == '.' || c == '-' ||
+		    pystr_is_space(c))
 			buf[n++] = (char)c;
 	}
-	/* .strip(), then re.sub(r"\s+", "_"). */
-	for (start = 0; start < n && py_space((unsigned char)buf[start]);
-	     start++)
-		;
-	for (end = n; end > start && py_space((unsigned char)buf[end - 1]);
-	     end--)
-		;
-	for (i = start; i < end && o + 1 < DB_USERNAME_BYTES; i++) {
-		if (py_space((unsigned char)buf[i])) {
+	/* .strip(), then re.sub(r"\s+", "_") (re's \s is str.isspace()). */
+	p = pystr_strip(buf, &n);
+	for (i = 0; i < n && o + 1 < DB_USERNAME_BYTES; i++) {
+		if (pystr_is_space((unsigned char)p[i])) {
 			if (!space)
 				out[o++] = '_';
 			space = true;
 			continue;
 		}
 		space = false;
-		out[o++] = buf[i];
+		out[o++] = p[i];
 	}
 	out[o] = '\0';
 	/* clean_username(shallow=True): the validators (max length 150 too)
@@ -199,50 +189,20 @@ reg_username_base(const struct app_config *cfg, const char *email,
 enum app_err
 reg_username_lower(const char *in, char out[DB_USERNAME_BYTES])
 {
+	uint32_t cp[DB_USERNAME_BYTES];
+	uint32_t low[PYSTR_LOWER_MAX * DB_USERNAME_BYTES];
 	const unsigned char *s = (const unsigned char *)in;
-	size_t o = 0;
-	uint32_t cp;
-	int n;
+	size_t n = strlen(in), k, ncp = 0, nlow, i, o = 0;
 
-	while (*s != '\0') {
-		if (*s < 0x80) {
-			cp = *s;
-			n = 1;
-		} else if ((*s & 0xe0) == 0xc0 && (s[1] & 0xc0) == 0x80) {
-			cp = (uint32_t)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
-			n = 2;
-		} else if ((*s & 0xf0) == 0xe0 && (s[1] & 0xc0) == 0x80 &&
-		    (s[2] & 0xc0) == 0x80) {
-			cp = (uint32_t)(s[0] & 0x0f) << 12 |
-			    (uint32_t)(s[1] & 0x3f) << 6 | (s[2] & 0x3f);
-			n = 3;
-		} else if ((*s & 0xf8) == 0xf0 && (s[1] & 0xc0) == 0x80 &&
-		    (s[2] & 0xc0) == 0x80 && (s[3] & 0xc0) == 0x80) {
-			cp = (uint32_t)(s[0] & 0x07) << 18 |
-			    (uint32_t)(s[1] & 0x3f) << 12 |
-			    (uint32_t)(s[2] & 0x3f) << 6 | (s[3] & 0x3f);
-			n = 4;
-		} else
+	for (; n > 0; s += k, n -= k)
+		if (ncp == DB_USERNAME_BYTES ||
+		    (k = codec_utf8_next(s, n, &cp[ncp++])) == 0)
 			return APP_EINPUT;
-		s += n;
-		cp = (uint32_t)towlower((wint_t)cp);
-		if (o + 5 > DB_USERNAME_BYTES)
+	nlow = pystr_lower(cp, ncp, low);
+	for (i = 0; i < nlow; i++) {
+		if (o + CODEC_UTF8_MAX + 1 > DB_USERNAME_BYTES)
 			return APP_EINPUT;
-		if (cp < 0x80)
-			out[o++] = (char)cp;
-		else if (cp < 0x800) {
-			out[o++] = (char)(0xc0 | cp >> 6);
-			out[o++] = (char)(0x80 | (cp & 0x3f));
-		} else if (cp < 0x10000) {
-			out[o++] = (char)(0xe0 | cp >> 12);
-			out[o++] = (char)(0x80 | (cp >> 6 & 0x3f));
-			out[o++] = (char)(0x80 | (cp & 0x3f));
-		} else {
-			out[o++] = (char)(0xf0 | cp >> 18);
-			out[o++] = (char)(0x80 | (cp >> 12 & 0x3f));
-			out[o++] = (char)(0x80 | (cp >> 6 & 0x3f));
-			out[o++] = (char)(0x80 | (cp & 0x3f));
-		}
+		o += codec_utf8_put(low[i], (unsigned char *)out + o);
 	}
 	out[o] = '\0';
 	return APP_OK;

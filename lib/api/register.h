@@ -188,8 +188,8 @@ void reg_username_base(const struct app_config *cfg, const char *email,
 
 /*
  * allauth's user_username setter without PRESERVE_USERNAME_CASING:
- * lower-case (one code point to one, per towlower; needs an UTF-8
- * LC_CTYPE) into out. APP_EINPUT for invalid UTF-8.
+ * Python's str.lower() (pystr_lower) into out. APP_EINPUT for invalid
+ * UTF-8 or a result that does not fit.
  */
 enum app_err reg_username_lower(const char *in,
     char out[DB_USERNAME_BYTES]) APP_WUR;

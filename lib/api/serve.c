@@ -443,9 +443,11 @@ app_main(int argc, char **argv, const struct app_endpoint *ep)
 	(void)argc;
 	log_init(argv[0] != NULL && strrchr(argv[0], '/') != NULL ?
 		strrchr(argv[0], '/') + 1 : argv[0]);
-	/* Unicode \w for usernames, as Python's re. */
+	/* towupper() in acct_login_ident, as PostgreSQL's upper() under a
+	 * libc UTF-8 locale; Python's string rules need none (pystr). */
 	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)
-		log_warnx("C.UTF-8 locale missing: usernames are ASCII only");
+		log_warnx("C.UTF-8 locale missing: login lockout keys fold "
+			  "ASCII case only");
 	signal(SIGPIPE, SIG_IGN);
 	stop_signals(on_term);
 	if (app_ctx_init(&ctx, err, sizeof(err)) != APP_OK) {

@@ -10,6 +10,7 @@
 #include "codec.h"
 #include "log.h"
 #include "pw.h"
+#include "pystr.h"
 #include "req.h"
 
 static const char MSG_BAD_CREDENTIALS[] =
@@ -223,8 +224,8 @@ acct_username_valid(const char *username)
 		return false;
 	for (; n > 0; s += k, n -= k)
 		if ((k = codec_utf8_next(s, n, &cp)) == 0 ||
-		    !(cp == '_' || cp == '.' || cp == '@' || cp == '+' ||
-			cp == '-' || iswalnum((wint_t)cp)))
+		    !(cp == '.' || cp == '@' || cp == '+' || cp == '-' ||
+			pystr_is_word(cp)))
 			return false;
 	return true;
 }

@@ -67,9 +67,9 @@ bool acct_login_ident(const struct app_config *cfg,
 #define ACCT_REGISTRATION_APP "dj_rest_auth.registration"
 
 /*
- * Django's UnicodeUsernameValidator (^[\w.@+-]+\Z, Unicode \w). The
- * caller checks length and blankness first. Needs an UTF-8 LC_CTYPE
- * (app_main sets C.UTF-8).
+ * Django's UnicodeUsernameValidator (^[\w.@+-]+\Z, with Python re's
+ * Unicode \w: pystr_is_word). The caller checks length and blankness
+ * first.
  */
 bool acct_username_valid(const char *username);
 

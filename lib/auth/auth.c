@@ -6,14 +6,7 @@
 #include "auth.h"
 #include "codec.h"
 #include "jwtmode.h"
-
-/* Python bytes.split() whitespace. */
-static bool
-ws(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
-	    c == '\v' || c == '\f';
-}
+#include "pystr.h"
 
 void
 auth_challenge(const struct app_config *cfg, char out[AUTH_CHALLENGE_BYTES])
@@ -32,12 +25,12 @@ split3(const char *h, const char *w[3], size_t wl[3])
 	size_t nw = 0;
 
 	while (*h != '\0' && nw < 3) {
-		while (ws(*h))
+		while (pystr_bytes_is_space((unsigned char)*h))
 			h++;
 		if (*h == '\0')
 			break;
 		w[nw] = h;
-		while (*h != '\0' && !ws(*h))
+		while (*h != '\0' && !pystr_bytes_is_space((unsigned char)*h))
 			h++;
 		wl[nw] = (size_t)(h - w[nw]);
 		nw++;

@@ -7,7 +7,7 @@
 #include <strings.h>
 
 #include "body.h"
-#include "codec.h"
+#include "pystr.h"
 #include "req.h"
 #include "resp.h"
 
@@ -313,57 +313,6 @@ req_utf8_chars(const char *s, size_t len)
 	return n;
 }
 
-/* One code point of s (valid UTF-8: req_ checked it); a bad byte, which
- * cannot come, counts as one code point of its own value. */
-static size_t
-utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
-{
-	size_t k;
-
-	if ((k = codec_utf8_next(s, len, cp)) == 0) {
-		*cp = s[0];
-		k = 1;
-	}
-	return k;
-}
-
-/* Python's str.isspace() set. */
-static bool
-py_space(uint32_t c)
-{
-	return (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x20) ||
-	    c == 0x85 || c == 0xa0 || c == 0x1680 ||
-	    (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 ||
-	    c == 0x202f || c == 0x205f || c == 0x3000;
-}
-
-/* Trim Python whitespace from both ends of s[0..*len). Returns new start. */
-static const char *
-py_strip(const char *s, size_t *len)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t start = 0, end = *len, k, step;
-	uint32_t cp;
-
-	while (start < end) {
-		step = utf8_decode(u + start, end - start, &cp);
-		if (!py_space(cp))
-			break;
-		start += step;
-	}
-	while (end > start) {
-		k = end - 1;
-		while (k > start && (u[k] & 0xc0) == 0x80)
-			k--;
-		utf8_decode(u + k, end - k, &cp);
-		if (!py_space(cp))
-			break;
-		end = k;
-	}
-	*len = end - start;
-	return s + start;
-}
-
 /*
  * Python's repr(float): shortest digits that round-trip, positional
  * between 1e-4 and 1e16, else d.ddde+XX.
@@ -472,7 +421,7 @@ req_field_string(const struct req *r, const char *name, unsigned flags,
 			APP_OK ? APP_EINPUT : APP_ENOMEM;
 	}
 	if (!(flags & REQ_F_NOTRIM))
-		s = py_strip(s, &len);
+		s = pystr_strip(s, &len);
 	if (len == 0) {
 		if (flags & REQ_F_BLANK)
 			return APP_OK;

@@ -388,6 +388,32 @@ def hostile(s, mb):
     mb.take(len(ok) + 5, timeout=3)
 
 
+def python_rules(s, mb):
+    """The username as Django sees it: UnicodeUsernameValidator with
+    Python re's \\w (numbers that are not letters are in, combining
+    marks are out, unlike the C library's iswalnum)."""
+    for name in ("\u00b2b", "\u00bd", "\u2460x"):
+        r = s.post(REG, json=new(name, "py%d@example.com" % ord(name[0])))
+        t.eq("Python \\w: %r accepted" % name, r.status, 201)
+    for name in ("\u0915\u093e", "a\u0345", "\u05d0\u05b0"):
+        expect("not Python \\w: %r" % name, s.post(REG, json=new(
+            name, "r@example.com")), 400, {"username": BAD_NAME})
+    t.eq("a mail per new user", len(mb.take(3)), 3)
+
+
+def lowered(s, mb):
+    """PRESERVE_USERNAME_CASING off: allauth stores str.lower() of the
+    name (final sigma, U+0130's two code points), not towlower's."""
+    names = ("\u039f\u0394\u039f\u03a3", "\u0130x", "Ann")
+    for i, name in enumerate(names):
+        r = s.post(REG, json=new(name, "low%d@example.com" % i))
+        t.eq("lower-cased as Python: %r" % name,
+             (r.status, s.sql("SELECT username FROM auth_user WHERE "
+                              "email = :'p1'", "low%d@example.com" % i)),
+             (204, [[name.lower()]]))
+    t.eq("a mail per new user", len(mb.take(3)), 3)
+
+
 def methods(s):
     for path, name in [(REG, "Register"), (VERIFY, "Verify Email"),
                        (RESEND, "Resend Email Verification")]:
@@ -561,6 +587,7 @@ def main():
             t.run(verify_keys, s, mb)
             t.run(resend, s, mb)
             t.run(hostile, s, mb)
+            t.run(python_rules, s, mb)
             t.run(methods, s)
     finally:
         mb.remove()
@@ -577,8 +604,10 @@ def main():
     mb = Mailbox()
     try:
         with h.Stack(cfg(mb.config(), {"REST_AUTH": {
-                "TOKEN_MODEL": None, "SESSION_LOGIN": True}})) as s:
+                "TOKEN_MODEL": None, "SESSION_LOGIN": True},
+                "ACCOUNT": {"PRESERVE_USERNAME_CASING": False}})) as s:
             t.run(no_token, s, mb)
+            t.run(lowered, s, mb)
     finally:
         mb.remove()
     mb = Mailbox()

@@ -239,6 +239,14 @@ def username_rules(s):
     good("unicode Zoë", "Zoë")
     good("unicode 用户", "用户")
     good("all allowed punctuation", "a@b.c+d-e_f")
+    # Python re's \w, not the C library's iswalnum: numbers that are not
+    # letters are word characters (str.isalnum()), combining marks are
+    # not; Django's UnicodeUsernameValidator decides.
+    for name in ("a\u00b2", "\u00bd", "\u2460x"):
+        good("Python \\w: %r" % name, name)
+    for name in ("\u0915\u093e", "a\u0345", "\u05d0\u05b0"):
+        bad("not Python \\w: %r" % name, {"username": name},
+            {"username": [INVALID_USERNAME]})
     bad("taken", {"username": "bob"}, {"username": [TAKEN]})
     bad("taken other case", {"username": "BOB"}, {"username": [TAKEN]})
     bad("taken mixed case", {"username": "Bob"}, {"username": [TAKEN]})

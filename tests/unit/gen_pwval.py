@@ -1,15 +1,12 @@
 #!/usr/bin/python3
 """
-gen_pwval.py: where the numbers in lib/auth/pwval.c and tests/unit/test_pwval.c
-come from. Run with Debian's python3 and python3-django (make deps):
+gen_pwval.py: where the known answers in tests/unit/test_pwval.c come
+from. Run with Debian's python3 and python3-django (make deps):
 
-    tests/unit/gen_pwval.py tables   # the Unicode tables in lib/auth/pwval.c
     tests/unit/gen_pwval.py cases    # the known answers in test_pwval.c
 
-`tables` prints the character classes Django's validators see through
-Python's str methods and re, for the Python that ran it (3.11: Unicode
-14.0): str.lower(), str.isspace() (str.strip()), str.isdigit(), and
-re's \\w. `cases` runs django.contrib.auth.password_validation on a table
+(The Unicode tables the validators use are tools/gen_pystr.py's.)
+`cases` runs django.contrib.auth.password_validation on a table
 of passwords and users. Debian 12 ships Django 3.2.25, whose four
 validators are, line for line, those of Django 4.2 (the similarity
 shortcut exceeds_maximum_length_ratio and quick_ratio() on lower-cased
@@ -18,14 +15,12 @@ uses is the one Debian's package ships (the Makefile decompresses it into
 build/share/); Django 4.2 ships a newer list, so one case ("ПАРОЛЬ",
 only in the newer list) was edited by hand in test_pwval.c.
 
-Paste the output over the generated blocks, which clang-format leaves
+Paste the output over the generated block, which clang-format leaves
 alone.
 """
 import os
-import re
 import sys
 import tempfile
-import unicodedata
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
@@ -35,90 +30,6 @@ SHARE_LIST = os.path.join(TOP, "share", "common-passwords.txt")
 # password_list_path: CRLF and CR line ends, padding, a blank line (so ""
 # is in the set), an entry that is not lower-case, Cyrillic.
 CUSTOM_LIST = "Hunter2\r\n  spaced out \nfoo\rbar\r\n\n\u043f\u0430\u0440\u043e\u043b\u044c\nlast"
-
-
-# --- tables -----------------------------------------------------------
-
-def ranges(pred):
-    out, start = [], None
-    for c in range(0x110001):
-        ok = c < 0x110000 and not (0xD800 <= c < 0xE000) and pred(c)
-        if ok and start is None:
-            start = c
-        if not ok and start is not None:
-            out.append((start, c - 1))
-            start = None
-    return out
-
-
-def emit_ranges(name, rs, why):
-    print("/* %s */" % why)
-    print("static const struct pwval_range %s[] = {" % name)
-    for i in range(0, len(rs), 3):
-        print("\t" + " ".join("{ 0x%x, 0x%x }," % r for r in rs[i:i + 3]))
-    print("};")
-    print()
-
-
-def tables():
-    word = re.compile(r"\w")
-    # Python's handle_capital_sigma skips case-ignorable characters, then
-    # asks whether the next one is cased; find both classes through
-    # lower() itself so that a character with both properties lands where
-    # Python's scan puts it (case-ignorable: skipped).
-    def cased(c):
-        return (chr(c) + "\u03a3").lower()[-1] == "\u03c2"
-
-    def ignorable(c):
-        return not cased(c) and ("A" + chr(c) + "\u03a3").lower()[-1] == "\u03c2"
-
-    # Simple lower-case mapping as runs: start, end, delta, stride.
-    runs = []
-    for c in range(0x110000):
-        if 0xD800 <= c < 0xE000:
-            continue
-        lo = chr(c).lower()
-        if len(lo) != 1:
-            assert c == 0x130, hex(c)  # the one multi-character lower()
-            continue
-        if lo == chr(c) or c == 0x3A3:
-            continue
-        d = ord(lo) - c
-        if runs:
-            s, e, dd, st = runs[-1]
-            if dd == d and (st == 0 and c - e in (1, 2) or st == c - e):
-                runs[-1] = (s, c, d, c - e)
-                continue
-        runs.append((c, c, d, 0))
-    for i in range(1, len(runs)):
-        assert runs[i - 1][1] < runs[i][0]
-    # A stride-2 run must not hide a mapped character between its steps.
-    mapped = {c for s, e, d, st in runs for c in range(s, e + 1, st or 1)}
-    for s, e, d, st in runs:
-        for c in range(s, e + 1):
-            assert (c in mapped) == ((c - s) % (st or 1) == 0), hex(c)
-
-    print("/* gen_pwval.py tables: Python %s, Unicode %s. */"
-          % (sys.version.split()[0],
-                              unicodedata.unidata_version))
-    print("/* clang-format off */")
-    emit_ranges("pw_word", ranges(lambda c: bool(word.match(chr(c)))),
-                "re \\w (str.isalnum() or _): what r\"\\W+\" splits on")
-    emit_ranges("pw_digit", ranges(lambda c: chr(c).isdigit()),
-                "str.isdigit()")
-    emit_ranges("pw_space", ranges(lambda c: chr(c).isspace()),
-                "str.isspace(): what str.strip() removes")
-    emit_ranges("pw_cased", ranges(cased), "Cased, for Final_Sigma")
-    emit_ranges("pw_ignorable", ranges(ignorable),
-                "Case_Ignorable, for Final_Sigma")
-    print("/* str.lower(), one code point to one: start, end, delta, "
-          "stride */")
-    print("static const struct pwval_lower pw_lower[] = {")
-    for i in range(0, len(runs), 2):
-        print("\t" + " ".join("{ 0x%x, 0x%x, %d, %d }," % (s, e, d, st or 1)
-                              for s, e, d, st in runs[i:i + 2]))
-    print("};")
-    print("/* clang-format on */")
 
 
 # --- cases ------------------------------------------------------------
@@ -300,9 +211,7 @@ def cases():
 
 
 if __name__ == "__main__":
-    if sys.argv[1:] == ["tables"]:
-        tables()
-    elif sys.argv[1:] == ["cases"]:
+    if sys.argv[1:] == ["cases"]:
         cases()
     else:
-        sys.exit("usage: gen_pwval.py tables|cases")
+        sys.exit("usage: gen_pwval.py cases")

@@ -6,7 +6,6 @@
  * refused, stored keys, usernames made from an address, lower-casing,
  * and the link template.
  */
-#include <locale.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,6 +209,24 @@ test_username_lower(void)
 	/* A capital whose small letter is longer in UTF-8 (U+023A). */
 	T_ASSERT(reg_username_lower("\xc8\xba", out) == APP_OK);
 	T_STREQ(out, "\xe2\xb1\xa5");
+	/* Python's str.lower(), not towlower: "ΟΔΟΣ" ends in final sigma,
+	 * "İ" is "i" and a combining dot above. */
+	T_ASSERT(reg_username_lower("\xce\x9f\xce\x94\xce\x9f\xce\xa3", out) ==
+	    APP_OK);
+	T_STREQ(out, "\xce\xbf\xce\xb4\xce\xbf\xcf\x82");
+	T_ASSERT(reg_username_lower("\xc4\xb0x", out) == APP_OK);
+	T_STREQ(out, "i\xcc\x87x");
+	/* 150 "İ" (300 bytes) lower to 300 code points, 450 bytes: fits. */
+	{
+		char big[301];
+		size_t i;
+
+		for (i = 0; i < 150; i++)
+			memcpy(big + 2 * i, "\xc4\xb0", 2);
+		big[300] = '\0';
+		T_ASSERT(reg_username_lower(big, out) == APP_OK &&
+		    strlen(out) == 450);
+	}
 	T_ASSERT(reg_username_lower("\xff", out) == APP_EINPUT);
 	T_ASSERT(reg_username_lower("a\xc3", out) == APP_EINPUT);
 }
@@ -246,7 +263,6 @@ test_link(void)
 int
 main(void)
 {
-	setlocale(LC_CTYPE, "C.UTF-8");
 	test_known_answers();
 	test_refused();
 	test_stored_keys();

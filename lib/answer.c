@@ -118,7 +118,7 @@ jwt_body(const struct app_config *cfg, struct json_object *o,
     bool expirations)
 {
 	char aexp[JWTM_DATE_BYTES], rexp[JWTM_DATE_BYTES];
-	bool httponly = cfg->rest_auth.jwt_auth_httponly;
+	bool httponly = cfg->rest_auth.jwt_access.httponly;
 	bool refresh = pair->refresh != NULL && !httponly;
 	struct json_object *u;
 

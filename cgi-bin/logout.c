@@ -10,12 +10,7 @@ static const struct app_endpoint logout = {
 	.methods = REQ_BIT(REQ_GET) | REQ_BIT(REQ_POST),
 	.reads_body = false, /* only JWT mode without HttpOnly reads it */
 	.throttle_scope = "dj_rest_auth",
-	.needs_auth = false,
 	.handle = logout_run,
 };
 
-int
-main(int argc, char **argv)
-{
-	return app_main(argc, argv, &logout);
-}
+APP_MAIN(logout)

@@ -1,7 +1,5 @@
 /* password/change/: dj-rest-auth's PasswordChangeView. */
-#include <openssl/crypto.h>
-
-#include "answer.h"
+#include "form.h"
 #include "pwchange.h"
 #include "serve.h"
 
@@ -10,35 +8,28 @@
 
 enum field { F_OLD, F_NEW1, F_NEW2, F__MAX };
 
-static void
-handle(struct app_call *c)
-{
-	char old[PASSWORD_FIELD_MAX * 4 + 1], new1[PASSWORD_FIELD_MAX * 4 + 1];
-	char new2[PASSWORD_FIELD_MAX * 4 + 1];
-	bool want_old = c->ctx->cfg.rest_auth.old_password_field_enabled;
-	struct req_field f[F__MAX] = {
-		[F_OLD] = { "old_password", REQ_F_REQUIRED,
-		    PASSWORD_FIELD_MAX, old, sizeof(old), false },
-		[F_NEW1] = { "new_password1", REQ_F_REQUIRED,
-		    PASSWORD_FIELD_MAX, new1, sizeof(new1), false },
-		[F_NEW2] = { "new_password2", REQ_F_REQUIRED,
-		    PASSWORD_FIELD_MAX, new2, sizeof(new2), false },
-	};
-	struct pwc_in in = { NULL, new1, new2 };
-	struct json_object *errs = NULL;
-	enum app_err er;
+static const struct form_field fields[F__MAX] = {
+	[F_OLD] = { "old_password", REQ_F_REQUIRED, PASSWORD_FIELD_MAX },
+	[F_NEW1] = { "new_password1", REQ_F_REQUIRED, PASSWORD_FIELD_MAX },
+	[F_NEW2] = { "new_password2", REQ_F_REQUIRED, PASSWORD_FIELD_MAX },
+};
 
-	/* Without OLD_PASSWORD_FIELD_ENABLED the field does not exist. */
-	er = req_fields(c->req, want_old ? f : f + 1,
-	    want_old ? F__MAX : F__MAX - 1, &errs);
-	if (want_old && f[F_OLD].present)
-		in.old = old;
-	er = pwc_change(c, &in, er, &errs);
-	OPENSSL_cleanse(old, sizeof(old));
-	OPENSSL_cleanse(new1, sizeof(new1));
-	OPENSSL_cleanse(new2, sizeof(new2));
-	if (er != APP_OK)
-		ans_fail(c->resp, er, &errs);
+/* Without OLD_PASSWORD_FIELD_ENABLED the field does not exist. */
+static void
+prepare(const struct app_call *c, unsigned *flags)
+{
+	if (!c->ctx->cfg.rest_auth.old_password_field_enabled)
+		flags[F_OLD] |= FORM_SKIP;
+}
+
+/* The old password is a field check: it joins the fields' messages. */
+static enum app_err
+run(struct app_call *c, const struct form_in *in, struct json_object **errs)
+{
+	struct pwc_in p = { form_opt(in, F_OLD), form_str(in, F_NEW1),
+		form_str(in, F_NEW2) };
+
+	return pwc_change(c, &p, in->parsed, errs);
 }
 
 static const struct app_endpoint password_change = {
@@ -46,14 +37,11 @@ static const struct app_endpoint password_change = {
 	.name = "Password Change",
 	.description = "Calls Django Auth SetPasswordForm save method.",
 	.methods = REQ_BIT(REQ_POST),
-	.reads_body = true,
 	.throttle_scope = "dj_rest_auth",
 	.needs_auth = true,
-	.handle = handle,
 };
 
-int
-main(int argc, char **argv)
-{
-	return app_main(argc, argv, &password_change);
-}
+static const struct form form = { &password_change, fields, F__MAX,
+	.run_on_errors = true, .prepare = prepare, .run = run };
+
+FORM_MAIN(form)

@@ -1,39 +1,31 @@
 /* password/reset/: dj-rest-auth's PasswordResetView. */
 #include <time.h>
 
-#include "account.h"
-#include "answer.h"
+#include "form.h"
 #include "passwd.h"
 #include "serve.h"
 
-static void
-handle(struct app_call *c)
+enum field { F_EMAIL, F__MAX };
+
+static const struct form_field fields[F__MAX] = {
+	[F_EMAIL] = { "email", REQ_F_REQUIRED | FORM_EMAIL, LIMIT_EMAIL },
+};
+
+static enum app_err
+run(struct app_call *c, const struct form_in *in, struct json_object **errs)
 {
-	char email[LIMIT_EMAIL_BYTES + 1];
-	struct req_field f = { "email", REQ_F_REQUIRED, LIMIT_EMAIL, email,
-		sizeof(email), false };
-	struct json_object *errs = NULL;
 	size_t n = 0;
 	enum app_err er;
 
-	er = req_fields(c->req, &f, 1, &errs);
-	if (er == APP_OK && !acct_email_valid(email))
-		er = resp_errors_add(&errs, "email", ACCT_EMAIL_INVALID) ==
-			APP_OK ? APP_EINPUT : APP_ENOMEM;
-	if (er != APP_OK)
-		goto out;
-	er = passwd_reset_queue(&c->ctx->cfg, &c->ctx->db, email, app_now(),
-	    &n);
-	if (er != APP_OK)
-		goto out;
+	(void)errs;
+	if ((er = passwd_reset_queue(&c->ctx->cfg, &c->ctx->db,
+		 form_str(in, F_EMAIL), app_now(), &n)) != APP_OK)
+		return er;
 	/* The mails leave from the outbox after the answer; a drainer
 	 * starts for every address, known, unknown or in the cooldown, so
 	 * that all answer alike, and the next request too. */
 	app_mail_queued(c);
-	resp_detail(c->resp, 200, "Password reset e-mail has been sent.");
-out:
-	if (er != APP_OK)
-		ans_fail(c->resp, er, &errs);
+	return APP_OK;
 }
 
 static const struct app_endpoint password_reset = {
@@ -41,14 +33,10 @@ static const struct app_endpoint password_reset = {
 	.name = "Password Reset",
 	.description = "Calls Django Auth PasswordResetForm save method.",
 	.methods = REQ_BIT(REQ_POST),
-	.reads_body = true,
 	.throttle_scope = "dj_rest_auth",
-	.needs_auth = false,
-	.handle = handle,
 };
 
-int
-main(int argc, char **argv)
-{
-	return app_main(argc, argv, &password_reset);
-}
+static const struct form form = { &password_reset, fields, F__MAX,
+	.done = "Password reset e-mail has been sent.", .run = run };
+
+FORM_MAIN(form)

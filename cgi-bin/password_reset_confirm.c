@@ -1,9 +1,7 @@
 /* password/reset/confirm/: dj-rest-auth's PasswordResetConfirmView. */
 #include <time.h>
 
-#include <openssl/crypto.h>
-
-#include "answer.h"
+#include "form.h"
 #include "passwd.h"
 #include "serve.h"
 
@@ -12,38 +10,19 @@
 
 enum field { F_NEW1, F_NEW2, F_UID, F_TOKEN, F__MAX };
 
-static void
-handle(struct app_call *c)
-{
-	char new1[PASSWORD_FIELD_MAX * 4 + 1], new2[PASSWORD_FIELD_MAX * 4 + 1];
-	char uid[LIMIT_TOKEN + 1], token[LIMIT_TOKEN + 1];
-	struct req_field f[F__MAX] = {
-		[F_NEW1] = { "new_password1", REQ_F_REQUIRED,
-		    PASSWORD_FIELD_MAX, new1, sizeof(new1), false },
-		[F_NEW2] = { "new_password2", REQ_F_REQUIRED,
-		    PASSWORD_FIELD_MAX, new2, sizeof(new2), false },
-		[F_UID] = { "uid", REQ_F_REQUIRED, LIMIT_TOKEN / 4, uid,
-		    sizeof(uid), false },
-		[F_TOKEN] = { "token", REQ_F_REQUIRED, LIMIT_TOKEN / 4, token,
-		    sizeof(token), false },
-	};
-	struct json_object *errs = NULL;
-	enum app_err er;
+static const struct form_field fields[F__MAX] = {
+	[F_NEW1] = { "new_password1", REQ_F_REQUIRED, PASSWORD_FIELD_MAX },
+	[F_NEW2] = { "new_password2", REQ_F_REQUIRED, PASSWORD_FIELD_MAX },
+	[F_UID] = { "uid", REQ_F_REQUIRED, LIMIT_TOKEN / 4 },
+	[F_TOKEN] = { "token", REQ_F_REQUIRED, LIMIT_TOKEN / 4 },
+};
 
-	if ((er = req_fields(c->req, f, F__MAX, &errs)) != APP_OK)
-		goto out;
-	er = passwd_reset_confirm(&c->ctx->cfg, &c->ctx->db, c->ctx->pwval,
-	    uid, token, new1, new2, app_now(), &errs);
-	if (er != APP_OK)
-		goto out;
-	resp_detail(c->resp, 200,
-	    "Password has been reset with the new password.");
-out:
-	OPENSSL_cleanse(new1, sizeof(new1));
-	OPENSSL_cleanse(new2, sizeof(new2));
-	OPENSSL_cleanse(token, sizeof(token));
-	if (er != APP_OK)
-		ans_fail(c->resp, er, &errs);
+static enum app_err
+run(struct app_call *c, const struct form_in *in, struct json_object **errs)
+{
+	return passwd_reset_confirm(&c->ctx->cfg, &c->ctx->db, c->ctx->pwval,
+	    form_str(in, F_UID), form_str(in, F_TOKEN), form_str(in, F_NEW1),
+	    form_str(in, F_NEW2), app_now(), errs);
 }
 
 static const struct app_endpoint password_reset_confirm = {
@@ -52,14 +31,10 @@ static const struct app_endpoint password_reset_confirm = {
 	.description = "Password reset e-mail link is confirmed, therefore "
 		       "this resets the user's password.",
 	.methods = REQ_BIT(REQ_POST),
-	.reads_body = true,
 	.throttle_scope = "dj_rest_auth",
-	.needs_auth = false,
-	.handle = handle,
 };
 
-int
-main(int argc, char **argv)
-{
-	return app_main(argc, argv, &password_reset_confirm);
-}
+static const struct form form = { &password_reset_confirm, fields, F__MAX,
+	.done = "Password has been reset with the new password.", .run = run };
+
+FORM_MAIN(form)

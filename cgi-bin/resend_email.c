@@ -1,45 +1,43 @@
 /* registration/resend-email/: dj-rest-auth's ResendEmailVerificationView. */
 #include <time.h>
 
-#include "account.h"
-#include "answer.h"
+#include "form.h"
 #include "register.h"
 #include "serve.h"
 
+enum field { F_EMAIL, F__MAX };
+
+static const struct form_field fields[F__MAX] = {
+	[F_EMAIL] = { "email", FORM_EMAIL, LIMIT_EMAIL },
+};
+
 static void
-handle(struct app_call *c)
+prepare(const struct app_call *c, unsigned *flags)
 {
-	const struct app_config *cfg = &c->ctx->cfg;
-	char email[LIMIT_EMAIL_BYTES + 1];
-	struct req_field f = { "email",
-		cfg->account.email_required ? REQ_F_REQUIRED : 0, LIMIT_EMAIL,
-		email, sizeof(email), false };
-	struct json_object *errs = NULL;
+	if (c->ctx->cfg.account.email_required)
+		flags[F_EMAIL] |= REQ_F_REQUIRED;
+}
+
+static enum app_err
+run(struct app_call *c, const struct form_in *in, struct json_object **errs)
+{
+	const char *email = form_str(in, F_EMAIL);
 	bool queued = false;
 	enum app_err er;
 
-	er = req_fields(c->req, &f, 1, &errs);
-	if (er == APP_OK && email[0] != '\0' && !acct_email_valid(email) &&
-	    (er = resp_errors_add(&errs, "email", ACCT_EMAIL_INVALID)) ==
-		APP_OK)
-		er = APP_EINPUT;
-	if (er != APP_OK)
-		goto out;
+	(void)errs;
 	/* Without an address (EMAIL_REQUIRED false) there is nothing to
 	 * look up; dj-rest-auth would take the first row of the table. */
 	if (email[0] != '\0' &&
-	    (er = reg_resend(cfg, &c->ctx->db, email, app_now(), &queued)) !=
-		APP_OK)
-		goto out;
+	    (er = reg_resend(&c->ctx->cfg, &c->ctx->db, email, app_now(),
+		 &queued)) != APP_OK)
+		return er;
 	/* The same answer whether a mail goes or not; the mail leaves from
 	 * the outbox after it, and a drainer starts for every address, so
 	 * that the next request cannot tell either. */
 	if (email[0] != '\0')
 		app_mail_queued(c);
-	resp_detail(c->resp, 200, "ok");
-out:
-	if (er != APP_OK)
-		ans_fail(c->resp, er, &errs);
+	return APP_OK;
 }
 
 static const struct app_endpoint resend_email = {
@@ -47,13 +45,9 @@ static const struct app_endpoint resend_email = {
 	.name = "Resend Email Verification",
 	.description = "Resends another email to an unverified email.",
 	.methods = REQ_BIT(REQ_POST),
-	.reads_body = true,
-	.needs_auth = false,
-	.handle = handle,
 };
 
-int
-main(int argc, char **argv)
-{
-	return app_main(argc, argv, &resend_email);
-}
+static const struct form form = { &resend_email, fields, F__MAX, .done = "ok",
+	.prepare = prepare, .run = run };
+
+FORM_MAIN(form)

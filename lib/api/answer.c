@@ -89,6 +89,28 @@ ans_token(struct resp *resp, int status, const char *key)
 	return APP_OK;
 }
 
+enum app_err
+ans_empty(struct resp *resp, int status)
+{
+	struct json_object *o;
+
+	if ((o = json_object_new_object()) == NULL)
+		return APP_ENOMEM;
+	resp_json(resp, status, o);
+	return APP_OK;
+}
+
+enum app_err
+ans_user(struct resp *resp, const struct db_user *u)
+{
+	struct json_object *o;
+
+	if ((o = acct_user_json(u)) == NULL)
+		return APP_ENOMEM;
+	resp_json(resp, 200, o);
+	return APP_OK;
+}
+
 /* The body's members after "access", in dj-rest-auth's order. */
 static int
 jwt_body(const struct app_config *cfg, struct json_object *o,
@@ -96,7 +118,7 @@ jwt_body(const struct app_config *cfg, struct json_object *o,
     bool expirations)
 {
 	char aexp[JWTM_DATE_BYTES], rexp[JWTM_DATE_BYTES];
-	bool httponly = cfg->rest_auth.jwt_auth_httponly;
+	bool httponly = cfg->rest_auth.jwt_access.httponly;
 	bool refresh = pair->refresh != NULL && !httponly;
 	struct json_object *u;
 

@@ -1,7 +1,7 @@
 /*
  * answer.h: the answers several endpoints share, composed in one place:
  * DRF's field errors or the generic answer for an error, the 401 with
- * its challenge, the token answer, and the JWT answer of a login or a
+ * its challenge, the user, the token answer, and the JWT answer of a login or a
  * refresh with its cookies.
  */
 #ifndef RESTAUTH_ANSWER_H
@@ -32,6 +32,13 @@ void ans_unauthorized(const struct app_config *cfg, struct resp *resp,
  * APP_OK; APP_ENOMEM (nothing set). */
 enum app_err ans_token(struct resp *resp, int status, const char *key)
     APP_WUR;
+
+/* status with {}. APP_OK; APP_ENOMEM (nothing set). */
+enum app_err ans_empty(struct resp *resp, int status) APP_WUR;
+
+/* 200 with dj-rest-auth's UserDetailsSerializer of u. APP_OK;
+ * APP_ENOMEM (nothing set). */
+enum app_err ans_user(struct resp *resp, const struct db_user *u) APP_WUR;
 
 /*
  * The JWT answer for pair, Cache-Control: no-store, the access cookie

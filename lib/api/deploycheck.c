@@ -179,8 +179,8 @@ deploy_check(const struct app_config *cfg, struct deploy_finding *out,
 {
 	struct found f = { out, max, 0, 0 };
 	bool jwt_cookies = cfg->rest_auth.use_jwt &&
-	    (cfg->rest_auth.jwt_auth_cookie != NULL ||
-		cfg->rest_auth.jwt_auth_refresh_cookie != NULL);
+	    (cfg->rest_auth.jwt_access.name != NULL ||
+		cfg->rest_auth.jwt_refresh.name != NULL);
 	const char *why;
 	size_t i;
 
@@ -203,12 +203,12 @@ deploy_check(const struct app_config *cfg, struct deploy_finding *out,
 		    "true. Use 50 or more random characters (Django "
 		    "security.W009).",
 		    why);
-	if (cfg->rest_auth.session_login && !cfg->session_cookie_secure)
+	if (cfg->rest_auth.session_login && !cfg->session_cookie.secure)
 		add(&f, "restauth.W012",
 		    "SESSION_COOKIE_SECURE is false while "
 		    "REST_AUTH.SESSION_LOGIN is true: the session cookie "
 		    "also travels over plain http (Django security.W012).");
-	if (!cfg->csrf_cookie_secure)
+	if (!cfg->csrf_cookie.secure)
 		add(&f, "restauth.W016",
 		    "CSRF_COOKIE_SECURE is false: the csrftoken cookie also "
 		    "travels over plain http (Django security.W016).");
@@ -223,7 +223,7 @@ deploy_check(const struct app_config *cfg, struct deploy_finding *out,
 		    "ALLOWED_HOSTS %s: list the site's public host names "
 		    "(Django security.W020).",
 		    why);
-	if (jwt_cookies && !cfg->rest_auth.jwt_auth_secure)
+	if (jwt_cookies && !cfg->rest_auth.jwt_access.secure)
 		add(&f, "restauth.W101",
 		    "REST_AUTH.JWT_AUTH_SECURE is false while JWT cookies are "
 		    "set (JWT_AUTH_COOKIE, JWT_AUTH_REFRESH_COOKIE): the "
@@ -265,8 +265,8 @@ deploy_check(const struct app_config *cfg, struct deploy_finding *out,
 		    "can be revoked, not by logout, nor by a password reset "
 		    "or change; a stolen one works until it expires.",
 		    JWTM_BLACKLIST_APP);
-	if (jwt_cookies && cfg->rest_auth.jwt_auth_samesite != NULL &&
-	    strcasecmp(cfg->rest_auth.jwt_auth_samesite, "None") == 0 &&
+	if (jwt_cookies && cfg->rest_auth.jwt_access.samesite != NULL &&
+	    strcasecmp(cfg->rest_auth.jwt_access.samesite, "None") == 0 &&
 	    !cfg->rest_auth.jwt_auth_cookie_use_csrf)
 		add(&f, "restauth.W105",
 		    "REST_AUTH.JWT_AUTH_SAMESITE is \"None\" without "

@@ -11,12 +11,12 @@
 #include "account.h"
 #include "answer.h"
 #include "csrf.h"
-#include "jwtmode.h"
 #include "login.h"
 #include "policy.h"
 #include "serve.h"
 #include "session.h"
 #include "tok.h"
+#include "tokens.h"
 
 /* What the config makes a login write, read once. */
 struct login_plan {
@@ -52,7 +52,6 @@ writes(struct app_call *c, const struct login_plan *p,
 {
 	struct app_ctx *ctx = c->ctx;
 	char key[TOK_KEY_BYTES] = "";
-	struct jwtm_pair pair = { 0 };
 	enum app_err er;
 
 	if ((er = pol_login_succeeded(&ctx->db, pl)) != APP_OK)
@@ -71,12 +70,10 @@ writes(struct app_call *c, const struct login_plan *p,
 		(er = sess_login(&ctx->cfg, &ctx->db, user, c->resp, NULL)) !=
 		    APP_OK))
 		goto out;
-	if (p->jwt && (er = jwtm_login(&ctx->cfg, ctx->jwt, &ctx->db, user,
-			   app_now(), &pair)) == APP_OK)
-		er = ans_jwt(&ctx->cfg, c->resp, &pair, user, 200,
+	if (p->jwt)
+		er = tokens_login(c, user, 200,
 		    ctx->cfg.rest_auth.jwt_auth_return_expiration);
 out:
-	jwtm_pair_free(&pair);
 	OPENSSL_cleanse(key, sizeof(key));
 	return er;
 }

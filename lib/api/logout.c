@@ -29,14 +29,14 @@ logout_jwt(struct app_call *c, const char *cookie)
 	resp_detail(c->resp, 200, "Successfully logged out.");
 	jwtm_cookies_unset(cfg, c->resp);
 	if (!app_config_installed(cfg, JWTM_BLACKLIST_APP)) {
-		if (cfg->rest_auth.jwt_auth_cookie == NULL)
+		if (cfg->rest_auth.jwt_access.name == NULL)
 			resp_detail(c->resp, 200,
 			    "Neither cookies or blacklist are enabled, so the "
 			    "token has not been deleted server side. Please "
 			    "make sure the token is deleted client side.");
 		return;
 	}
-	if (cfg->rest_auth.jwt_auth_httponly) {
+	if (cfg->rest_auth.jwt_access.httponly) {
 		if ((raw = cookie) == NULL) {
 			resp_detail(c->resp, 401, "Refresh token was not "
 						  "included in cookie data.");

@@ -7,6 +7,7 @@
 #include "account.h"
 #include "jwtmode.h"
 #include "log.h"
+#include "mail.h"
 #include "outbox.h"
 #include "passwd.h"
 #include "pw.h"
@@ -191,16 +192,9 @@ reset_uid(const struct app_config *cfg, int64_t id, char *out, size_t outsz)
 	return rtok_uid_encode(id, out, outsz);
 }
 
-/* One reset mail: its recipient, subject and text (owned by the struct). */
-struct passwd_mail {
-	char to[DB_EMAIL_BYTES];
-	char subject[128];
-	char *body;
-};
-
 static enum app_err
 make_mail(const struct app_config *cfg, struct db *db,
-    const struct db_user *u, time_t now, struct passwd_mail *m)
+    const struct db_user *u, time_t now, struct mail *m)
 {
 	char uid[UID_BYTES], token[TOKEN_BYTES], link[LINK_BYTES];
 	struct rtok_user ru;
@@ -218,10 +212,12 @@ make_mail(const struct app_config *cfg, struct db *db,
 	    (er = fill_link(cfg->password_reset_url, uid, token, link,
 		 sizeof(link))) != APP_OK)
 		goto out;
-	snprintf(m->to, sizeof(m->to), "%s", u->email);
-	snprintf(m->subject, sizeof(m->subject), "%sPassword reset",
-	    cfg->account.email_subject_prefix != NULL ?
-		cfg->account.email_subject_prefix : "");
+	er = APP_ENOMEM;
+	if ((m->to = strdup(u->email)) == NULL ||
+	    mail_subject(m, cfg->account.email_subject_prefix,
+		"Password reset") != APP_OK)
+		goto out;
+	er = APP_OK;
 	len = asprintf(&m->body,
 	    "Hello,\n\n"
 	    "someone asked to reset the password of the account \"%s\" "
@@ -235,20 +231,12 @@ make_mail(const struct app_config *cfg, struct db *db,
 		er = APP_ENOMEM;
 	}
 out:
+	if (er != APP_OK)
+		mail_free(m);
 	db_addrs_free(&a);
 	OPENSSL_cleanse(token, sizeof(token));
 	OPENSSL_cleanse(link, sizeof(link));
 	return er;
-}
-
-static void
-passwd_mail_free(struct passwd_mail *m)
-{
-	if (m == NULL || m->body == NULL)
-		return;
-	OPENSSL_cleanse(m->body, strlen(m->body));
-	free(m->body);
-	m->body = NULL;
 }
 
 enum app_err
@@ -256,8 +244,7 @@ passwd_reset_queue(const struct app_config *cfg, struct db *db,
     const char *email, time_t now, size_t *queued)
 {
 	struct db_user users[DB_USERS_BY_EMAIL_MAX];
-	struct passwd_mail mails[DB_USERS_BY_EMAIL_MAX], decoy_mail;
-	struct db_mail q[DB_USERS_BY_EMAIL_MAX];
+	struct mail mails[DB_USERS_BY_EMAIL_MAX], decoy_mail;
 	char key[OUTBOX_ADDR_KEY_CHARS + 1];
 	size_t found = 0, i, k = 0, n;
 	enum app_err er;
@@ -276,12 +263,8 @@ passwd_reset_queue(const struct app_config *cfg, struct db *db,
 	for (i = 0; i < found && er == APP_OK; i++) {
 		if (!users[i].is_active || !pw_usable(users[i].password))
 			continue;
-		if ((er = make_mail(cfg, db, &users[i], now, &mails[k])) == APP_OK) {
-			q[k].to = mails[k].to;
-			q[k].subject = mails[k].subject;
-			q[k].body = mails[k].body;
+		if ((er = make_mail(cfg, db, &users[i], now, &mails[k])) == APP_OK)
 			k++;
-		}
 	}
 	if (er == APP_OK && k == 0 && !have_decoy && found > 0)
 		have_decoy = make_mail(cfg, db, &users[0], now,
@@ -296,9 +279,9 @@ passwd_reset_queue(const struct app_config *cfg, struct db *db,
 	 */
 	if (er == APP_OK && k == 0 && have_decoy) {
 		memset(decoy_mail.body, 'x', strlen(decoy_mail.body));
-		q[0].to = OUTBOX_DECOY_TO;
-		q[0].subject = decoy_mail.subject;
-		q[0].body = decoy_mail.body;
+		/* OUTBOX_DECOY_TO is "": the address goes. */
+		_Static_assert(sizeof(OUTBOX_DECOY_TO) == 1, "decoy");
+		memset(decoy_mail.to, 0, strlen(decoy_mail.to));
 		n = 1;
 	} else
 		n = k;
@@ -306,11 +289,12 @@ passwd_reset_queue(const struct app_config *cfg, struct db *db,
 	if (er == APP_OK &&
 	    (er = outbox_addr_key(cfg->secret_key, email, key)) == APP_OK)
 		er = db_reset_queue(db, key, cfg->password_reset_cooldown,
-		    cfg->default_from_email, q, n, queued);
+		    cfg->default_from_email, n == k ? mails : &decoy_mail, n,
+		    queued);
 	while (k > 0)
-		passwd_mail_free(&mails[--k]);
+		mail_free(&mails[--k]);
 	if (have_decoy)
-		passwd_mail_free(&decoy_mail);
+		mail_free(&decoy_mail);
 	return er;
 }
 

@@ -10,6 +10,7 @@
 #include "codec.h"
 #include "djsign.h"
 #include "log.h"
+#include "mail.h"
 #include "pw.h"
 #include "pwval.h"
 #include "pystr.h"
@@ -357,20 +358,11 @@ reg_form_wipe(struct reg_form *f)
 
 /* ---- mails ---- */
 
-void
-reg_mail_free(struct reg_mail *m)
-{
-	if (m == NULL || m->body == NULL)
-		return;
-	OPENSSL_cleanse(m->body, strlen(m->body));
-	free(m->body);
-	m->body = NULL;
-}
-
-/* The confirmation mail for address to of username, with key. */
+/* The confirmation mail for address to of username, with key; on
+ * failure m holds what was made (mail_free). */
 static enum app_err
 make_mail(const struct app_config *cfg, const char *to, const char *username,
-    const char *key, bool signup, struct reg_mail *m)
+    const char *key, bool signup, struct mail *m)
 {
 	char link[REG_LINK_BYTES];
 	int days = cfg->account.email_confirmation_expire_days, len;
@@ -379,12 +371,10 @@ make_mail(const struct app_config *cfg, const char *to, const char *username,
 	if ((er = reg_link(cfg->email_confirm_url, key, link, sizeof(link))) !=
 	    APP_OK)
 		return er;
-	snprintf(m->to, sizeof(m->to), "%s", to);
-	snprintf(m->subject, sizeof(m->subject),
-	    "%sConfirm your e-mail address",
-	    cfg->account.email_subject_prefix != NULL
-		? cfg->account.email_subject_prefix
-		: "");
+	if ((m->to = strdup(to)) == NULL ||
+	    mail_subject(m, cfg->account.email_subject_prefix,
+		"Confirm your e-mail address") != APP_OK)
+		return APP_ENOMEM;
 	len = asprintf(&m->body,
 	    "Hello,\n\n"
 	    "%s \"%s\" %s. To confirm that this address is yours, open this "
@@ -413,16 +403,15 @@ static enum app_err
 queue_mail(const struct app_config *cfg, struct db *db, const char *to,
     const char *username, const char *key, bool signup, bool *made)
 {
-	struct reg_mail m = { 0 };
+	struct mail m = { 0 };
 	enum app_err er;
 
 	*made = false;
-	if ((er = make_mail(cfg, to, username, key, signup, &m)) != APP_OK)
-		return er;
-	*made = true;
-	er = db_outbox_insert(db, cfg->default_from_email, m.to, m.subject,
-	    m.body);
-	reg_mail_free(&m);
+	if ((er = make_mail(cfg, to, username, key, signup, &m)) == APP_OK) {
+		*made = true;
+		er = db_outbox_insert(db, cfg->default_from_email, &m);
+	}
+	mail_free(&m);
 	return er;
 }
 

@@ -64,13 +64,6 @@ struct reg_form {
 	char password2[LIMIT_PASSWORD * 4 + 1];
 };
 
-/* A confirmation mail (body owned; reg_mail_free). */
-struct reg_mail {
-	char to[DB_EMAIL_BYTES];
-	char subject[128];
-	char *body; /* NULL: no mail */
-};
-
 /* What a signup made. */
 struct reg_result {
 	struct db_user user; /* the new user (no password) */
@@ -151,7 +144,6 @@ enum app_err reg_confirm(const struct app_config *cfg, struct db *db,
  */
 enum app_err reg_resend(const struct app_config *cfg, struct db *db,
     const char *email, time_t now, bool *queued) APP_WUR;
-void reg_mail_free(struct reg_mail *m);
 
 /* ---- pure parts, for the unit tests ---- */
 

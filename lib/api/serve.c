@@ -243,7 +243,7 @@ pipeline(struct app_call *call, const struct app_endpoint *ep)
 		return;
 	}
 	/* DRF parses lazily: only a view that reads the body parses it. */
-	if (ep->reads_body &&
+	if ((ep->reads_body || ep->form != NULL) &&
 	    (m == REQ_POST || m == REQ_PUT || m == REQ_PATCH) &&
 	    app_body(call) != APP_OK)
 		return;
@@ -266,6 +266,7 @@ call_answer(struct app_call *call, struct app_ctx *ctx,
 {
 	memset(call, 0, sizeof(*call));
 	call->ctx = ctx;
+	call->ep = ep;
 	call->io = io;
 	call->req = req;
 	call->resp = resp;

@@ -22,9 +22,13 @@ struct app_ctx {
 	struct jwt_ctx *jwt; /* keys and settings; NULL unless USE_JWT */
 };
 
+struct app_endpoint;
+struct form;
+
 /* One request in flight; freed before the next one is accepted. */
 struct app_call {
 	struct app_ctx *ctx;
+	const struct app_endpoint *ep; /* the endpoint it is for */
 	const struct req_io *io;
 	struct req *req;
 	struct resp *resp;
@@ -53,8 +57,9 @@ struct app_endpoint {
 	bool no_auth;
 	const char *throttle_scope; /* the view's, for ScopedRateThrottle */
 	/*
-	 * The view reads request.data (a serializer). DRF parses lazily:
-	 * a view that never reads the body never refuses a bad one.
+	 * The view reads request.data (a serializer; a form endpoint
+	 * always does). DRF parses lazily: a view that never reads the
+	 * body never refuses a bad one.
 	 */
 	bool reads_body;
 	/*
@@ -64,6 +69,9 @@ struct app_endpoint {
 	 * handler fills call->resp (status, body, headers).
 	 */
 	void (*handle)(struct app_call *call);
+	/* The fields and use case of a form endpoint, whose handle is
+	 * form_handle (lib/api/form.h, set by form_main); else NULL. */
+	const struct form *form;
 };
 
 /*
@@ -72,6 +80,13 @@ struct app_endpoint {
  * a listening socket, else one plain CGI request. Returns the exit code.
  */
 int app_main(int argc, char **argv, const struct app_endpoint *ep);
+
+/* A program's main: serve endpoint ep (app_main). */
+#define APP_MAIN(ep)                                                     \
+	int main(int argc, char **argv)                                  \
+	{                                                                \
+		return app_main(argc, argv, &(ep));                      \
+	}
 
 /*
  * Everything a process reads once, into ctx: the config at

@@ -174,9 +174,9 @@ by_jwt_request(const struct app_config *cfg, const struct jwt_ctx *jwt,
 	enum app_err er;
 
 	if (r->authorization == NULL) {
-		if (cfg->rest_auth.jwt_auth_cookie == NULL)
+		if (cfg->rest_auth.jwt_access.name == NULL)
 			return APP_ENOTFOUND;
-		raw = req_cookie(r, cfg->rest_auth.jwt_auth_cookie);
+		raw = req_cookie(r, cfg->rest_auth.jwt_access.name);
 		/* dj-rest-auth checks CSRF before it looks at the token;
 		 * without its check, a cookie still needs a trusted origin. */
 		if (cfg->rest_auth.jwt_auth_cookie_enforce_csrf_on_unauthenticated ||

@@ -201,7 +201,7 @@ csrf_check(const struct app_config *cfg, const struct req *r, char *reason)
 		return APP_OK;
 	if ((er = check_origin(cfg, r, reason, true)) != APP_OK)
 		return er;
-	cookie = req_cookie(r, cfg->csrf_cookie_name);
+	cookie = req_cookie(r, cfg->csrf_cookie.name);
 	/* A malformed cookie is replaced by a new secret in Django, which
 	 * the header cannot match. */
 	if (cookie == NULL)
@@ -227,20 +227,10 @@ enum app_err
 csrf_cookie_new(const struct app_config *cfg, struct resp *resp)
 {
 	char secret[CSRF_SECRET_CHARS + 1];
-	struct resp_cookie c;
 
 	if (tok_random_string(chars, secret, CSRF_SECRET_CHARS) != APP_OK)
 		return APP_EINTERNAL;
-	memset(&c, 0, sizeof(c));
-	c.name = cfg->csrf_cookie_name;
-	c.value = secret;
-	c.max_age = cfg->csrf_cookie_age;
-	c.path = cfg->csrf_cookie_path;
-	c.domain = cfg->csrf_cookie_domain;
-	c.secure = cfg->csrf_cookie_secure;
-	c.httponly = cfg->csrf_cookie_httponly;
-	c.samesite = cfg->csrf_cookie_samesite;
-	resp_cookie(resp, &c);
+	resp_cookie(resp, &cfg->csrf_cookie, secret);
 	OPENSSL_cleanse(secret, sizeof(secret));
 	return APP_OK;
 }

@@ -303,8 +303,8 @@ jwtm_cookie_refresh_jti(const struct app_config *cfg,
 	enum jwt_fail why;
 	const char *raw;
 
-	if (jwt == NULL || cfg->rest_auth.jwt_auth_refresh_cookie == NULL ||
-	    (raw = req_cookie(r, cfg->rest_auth.jwt_auth_refresh_cookie)) ==
+	if (jwt == NULL || cfg->rest_auth.jwt_refresh.name == NULL ||
+	    (raw = req_cookie(r, cfg->rest_auth.jwt_refresh.name)) ==
 		NULL ||
 	    jwt_verify(jwt, raw, strlen(raw), now, JWT_REFRESH, 0, &c,
 		&why) != APP_OK)
@@ -313,55 +313,29 @@ jwtm_cookie_refresh_jti(const struct app_config *cfg,
 	return true;
 }
 
-static void
-cookie(const struct app_config *cfg, struct resp *r, const char *name,
-    const char *value, long lifetime, const char *path)
-{
-	struct resp_cookie c;
-
-	if (name == NULL)
-		return;
-	memset(&c, 0, sizeof(c));
-	c.name = name;
-	c.value = value;
-	c.max_age = lifetime;
-	c.path = path;
-	c.domain = cfg->rest_auth.jwt_auth_cookie_domain;
-	c.secure = cfg->rest_auth.jwt_auth_secure;
-	c.httponly = cfg->rest_auth.jwt_auth_httponly;
-	c.samesite = cfg->rest_auth.jwt_auth_samesite;
-	resp_cookie(r, &c);
-}
-
 void
 jwtm_cookie_access(const struct app_config *cfg, struct resp *r,
     const char *token)
 {
-	cookie(cfg, r, cfg->rest_auth.jwt_auth_cookie, token,
-	    cfg->simple_jwt.access_token_lifetime, "/");
+	if (cfg->rest_auth.jwt_access.name != NULL)
+		resp_cookie(r, &cfg->rest_auth.jwt_access, token);
 }
 
 void
 jwtm_cookie_refresh(const struct app_config *cfg, struct resp *r,
     const char *token)
 {
-	cookie(cfg, r, cfg->rest_auth.jwt_auth_refresh_cookie, token,
-	    cfg->simple_jwt.refresh_token_lifetime,
-	    cfg->rest_auth.jwt_auth_refresh_cookie_path);
+	if (cfg->rest_auth.jwt_refresh.name != NULL)
+		resp_cookie(r, &cfg->rest_auth.jwt_refresh, token);
 }
 
 void
 jwtm_cookies_unset(const struct app_config *cfg, struct resp *r)
 {
-	if (cfg->rest_auth.jwt_auth_cookie != NULL)
-		resp_cookie_delete(r, cfg->rest_auth.jwt_auth_cookie, "/",
-		    cfg->rest_auth.jwt_auth_cookie_domain,
-		    cfg->rest_auth.jwt_auth_samesite);
-	if (cfg->rest_auth.jwt_auth_refresh_cookie != NULL)
-		resp_cookie_delete(r, cfg->rest_auth.jwt_auth_refresh_cookie,
-		    cfg->rest_auth.jwt_auth_refresh_cookie_path,
-		    cfg->rest_auth.jwt_auth_cookie_domain,
-		    cfg->rest_auth.jwt_auth_samesite);
+	if (cfg->rest_auth.jwt_access.name != NULL)
+		resp_cookie_delete(r, &cfg->rest_auth.jwt_access);
+	if (cfg->rest_auth.jwt_refresh.name != NULL)
+		resp_cookie_delete(r, &cfg->rest_auth.jwt_refresh);
 }
 
 void
@@ -391,8 +365,8 @@ jwtm_refresh_cookie(const struct app_config *cfg, const struct req *r,
 {
 	const char *v;
 
-	if (cfg->rest_auth.jwt_auth_refresh_cookie == NULL ||
-	    (v = req_cookie(r, cfg->rest_auth.jwt_auth_refresh_cookie)) ==
+	if (cfg->rest_auth.jwt_refresh.name == NULL ||
+	    (v = req_cookie(r, cfg->rest_auth.jwt_refresh.name)) ==
 		NULL)
 		return APP_ENOTFOUND;
 	if (csrf_origin_check(cfg, r, reason) != APP_OK)

@@ -269,23 +269,6 @@ sess_key_new(char out[SESS_KEY_BYTES])
 	    SESS_KEY_CHARS);
 }
 
-static void
-set_cookie(const struct app_config *cfg, struct resp *resp, const char *key)
-{
-	struct resp_cookie c;
-
-	memset(&c, 0, sizeof(c));
-	c.name = cfg->session_cookie_name;
-	c.value = key;
-	c.max_age = cfg->session_cookie_age;
-	c.path = cfg->session_cookie_path;
-	c.domain = cfg->session_cookie_domain;
-	c.secure = cfg->session_cookie_secure;
-	c.httponly = cfg->session_cookie_httponly;
-	c.samesite = cfg->session_cookie_samesite;
-	resp_cookie(resp, &c);
-}
-
 /* SessionStore.create: a fresh key, retried on the unlikely collision. */
 static enum app_err
 create(const struct app_config *cfg, struct db *db,
@@ -301,7 +284,7 @@ create(const struct app_config *cfg, struct db *db,
 	for (tries = 0; tries < 4; tries++) {
 		if ((er = sess_key_new(key)) != APP_OK)
 			break;
-		er = db_session_insert(db, key, data, cfg->session_cookie_age);
+		er = db_session_insert(db, key, data, cfg->session_cookie.age);
 		if (er != APP_ECONFLICT)
 			break;
 	}
@@ -320,7 +303,7 @@ sess_login(const struct app_config *cfg, struct db *db,
 
 	if ((er = create(cfg, db, user, k)) != APP_OK)
 		return er;
-	set_cookie(cfg, resp, k);
+	resp_cookie(resp, &cfg->session_cookie, k);
 	if (key != NULL)
 		memcpy(key, k, sizeof(k));
 	OPENSSL_cleanse(k, sizeof(k));
@@ -338,8 +321,8 @@ cookie_key(const struct app_config *cfg, const struct req *r)
 	const char *k;
 	size_t n;
 
-	if (cfg->session_cookie_name == NULL ||
-	    (k = req_cookie(r, cfg->session_cookie_name)) == NULL)
+	if (cfg->session_cookie.name == NULL ||
+	    (k = req_cookie(r, cfg->session_cookie.name)) == NULL)
 		return NULL;
 	n = strlen(k);
 	return n >= SESS_KEY_MIN && n <= SESS_KEY_MAX &&
@@ -402,15 +385,13 @@ sess_logout(const struct app_config *cfg, struct db *db, const struct req *r,
 	const char *k;
 	enum app_err er;
 
-	if (cfg->session_cookie_name == NULL ||
-	    req_cookie(r, cfg->session_cookie_name) == NULL)
+	if (cfg->session_cookie.name == NULL ||
+	    req_cookie(r, cfg->session_cookie.name) == NULL)
 		return APP_OK;
 	if ((k = cookie_key(cfg, r)) != NULL &&
 	    (er = db_session_delete(db, k)) != APP_OK)
 		return er;
-	resp_cookie_delete(resp, cfg->session_cookie_name,
-	    cfg->session_cookie_path, cfg->session_cookie_domain,
-	    cfg->session_cookie_samesite);
+	resp_cookie_delete(resp, &cfg->session_cookie);
 	return APP_OK;
 }
 

@@ -531,17 +531,17 @@ static const struct key rest_auth_keys[] = {
 	 * leaves the user's other tokens alive. */
 	KBOOL("PASSWORD_CHANGE_KEEP_OTHER_CREDENTIALS",
 	    C(rest_auth.password_change_keep_other_credentials), "false"),
-	KSTR("JWT_AUTH_COOKIE", F_NULL, C(rest_auth.jwt_auth_cookie), "null",
+	KSTR("JWT_AUTH_COOKIE", F_NULL, C(rest_auth.jwt_access.name), "null",
 	    ck_cookie_name),
 	KSTR("JWT_AUTH_REFRESH_COOKIE", F_NULL,
-	    C(rest_auth.jwt_auth_refresh_cookie), "null", ck_cookie_name),
+	    C(rest_auth.jwt_refresh.name), "null", ck_cookie_name),
 	KSTR("JWT_AUTH_REFRESH_COOKIE_PATH", 0,
-	    C(rest_auth.jwt_auth_refresh_cookie_path), "\"/\"", ck_cookie_path),
-	KBOOL("JWT_AUTH_SECURE", C(rest_auth.jwt_auth_secure), "false"),
-	KBOOL("JWT_AUTH_HTTPONLY", C(rest_auth.jwt_auth_httponly), "true"),
-	KSAME("JWT_AUTH_SAMESITE", C(rest_auth.jwt_auth_samesite), "\"Lax\""),
+	    C(rest_auth.jwt_refresh.path), "\"/\"", ck_cookie_path),
+	KBOOL("JWT_AUTH_SECURE", C(rest_auth.jwt_access.secure), "false"),
+	KBOOL("JWT_AUTH_HTTPONLY", C(rest_auth.jwt_access.httponly), "true"),
+	KSAME("JWT_AUTH_SAMESITE", C(rest_auth.jwt_access.samesite), "\"Lax\""),
 	KSTR("JWT_AUTH_COOKIE_DOMAIN", F_NULL,
-	    C(rest_auth.jwt_auth_cookie_domain), "null", ck_cookie_domain),
+	    C(rest_auth.jwt_access.domain), "null", ck_cookie_domain),
 	KBOOL("JWT_AUTH_RETURN_EXPIRATION",
 	    C(rest_auth.jwt_auth_return_expiration), "false"),
 	KBOOL("JWT_AUTH_COOKIE_USE_CSRF", C(rest_auth.jwt_auth_cookie_use_csrf),
@@ -767,27 +767,27 @@ static const struct key top_keys[] = {
 	KBOOL("SECURE_HSTS_INCLUDE_SUBDOMAINS",
 	    C(secure_hsts_include_subdomains), "false"),
 	KBOOL("SECURE_HSTS_PRELOAD", C(secure_hsts_preload), "false"),
-	KSTR("SESSION_COOKIE_NAME", 0, C(session_cookie_name), "\"sessionid\"",
+	KSTR("SESSION_COOKIE_NAME", 0, C(session_cookie.name), "\"sessionid\"",
 	    ck_cookie_name),
-	KNUM("SESSION_COOKIE_AGE", K_LONG, 0, C(session_cookie_age), "1209600",
+	KNUM("SESSION_COOKIE_AGE", K_LONG, 0, C(session_cookie.age), "1209600",
 	    1, SECONDS_MAX),
-	KBOOL("SESSION_COOKIE_SECURE", C(session_cookie_secure), "false"),
-	KBOOL("SESSION_COOKIE_HTTPONLY", C(session_cookie_httponly), "true"),
-	KSAME("SESSION_COOKIE_SAMESITE", C(session_cookie_samesite), "\"Lax\""),
-	KSTR("SESSION_COOKIE_DOMAIN", F_NULL, C(session_cookie_domain), "null",
+	KBOOL("SESSION_COOKIE_SECURE", C(session_cookie.secure), "false"),
+	KBOOL("SESSION_COOKIE_HTTPONLY", C(session_cookie.httponly), "true"),
+	KSAME("SESSION_COOKIE_SAMESITE", C(session_cookie.samesite), "\"Lax\""),
+	KSTR("SESSION_COOKIE_DOMAIN", F_NULL, C(session_cookie.domain), "null",
 	    ck_cookie_domain),
-	KSTR("SESSION_COOKIE_PATH", 0, C(session_cookie_path), "\"/\"",
+	KSTR("SESSION_COOKIE_PATH", 0, C(session_cookie.path), "\"/\"",
 	    ck_cookie_path),
-	KSTR("CSRF_COOKIE_NAME", 0, C(csrf_cookie_name), "\"csrftoken\"",
+	KSTR("CSRF_COOKIE_NAME", 0, C(csrf_cookie.name), "\"csrftoken\"",
 	    ck_cookie_name),
-	KNUM("CSRF_COOKIE_AGE", K_LONG, 0, C(csrf_cookie_age), "31449600", 1,
+	KNUM("CSRF_COOKIE_AGE", K_LONG, 0, C(csrf_cookie.age), "31449600", 1,
 	    SECONDS_MAX),
-	KBOOL("CSRF_COOKIE_SECURE", C(csrf_cookie_secure), "false"),
-	KBOOL("CSRF_COOKIE_HTTPONLY", C(csrf_cookie_httponly), "false"),
-	KSAME("CSRF_COOKIE_SAMESITE", C(csrf_cookie_samesite), "\"Lax\""),
-	KSTR("CSRF_COOKIE_DOMAIN", F_NULL, C(csrf_cookie_domain), "null",
+	KBOOL("CSRF_COOKIE_SECURE", C(csrf_cookie.secure), "false"),
+	KBOOL("CSRF_COOKIE_HTTPONLY", C(csrf_cookie.httponly), "false"),
+	KSAME("CSRF_COOKIE_SAMESITE", C(csrf_cookie.samesite), "\"Lax\""),
+	KSTR("CSRF_COOKIE_DOMAIN", F_NULL, C(csrf_cookie.domain), "null",
 	    ck_cookie_domain),
-	KSTR("CSRF_COOKIE_PATH", 0, C(csrf_cookie_path), "\"/\"",
+	KSTR("CSRF_COOKIE_PATH", 0, C(csrf_cookie.path), "\"/\"",
 	    ck_cookie_path),
 	KSTR("CSRF_HEADER_NAME", 0, C(csrf_header_name), "\"HTTP_X_CSRFTOKEN\"",
 	    ck_meta_name),
@@ -2055,6 +2055,27 @@ check_rules(struct ctx *c, struct app_config *cfg)
 
 /* --- entry points ---------------------------------------------------- */
 
+/*
+ * dj-rest-auth's two JWT cookies share JWT_AUTH_SECURE, _HTTPONLY,
+ * _SAMESITE and _COOKIE_DOMAIN (read into jwt_access; jwt_refresh
+ * borrows them); the access cookie's path is "/"; each lives as long as
+ * its token.
+ */
+static void
+jwt_cookies_fill(struct app_config *cfg)
+{
+	struct app_cookie *a = &cfg->rest_auth.jwt_access;
+	struct app_cookie *r = &cfg->rest_auth.jwt_refresh;
+
+	a->path = NULL;
+	a->age = cfg->simple_jwt.access_token_lifetime;
+	r->age = cfg->simple_jwt.refresh_token_lifetime;
+	r->secure = a->secure;
+	r->httponly = a->httponly;
+	r->samesite = a->samesite;
+	r->domain = a->domain;
+}
+
 /* Wipe the secrets' copies inside the parse tree before it is freed. */
 static void
 wipe_tree(json_object *root)
@@ -2104,6 +2125,7 @@ app_config_load(const char *path, struct app_config *cfg, char *err,
 		goto out;
 	cfg->allowed_hosts_given = root != NULL &&
 	    json_object_object_get_ex(root, "ALLOWED_HOSTS", NULL);
+	jwt_cookies_fill(cfg);
 	er = check_rules(&c, cfg);
 out:
 	if (root != NULL)

@@ -86,6 +86,21 @@ struct app_throttle_rate {
 	long period_seconds; /* 1, 60, 3600 or 86400 */
 };
 
+/*
+ * One cookie's settings, as Django's HttpResponse.set_cookie takes them:
+ * the session cookie, the CSRF cookie and dj-rest-auth's two JWT
+ * cookies, filled once by app_config_load; resp_cookie writes them.
+ */
+struct app_cookie {
+	char *name;	/* NULL: the cookie is off (the JWT ones) */
+	long age;	/* Max-Age, seconds; < 0: no Expires nor Max-Age */
+	bool secure;
+	bool httponly;
+	char *samesite; /* Lax/Strict/None as written; NULL: omit */
+	char *domain;	/* NULL: host-only */
+	char *path;	/* NULL: "/" */
+};
+
 struct app_config {
 	struct {
 		bool use_jwt;
@@ -94,13 +109,14 @@ struct app_config {
 		bool old_password_field_enabled;
 		bool logout_on_password_change;
 		bool password_change_keep_other_credentials;
-		char *jwt_auth_cookie; /* NULL: no access cookie */
-		char *jwt_auth_refresh_cookie; /* NULL: no refresh cookie */
-		char *jwt_auth_refresh_cookie_path;
-		bool jwt_auth_secure;
-		bool jwt_auth_httponly;
-		char *jwt_auth_samesite; /* Lax/Strict/None as written; NULL: omit */
-		char *jwt_auth_cookie_domain; /* NULL: host-only */
+		/* JWT_AUTH_COOKIE (name NULL: no access cookie), path "/",
+		 * with JWT_AUTH_SECURE, _HTTPONLY, _SAMESITE and
+		 * _COOKIE_DOMAIN; age: ACCESS_TOKEN_LIFETIME. */
+		struct app_cookie jwt_access;
+		/* JWT_AUTH_REFRESH_COOKIE (NULL: none) and its _PATH; the
+		 * other attributes are jwt_access's (borrowed); age:
+		 * REFRESH_TOKEN_LIFETIME. */
+		struct app_cookie jwt_refresh;
 		bool jwt_auth_return_expiration;
 		bool jwt_auth_cookie_use_csrf;
 		bool jwt_auth_cookie_enforce_csrf_on_unauthenticated;
@@ -180,21 +196,8 @@ struct app_config {
 	bool secure_hsts_include_subdomains;
 	bool secure_hsts_preload;
 
-	char *session_cookie_name;
-	long session_cookie_age; /* seconds */
-	bool session_cookie_secure;
-	bool session_cookie_httponly;
-	char *session_cookie_samesite; /* NULL: omit the attribute */
-	char *session_cookie_domain; /* NULL: host-only */
-	char *session_cookie_path;
-
-	char *csrf_cookie_name;
-	long csrf_cookie_age; /* seconds */
-	bool csrf_cookie_secure;
-	bool csrf_cookie_httponly;
-	char *csrf_cookie_samesite; /* NULL: omit the attribute */
-	char *csrf_cookie_domain; /* NULL: host-only */
-	char *csrf_cookie_path;
+	struct app_cookie session_cookie; /* SESSION_COOKIE_* */
+	struct app_cookie csrf_cookie;	  /* CSRF_COOKIE_* */
 	char *csrf_header_name; /* META name: HTTP_X_CSRFTOKEN */
 	char **csrf_trusted_origins;
 	size_t csrf_trusted_origins_len;

@@ -4,6 +4,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "config.h"
 #include "resp.h"
 
 void
@@ -98,31 +99,30 @@ cookie_line(struct resp *r, const char *name, const char *value,
 }
 
 void
-resp_cookie(struct resp *r, const struct resp_cookie *c)
+resp_cookie(struct resp *r, const struct app_cookie *c, const char *value)
 {
 	char date[32];
 
-	if (c->max_age >= 0) {
-		http_date(date, app_now() + c->max_age);
-		cookie_line(r, c->name, c->value, date, c->max_age, true,
-		    c->path, c->domain, c->secure, c->httponly, c->samesite);
+	if (c->age >= 0) {
+		http_date(date, app_now() + c->age);
+		cookie_line(r, c->name, value, date, c->age, true, c->path,
+		    c->domain, c->secure, c->httponly, c->samesite);
 	} else
-		cookie_line(r, c->name, c->value, NULL, 0, false, c->path,
+		cookie_line(r, c->name, value, NULL, 0, false, c->path,
 		    c->domain, c->secure, c->httponly, c->samesite);
 }
 
 void
-resp_cookie_delete(struct resp *r, const char *name, const char *path,
-    const char *domain, const char *samesite)
+resp_cookie_delete(struct resp *r, const struct app_cookie *c)
 {
 	bool secure;
 
 	/* Django: Secure when the name demands it or SameSite=None. */
-	secure = strncmp(name, "__Secure-", 9) == 0 ||
-	    strncmp(name, "__Host-", 7) == 0 ||
-	    (samesite != NULL && strcasecmp(samesite, "None") == 0);
-	cookie_line(r, name, "\"\"", "Thu, 01 Jan 1970 00:00:00 GMT", 0, true,
-	    path, domain, secure, false, samesite);
+	secure = strncmp(c->name, "__Secure-", 9) == 0 ||
+	    strncmp(c->name, "__Host-", 7) == 0 ||
+	    (c->samesite != NULL && strcasecmp(c->samesite, "None") == 0);
+	cookie_line(r, c->name, "\"\"", "Thu, 01 Jan 1970 00:00:00 GMT", 0,
+	    true, c->path, c->domain, secure, false, c->samesite);
 }
 
 void

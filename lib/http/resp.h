@@ -28,28 +28,20 @@ struct resp {
 	bool failed;		  /* an allocation failed while building */
 };
 
-/* Cookie attributes, as Django's HttpResponse.set_cookie takes them. */
-struct resp_cookie {
-	const char *name;
-	const char *value;
-	long max_age;	     /* seconds; < 0: session cookie (no Expires) */
-	const char *path;    /* NULL: "/" */
-	const char *domain;  /* NULL: none */
-	bool secure;
-	bool httponly;
-	const char *samesite; /* "Lax", "Strict", "None" or NULL */
-};
+/* A cookie's settings (lib/conf/config.h). */
+struct app_cookie;
 
 void resp_init(struct resp *);
 void resp_free(struct resp *);
 
 /* Add a header (copied). Sets r->failed on ENOMEM or when full. */
 void resp_header(struct resp *, const char *name, const char *value);
-/* Set-Cookie in Django's attribute order, with Expires and Max-Age. */
-void resp_cookie(struct resp *, const struct resp_cookie *);
-/* Django's delete_cookie: empty value, expired, same path and domain. */
-void resp_cookie_delete(struct resp *, const char *name, const char *path,
-    const char *domain, const char *samesite);
+/* Set-Cookie for cookie c with value, in Django's attribute order, with
+ * Expires and Max-Age (c->age). */
+void resp_cookie(struct resp *, const struct app_cookie *c, const char *value);
+/* Django's delete_cookie of c: empty value, expired, same path, domain
+ * and SameSite; Secure only as the name or SameSite=None demand. */
+void resp_cookie_delete(struct resp *, const struct app_cookie *c);
 
 /* Status plus body; takes ownership of body (NULL for none). */
 void resp_json(struct resp *, int status, struct json_object *body);

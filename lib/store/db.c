@@ -18,6 +18,7 @@
 
 #include "db.h"
 #include "log.h"
+#include "mail.h"
 
 /* A named limit (a plain number) as SQL text, so LIMIT follows it. */
 #define DB_STR(x) DB_STR_(x)
@@ -1391,17 +1392,16 @@ db_session_delete(struct db *db, const char *key)
 /* ---- the mail outbox and the reset cooldown ---- */
 
 enum app_err
-db_outbox_insert(struct db *db, const char *from, const char *to,
-    const char *subject, const char *body)
+db_outbox_insert(struct db *db, const char *from, const struct mail *m)
 {
-	const char *params[] = { from, to, subject, body };
+	const char *params[] = { from, m->to, m->subject, m->body };
 
 	return run_only(db, ST_OUTBOX_INSERT, params);
 }
 
 /* The mails as the JSON list ST_RESET_QUEUE reads; free()d by the caller. */
 static char *
-mails_json(const struct db_mail *mails, size_t n)
+mails_json(const struct mail *mails, size_t n)
 {
 	struct json_object *a, *o;
 	const char *s;
@@ -1434,7 +1434,7 @@ out:
 
 enum app_err
 db_reset_queue(struct db *db, const char *addr_key, long seconds,
-    const char *from, const struct db_mail *mails, size_t n, size_t *queued)
+    const char *from, const struct mail *mails, size_t n, size_t *queued)
 {
 	char sbuf[ID_BYTES];
 	const char *params[4] = { addr_key, fmt_id(sbuf, seconds), from, NULL };
@@ -1462,27 +1462,13 @@ db_reset_queue(struct db *db, const char *addr_key, long seconds,
 	return er;
 }
 
-void
-db_outbox_row_free(struct db_outbox_row *r)
-{
-	if (r == NULL)
-		return;
-	if (r->body != NULL)
-		OPENSSL_cleanse(r->body, strlen(r->body));
-	free(r->from);
-	free(r->to);
-	free(r->subject);
-	free(r->body);
-	memset(r, 0, sizeof(*r));
-}
-
 enum app_err
-db_outbox_claim(struct db *db, struct db_outbox_row *out)
+db_outbox_claim(struct db *db, int64_t *id, struct mail *out)
 {
-	struct db_outbox_row r = { 0 };
+	struct mail m = { 0 };
 	PGresult *res = NULL;
 	enum app_err er;
-	long long id, attempts;
+	long long i;
 
 	if ((er = run(db, ST_OUTBOX_CLAIM, NULL, &res)) != APP_OK)
 		return er;
@@ -1490,23 +1476,20 @@ db_outbox_claim(struct db *db, struct db_outbox_row *out)
 	if (PQntuples(res) != 1)
 		goto out;
 	er = APP_EDB;
-	if (db_parse_int(PQgetvalue(res, 0, 0), 0, INT64_MAX, &id) != APP_OK ||
-	    db_parse_int(PQgetvalue(res, 0, 5), 0, INT32_MAX, &attempts) !=
-	    APP_OK)
+	if (db_parse_int(PQgetvalue(res, 0, 0), 0, INT64_MAX, &i) != APP_OK)
 		goto out;
-	r.id = id;
-	r.attempts = (int)attempts;
 	er = APP_ENOMEM;
-	if ((r.from = strdup(PQgetvalue(res, 0, 1))) == NULL ||
-	    (r.to = strdup(PQgetvalue(res, 0, 2))) == NULL ||
-	    (r.subject = strdup(PQgetvalue(res, 0, 3))) == NULL ||
-	    (r.body = strdup(PQgetvalue(res, 0, 4))) == NULL)
+	if ((m.from = strdup(PQgetvalue(res, 0, 1))) == NULL ||
+	    (m.to = strdup(PQgetvalue(res, 0, 2))) == NULL ||
+	    (m.subject = strdup(PQgetvalue(res, 0, 3))) == NULL ||
+	    (m.body = strdup(PQgetvalue(res, 0, 4))) == NULL)
 		goto out;
-	*out = r;
-	memset(&r, 0, sizeof(r));
+	*id = i;
+	*out = m;
+	memset(&m, 0, sizeof(m));
 	er = APP_OK;
 out:
-	db_outbox_row_free(&r);
+	mail_free(&m);
 	PQclear(res);
 	return er;
 }

@@ -330,30 +330,16 @@ enum app_err db_session_delete(struct db *, const char *key) APP_WUR;
 /* The channel the programs NOTIFY when they add mail, at COMMIT. */
 #define DB_MAIL_CHANNEL "restauth_mail"
 
-/* One mail to queue (borrowed strings). */
-struct db_mail {
-	const char *to;
-	const char *subject;
-	const char *body;
-};
-
-/* One claimed outbox row (owned strings: db_outbox_row_free). */
-struct db_outbox_row {
-	int64_t id;
-	int attempts; /* failed sends so far */
-	char *from;
-	char *to;
-	char *subject;
-	char *body;
-};
+/* The outbox's mails are lib/store/mail.h's struct mail. */
+struct mail;
 
 /*
  * Add a mail to the outbox and NOTIFY DB_MAIL_CHANNEL, both taking
  * effect with the surrounding transaction (or at once outside one).
  * APP_EDB.
  */
-enum app_err db_outbox_insert(struct db *, const char *from, const char *to,
-    const char *subject, const char *body) APP_WUR;
+enum app_err db_outbox_insert(struct db *, const char *from,
+    const struct mail *m) APP_WUR;
 /*
  * PASSWORD_RESET_COOLDOWN and the reset mails in one statement: when no
  * reset mail went to addr_key (an HMAC of the address) within seconds,
@@ -362,15 +348,16 @@ enum app_err db_outbox_insert(struct db *, const char *from, const char *to,
  * Always NOTIFYs. APP_ENOMEM, APP_EDB.
  */
 enum app_err db_reset_queue(struct db *, const char *addr_key, long seconds,
-    const char *from, const struct db_mail *mails, size_t n,
+    const char *from, const struct mail *mails, size_t n,
     size_t *queued) APP_WUR;
 /*
  * Inside a transaction: lock one due row (FOR UPDATE SKIP LOCKED, so
- * concurrent drainers never take the same one) into *out. APP_ENOTFOUND
- * when none is due, APP_ENOMEM, APP_EDB.
+ * concurrent drainers never take the same one): its *id and its mail
+ * into *out (mail_free). APP_ENOTFOUND when none is due, APP_ENOMEM,
+ * APP_EDB; on failure nothing is written.
  */
-enum app_err db_outbox_claim(struct db *, struct db_outbox_row *out) APP_WUR;
-void db_outbox_row_free(struct db_outbox_row *);
+enum app_err db_outbox_claim(struct db *, int64_t *id, struct mail *out)
+    APP_WUR;
 /* The mail went: delete its row. APP_EDB. */
 enum app_err db_outbox_sent(struct db *, int64_t id) APP_WUR;
 /*

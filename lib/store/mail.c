@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "bounds.h"
 #include "codec.h"
 #include "log.h"
@@ -666,6 +668,29 @@ mail_send_timeout(char *const argv[], const char *from, const char *to,
 	er = run(argv, msg, len, timeout_ms);
 	free(msg);
 	return er;
+}
+
+enum app_err
+mail_subject(struct mail *m, const char *prefix, const char *text)
+{
+	char s[MAIL_SUBJECT_BYTES];
+
+	snprintf(s, sizeof(s), "%s%s", prefix != NULL ? prefix : "", text);
+	return (m->subject = strdup(s)) != NULL ? APP_OK : APP_ENOMEM;
+}
+
+void
+mail_free(struct mail *m)
+{
+	if (m == NULL)
+		return;
+	if (m->body != NULL)
+		OPENSSL_cleanse(m->body, strlen(m->body));
+	free(m->from);
+	free(m->to);
+	free(m->subject);
+	free(m->body);
+	memset(m, 0, sizeof(*m));
 }
 
 enum app_err

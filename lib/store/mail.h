@@ -18,6 +18,30 @@
 /* The command's environment: this, and nothing else. */
 #define MAIL_ENV_PATH "PATH=/usr/sbin:/usr/bin:/sbin:/bin"
 /* A whole message: our mails are a few lines and one link. */
+/*
+ * One mail, whoever holds it: the mail a use case queues, the outbox
+ * row the drainer sends. Owned NUL-terminated strings (malloc'd), wiped
+ * and freed by mail_free: a body may hold a secret link.
+ */
+struct mail {
+	char *from; /* NULL in a mail being queued: the queue's sender */
+	char *to;
+	char *subject;
+	char *body;
+};
+
+/* Wipe and free m's strings; m may be NULL or half-filled. */
+void mail_free(struct mail *m);
+
+/* The longest subject restauth writes, NUL included: longer ones (a
+ * long EMAIL_SUBJECT_PREFIX) are cut, as they always were. */
+#define MAIL_SUBJECT_BYTES 128
+
+/* m->subject = allauth's EMAIL_SUBJECT_PREFIX (NULL: none) + text, cut
+ * to MAIL_SUBJECT_BYTES. APP_OK; APP_ENOMEM. */
+enum app_err mail_subject(struct mail *m, const char *prefix,
+    const char *text) APP_WUR;
+
 #define MAIL_MAX_BYTES (64 * 1024)
 
 /*

@@ -115,39 +115,39 @@ outbox_spawn_drainer(const char *config)
 		log_warnx("mail: spawn %s: %s", RESTAUTH_TOOL, strerror(rc));
 }
 
-/* Send the claimed row r; the transaction is open. */
+/* Send m, the claimed row id; the transaction is open. */
 static enum app_err
 send_one(const struct app_config *cfg, struct db *db,
-    const struct db_outbox_row *r, struct outbox_stats *st)
+    int64_t id, const struct mail *m, struct outbox_stats *st)
 {
 	const char *why;
 	enum app_err er;
 	int attempts = 0;
 
 	/* A reset's decoy (outbox.h): deleted, never sent. */
-	if (r->to[0] == '\0')
-		return db_outbox_sent(db, r->id);
-	er = mail_send(cfg->email_sendmail, r->from, r->to, r->subject,
-	    r->body);
+	if (m->to[0] == '\0')
+		return db_outbox_sent(db, id);
+	er = mail_send(cfg->email_sendmail, m->from, m->to, m->subject,
+	    m->body);
 	if (er == APP_OK) {
 		st->sent++;
-		return db_outbox_sent(db, r->id);
+		return db_outbox_sent(db, id);
 	}
 	st->failed++;
 	why = er == APP_EINPUT ?
 	    "the message was refused (bad address, header or size)" :
 	    er == APP_ENOMEM ? "out of memory" :
 			       "EMAIL_SENDMAIL failed (see the log)";
-	if ((er = db_outbox_failed(db, r->id, why, &attempts)) != APP_OK)
+	if ((er = db_outbox_failed(db, id, why, &attempts)) != APP_OK)
 		return er;
 	if (attempts >= OUTBOX_WARN_ATTEMPTS)
 		log_warnx("mail: outbox row %lld failed %d times (%s); "
 			  "it is kept in restauth_mail_outbox and tried "
 			  "again hourly: fix EMAIL_SENDMAIL",
-		    (long long)r->id, attempts, why);
+		    (long long)id, attempts, why);
 	else
 		log_warnx("mail: outbox row %lld failed (attempt %d): %s",
-		    (long long)r->id, attempts, why);
+		    (long long)id, attempts, why);
 	return APP_OK;
 }
 
@@ -155,7 +155,8 @@ enum app_err
 outbox_drain(const struct app_config *cfg, struct db *db, bool (*stop)(void),
     struct outbox_stats *st)
 {
-	struct db_outbox_row r;
+	struct mail m;
+	int64_t id;
 	enum app_err er = APP_OK;
 	size_t i;
 
@@ -165,16 +166,16 @@ outbox_drain(const struct app_config *cfg, struct db *db, bool (*stop)(void),
 			break;
 		if ((er = db_begin(db)) != APP_OK)
 			return er;
-		memset(&r, 0, sizeof(r));
-		er = db_outbox_claim(db, &r);
+		memset(&m, 0, sizeof(m));
+		er = db_outbox_claim(db, &id, &m);
 		if (er == APP_ENOTFOUND) {
 			db_rollback(db);
 			er = APP_OK;
 			break;
 		}
 		if (er == APP_OK)
-			er = send_one(cfg, db, &r, st);
-		db_outbox_row_free(&r);
+			er = send_one(cfg, db, id, &m, st);
+		mail_free(&m);
 		if (er == APP_OK)
 			er = db_commit(db);
 		if (er != APP_OK) {

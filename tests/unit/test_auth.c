@@ -34,9 +34,11 @@ echo(struct app_call *call)
 	resp_json(call->resp, 200, json_object_new_int((int)call->auth.kind));
 }
 
-/* path, name, description, methods, needs_auth, no_auth, scope, body. */
-static const struct app_endpoint ep = { "me/", "Me", "",
-	REQ_BIT(REQ_GET) | REQ_BIT(REQ_POST), false, false, NULL, false, echo };
+static const struct app_endpoint ep = { .path = "me/",
+	.name = "Me",
+	.description = "",
+	.methods = REQ_BIT(REQ_GET) | REQ_BIT(REQ_POST),
+	.handle = echo };
 
 /* status and body of one request; the challenge of a 401. */
 static void

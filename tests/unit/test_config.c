@@ -132,13 +132,22 @@ test_defaults(void)
 	T_ASSERT(!cfg.rest_auth.old_password_field_enabled);
 	T_ASSERT(!cfg.rest_auth.logout_on_password_change);
 	T_ASSERT(!cfg.rest_auth.password_change_keep_other_credentials);
-	T_ASSERT(cfg.rest_auth.jwt_auth_cookie == NULL);
-	T_ASSERT(cfg.rest_auth.jwt_auth_refresh_cookie == NULL);
-	T_STREQ(cfg.rest_auth.jwt_auth_refresh_cookie_path, "/");
-	T_ASSERT(!cfg.rest_auth.jwt_auth_secure);
-	T_ASSERT(cfg.rest_auth.jwt_auth_httponly);
-	T_STREQ(cfg.rest_auth.jwt_auth_samesite, "Lax");
-	T_ASSERT(cfg.rest_auth.jwt_auth_cookie_domain == NULL);
+	T_ASSERT(cfg.rest_auth.jwt_access.name == NULL);
+	T_ASSERT(cfg.rest_auth.jwt_refresh.name == NULL);
+	T_STREQ(cfg.rest_auth.jwt_refresh.path, "/");
+	T_ASSERT(!cfg.rest_auth.jwt_access.secure);
+	T_ASSERT(cfg.rest_auth.jwt_access.httponly);
+	T_STREQ(cfg.rest_auth.jwt_access.samesite, "Lax");
+	T_ASSERT(cfg.rest_auth.jwt_access.domain == NULL);
+	/* Each cookie's struct is whole: path, age and the JWT attributes
+	 * the refresh cookie shares. */
+	T_ASSERT(cfg.rest_auth.jwt_access.path == NULL); /* "/" */
+	T_ASSERT(cfg.rest_auth.jwt_access.age == 300);
+	T_ASSERT(cfg.rest_auth.jwt_refresh.age == 86400);
+	T_ASSERT(cfg.rest_auth.jwt_refresh.httponly);
+	T_STREQ(cfg.rest_auth.jwt_refresh.samesite, "Lax");
+	T_ASSERT(cfg.session_cookie.age == 1209600);
+	T_STREQ(cfg.csrf_cookie.name, "csrftoken");
 	T_ASSERT(!cfg.rest_auth.jwt_auth_return_expiration);
 	T_ASSERT(!cfg.rest_auth.jwt_auth_cookie_use_csrf);
 	T_ASSERT(
@@ -195,20 +204,20 @@ test_defaults(void)
 	T_ASSERT(cfg.secure_hsts_seconds == 0);
 	T_ASSERT(!cfg.secure_hsts_include_subdomains);
 	T_ASSERT(!cfg.secure_hsts_preload);
-	T_STREQ(cfg.session_cookie_name, "sessionid");
-	T_ASSERT(cfg.session_cookie_age == 1209600);
-	T_ASSERT(!cfg.session_cookie_secure);
-	T_ASSERT(cfg.session_cookie_httponly);
-	T_STREQ(cfg.session_cookie_samesite, "Lax");
-	T_ASSERT(cfg.session_cookie_domain == NULL);
-	T_STREQ(cfg.session_cookie_path, "/");
-	T_STREQ(cfg.csrf_cookie_name, "csrftoken");
-	T_ASSERT(cfg.csrf_cookie_age == 31449600);
-	T_ASSERT(!cfg.csrf_cookie_secure);
-	T_ASSERT(!cfg.csrf_cookie_httponly);
-	T_STREQ(cfg.csrf_cookie_samesite, "Lax");
-	T_ASSERT(cfg.csrf_cookie_domain == NULL);
-	T_STREQ(cfg.csrf_cookie_path, "/");
+	T_STREQ(cfg.session_cookie.name, "sessionid");
+	T_ASSERT(cfg.session_cookie.age == 1209600);
+	T_ASSERT(!cfg.session_cookie.secure);
+	T_ASSERT(cfg.session_cookie.httponly);
+	T_STREQ(cfg.session_cookie.samesite, "Lax");
+	T_ASSERT(cfg.session_cookie.domain == NULL);
+	T_STREQ(cfg.session_cookie.path, "/");
+	T_STREQ(cfg.csrf_cookie.name, "csrftoken");
+	T_ASSERT(cfg.csrf_cookie.age == 31449600);
+	T_ASSERT(!cfg.csrf_cookie.secure);
+	T_ASSERT(!cfg.csrf_cookie.httponly);
+	T_STREQ(cfg.csrf_cookie.samesite, "Lax");
+	T_ASSERT(cfg.csrf_cookie.domain == NULL);
+	T_STREQ(cfg.csrf_cookie.path, "/");
 	T_STREQ(cfg.csrf_header_name, "HTTP_X_CSRFTOKEN");
 	T_ASSERT(cfg.csrf_trusted_origins_len == 0);
 	/* Django's DEBUG list for an empty ALLOWED_HOSTS. */
@@ -250,7 +259,7 @@ test_defaults(void)
 		T_ASSERT(cfg.max_body_bytes == LIMIT_BODY_DEFAULT);
 		app_config_free(&cfg);
 		T_ASSERT(app_config_load("", &cfg, err, sizeof(err)) == APP_OK);
-		T_STREQ(cfg.session_cookie_name, "sessionid");
+		T_STREQ(cfg.session_cookie.name, "sessionid");
 		app_config_free(&cfg);
 	}
 	/* PASSWORD_HASHERS, PASSWORD_HASHER: restauth's defaults. */
@@ -853,18 +862,20 @@ test_rest_auth(void)
 		&cfg)) {
 		T_ASSERT(cfg.rest_auth.token_model == NULL);
 		T_ASSERT(cfg.rest_auth.use_jwt);
-		T_STREQ(cfg.rest_auth.jwt_auth_cookie, "my-app-auth");
-		T_STREQ(cfg.rest_auth.jwt_auth_refresh_cookie, "my-refresh");
-		T_STREQ(cfg.rest_auth.jwt_auth_refresh_cookie_path,
+		T_STREQ(cfg.rest_auth.jwt_access.name, "my-app-auth");
+		T_STREQ(cfg.rest_auth.jwt_refresh.name, "my-refresh");
+		T_STREQ(cfg.rest_auth.jwt_refresh.path,
 		    "/auth/token/refresh/");
-		T_STREQ(cfg.rest_auth.jwt_auth_samesite, "strict"); /* as written, as Django sends it */
-		T_STREQ(cfg.rest_auth.jwt_auth_cookie_domain, ".example.com");
-		T_ASSERT(cfg.session_cookie_samesite == NULL);
-		T_STREQ(cfg.csrf_cookie_samesite, "none");
+		T_STREQ(cfg.rest_auth.jwt_access.samesite, "strict"); /* as written, as Django sends it */
+		T_STREQ(cfg.rest_auth.jwt_access.domain, ".example.com");
+		T_STREQ(cfg.rest_auth.jwt_refresh.domain, ".example.com");
+		T_STREQ(cfg.rest_auth.jwt_refresh.samesite, "strict");
+		T_ASSERT(cfg.session_cookie.samesite == NULL);
+		T_STREQ(cfg.csrf_cookie.samesite, "none");
 		app_config_free(&cfg);
 	}
 	if (ACCEPT("{\"REST_AUTH\": {\"JWT_AUTH_SAMESITE\": null}}", &cfg)) {
-		T_ASSERT(cfg.rest_auth.jwt_auth_samesite == NULL);
+		T_ASSERT(cfg.rest_auth.jwt_access.samesite == NULL);
 		app_config_free(&cfg);
 	}
 }
@@ -1226,7 +1237,7 @@ test_top(void)
 	T_STREQ(cfg.default_from_email, "Site <noreply@example.com>");
 	T_ASSERT(cfg.secure_ssl_redirect);
 	T_ASSERT(cfg.allowed_hosts_len == 0 && cfg.allowed_hosts_given);
-	T_ASSERT(cfg.session_cookie_secure);
+	T_ASSERT(cfg.session_cookie.secure);
 	app_config_free(&cfg);
 }
 

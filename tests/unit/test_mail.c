@@ -552,9 +552,36 @@ cleanup(void)
 	rmdir(dir);
 }
 
+/* struct mail: the subject with allauth's prefix, cut as before; a
+ * half-filled mail frees. */
+static void
+test_struct(void)
+{
+	struct mail m = { 0 };
+	char prefix[200];
+
+	T_ASSERT(mail_subject(&m, NULL, "Password reset") == APP_OK);
+	T_STREQ(m.subject, "Password reset");
+	mail_free(&m);
+	T_ASSERT(m.subject == NULL && m.to == NULL && m.body == NULL);
+	T_ASSERT(mail_subject(&m, "[site] ", "Hi") == APP_OK);
+	T_STREQ(m.subject, "[site] Hi");
+	mail_free(&m);
+	memset(prefix, 'p', sizeof(prefix) - 1);
+	prefix[sizeof(prefix) - 1] = '\0';
+	T_ASSERT(mail_subject(&m, prefix, "Hi") == APP_OK);
+	T_ASSERT(strlen(m.subject) == MAIL_SUBJECT_BYTES - 1);
+	T_ASSERT(m.subject[0] == 'p');
+	m.to = strdup("a@b.example");
+	mail_free(&m);
+	T_ASSERT(m.subject == NULL && m.to == NULL);
+	mail_free(NULL);
+}
+
 int
 main(void)
 {
+	test_struct();
 	test_message();
 	test_from();
 	test_subject();

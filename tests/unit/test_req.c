@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "config.h"
 #include "req.h"
 #include "resp.h"
 #include "testhelp.h"
@@ -315,8 +316,12 @@ header(const char *rendered, const char *name)
 static void
 test_resp(void)
 {
-	struct resp_cookie c = { "sessionid", "abc", 60, "/api", "ex.com",
-		true, true, "Lax" };
+	struct app_cookie c = { .name = "sessionid", .age = 60,
+		.secure = true, .httponly = true, .samesite = "Lax",
+		.domain = "ex.com", .path = "/api" };
+	struct app_cookie old = { .name = "old", .age = 5, .secure = false,
+		.httponly = true, .samesite = "None" };
+	struct app_cookie browser = { .name = "b", .age = -1 };
 	struct json_object *errs = NULL;
 	struct resp r;
 	size_t len;
@@ -324,8 +329,9 @@ test_resp(void)
 
 	resp_init(&r);
 	resp_header(&r, "X-A", "1");
-	resp_cookie(&r, &c);
-	resp_cookie_delete(&r, "old", NULL, NULL, "None");
+	resp_cookie(&r, &c, "abc");
+	resp_cookie_delete(&r, &old);
+	resp_cookie(&r, &browser, "v");
 	resp_detail(&r, 401, "No.");
 	out = resp_render(&r, &len);
 	T_ASSERT(out != NULL && len == strlen(out));
@@ -338,6 +344,8 @@ test_resp(void)
 	T_ASSERT(header(out, "Set-Cookie: old=\"\"; expires=Thu, 01 Jan 1970 "
 			     "00:00:00 GMT; Max-Age=0; Path=/; SameSite=None; "
 			     "Secure\r\n") != NULL);
+	/* No age: a browser-session cookie, without expires or Max-Age. */
+	T_ASSERT(header(out, "Set-Cookie: b=v; Path=/\r\n") != NULL);
 	T_ASSERT(header(out, "Content-Type: application/json\r\n") != NULL);
 	T_ASSERT(header(out, "\r\n\r\n{\"detail\":\"No.\"}") != NULL);
 	free(out);

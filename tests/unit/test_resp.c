@@ -5,10 +5,12 @@
  * attribute order, the error table, DRF's error shapes, and the fixed
  * 500 when building the answer failed.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "config.h"
 #include "resp.h"
 #include "testhelp.h"
 
@@ -95,13 +97,13 @@ test_failed(void)
 	/* A cookie line over LIMIT_HEADER is not cut: the answer fails. */
 	{
 		char big[LIMIT_HEADER];
-		struct resp_cookie c = { "n", big, -1, NULL, NULL, false, false,
-			NULL };
+		struct app_cookie c = { .name = (char *)(uintptr_t) "n",
+			.age = -1 };
 
 		memset(big, 'v', sizeof(big) - 1);
 		big[sizeof(big) - 1] = '\0';
 		resp_init(&r);
-		resp_cookie(&r, &c);
+		resp_cookie(&r, &c, big);
 		T_ASSERT(r.failed && r.nheaders == 0);
 		rendered(&r, fixed);
 	}
@@ -111,8 +113,12 @@ static void
 test_cookies(void)
 {
 	struct resp r;
-	struct resp_cookie c = { "sessionid", "abc", -1, NULL, NULL, false,
-		true, "Lax" };
+	char name[] = "sessionid", lax[] = "Lax", strict[] = "Strict";
+	char path[] = "/auth/", domain[] = ".example.com";
+	struct app_cookie c = { .name = name,
+		.age = -1,
+		.httponly = true,
+		.samesite = lax };
 	/* Django's delete_cookie: Secure for SameSite=None and the
 	 * __Secure-/__Host- prefixes. */
 	static const struct {
@@ -131,21 +137,21 @@ test_cookies(void)
 	struct tm tm;
 
 	resp_init(&r);
-	resp_cookie(&r, &c);
+	resp_cookie(&r, &c, "abc");
 	T_STREQ(r.headers[0].name, "Set-Cookie");
 	T_STREQ(r.headers[0].value,
 	    "sessionid=abc; HttpOnly; Path=/; SameSite=Lax");
 	resp_free(&r);
 
 	/* Every attribute, in SimpleCookie's order. */
-	c.max_age = 3600;
-	c.path = "/auth/";
-	c.domain = ".example.com";
+	c.age = 3600;
+	c.path = path;
+	c.domain = domain;
 	c.secure = true;
-	c.samesite = "Strict";
+	c.samesite = strict;
 	now = time(NULL);
 	resp_init(&r);
-	resp_cookie(&r, &c);
+	resp_cookie(&r, &c, "abc");
 	gmtime_r(&(time_t) { now + 3600 }, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
 	gmtime_r(&(time_t) { now + 3601 }, &tm);
@@ -158,13 +164,13 @@ test_cookies(void)
 	resp_free(&r);
 
 	/* Max-Age 0 is a cookie that expires now, not a session one. */
-	c.max_age = 0;
+	c.age = 0;
 	c.domain = NULL;
 	c.httponly = false;
 	c.secure = false;
 	c.samesite = NULL;
 	resp_init(&r);
-	resp_cookie(&r, &c);
+	resp_cookie(&r, &c, "abc");
 	T_ASSERT(strstr(r.headers[0].value, "; expires=") != NULL);
 	T_ASSERT(
 	    strstr(r.headers[0].value, "; Max-Age=0; Path=/auth/") != NULL);
@@ -172,8 +178,12 @@ test_cookies(void)
 
 	for (i = 0; i < sizeof(del) / sizeof(del[0]); i++) {
 		resp_init(&r);
-		resp_cookie_delete(&r, del[i].name, del[i].path, del[i].domain,
-		    del[i].samesite);
+		struct app_cookie d = { .name = (char *)(uintptr_t)del[i].name,
+			.path = (char *)(uintptr_t)del[i].path,
+			.domain = (char *)(uintptr_t)del[i].domain,
+			.samesite = (char *)(uintptr_t)del[i].samesite };
+
+		resp_cookie_delete(&r, &d);
 		snprintf(want, sizeof(want),
 		    "%s=\"\"; %sexpires=Thu, 01 Jan 1970 00:00:00 GMT; "
 		    "Max-Age=0; %s",

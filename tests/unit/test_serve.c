@@ -36,14 +36,29 @@ echo(struct app_call *call)
  * reads_body, handler. private/ is DRF IsAuthenticated; lazy/ never
  * reads its body.
  */
-static const struct app_endpoint ep_echo = { "echo/", "Echo",
-	"Echoes what it was sent.", GET_POST, false, false, NULL, true, echo };
-static const struct app_endpoint ep_post = { "post/", "Post", "", POST, false,
-	false, NULL, true, echo };
-static const struct app_endpoint ep_private = { "private/", "Private", "",
-	POST | REQ_BIT(REQ_DELETE), true, false, NULL, false, echo };
-static const struct app_endpoint ep_lazy = { "lazy/", "Lazy", "", POST, false,
-	false, NULL, false, echo };
+static const struct app_endpoint ep_echo = { .path = "echo/",
+	.name = "Echo",
+	.description = "Echoes what it was sent.",
+	.methods = GET_POST,
+	.reads_body = true,
+	.handle = echo };
+static const struct app_endpoint ep_post = { .path = "post/",
+	.name = "Post",
+	.description = "",
+	.methods = POST,
+	.reads_body = true,
+	.handle = echo };
+static const struct app_endpoint ep_private = { .path = "private/",
+	.name = "Private",
+	.description = "",
+	.methods = POST | REQ_BIT(REQ_DELETE),
+	.needs_auth = true,
+	.handle = echo };
+static const struct app_endpoint ep_lazy = { .path = "lazy/",
+	.name = "Lazy",
+	.description = "",
+	.methods = POST,
+	.handle = echo };
 
 static const char *const json_ct[] = { "CONTENT_TYPE=application/json", NULL };
 

@@ -196,7 +196,11 @@ jb_int(struct jbuf *jb, int64_t v)
 static bool
 jb_str(struct jbuf *jb, const char *s, size_t n)
 {
+	/* The characters with a short escape, and the letter after \\. */
+	static const char short_in[] = "\"\\\n\r\t\b\f";
+	static const char short_out[] = "\"\\nrtbf";
 	const unsigned char *p = (const unsigned char *)s;
+	const char *e;
 	char esc[16];
 	uint32_t cp;
 	size_t k;
@@ -207,21 +211,12 @@ jb_str(struct jbuf *jb, const char *s, size_t n)
 			return false;
 		p += k;
 		n -= k;
-		if (cp == '"')
-			jb_put(jb, "\\\"", 2);
-		else if (cp == '\\')
-			jb_put(jb, "\\\\", 2);
-		else if (cp == '\n')
-			jb_put(jb, "\\n", 2);
-		else if (cp == '\r')
-			jb_put(jb, "\\r", 2);
-		else if (cp == '\t')
-			jb_put(jb, "\\t", 2);
-		else if (cp == '\b')
-			jb_put(jb, "\\b", 2);
-		else if (cp == '\f')
-			jb_put(jb, "\\f", 2);
-		else if (cp >= 0x20 && cp <= 0x7e) {
+		if (cp != 0 && cp < 0x80 &&
+		    (e = strchr(short_in, (int)cp)) != NULL) {
+			esc[0] = '\\';
+			esc[1] = short_out[e - short_in];
+			jb_put(jb, esc, 2);
+		} else if (cp >= 0x20 && cp <= 0x7e) {
 			esc[0] = (char)cp;
 			jb_put(jb, esc, 1);
 		} else if (cp < 0x10000) {

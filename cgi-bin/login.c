@@ -4,6 +4,7 @@
 #include "account.h"
 #include "form.h"
 #include "login.h"
+#include "req.h"
 #include "serve.h"
 
 enum field { F_USERNAME, F_EMAIL, F_PASSWORD, F__MAX };

@@ -1,5 +1,6 @@
 /* logout/: dj-rest-auth's LogoutView, token and JWT mode. */
 #include "logout.h"
+#include "req.h"
 #include "serve.h"
 
 static const struct app_endpoint logout = {

@@ -1,6 +1,7 @@
 /* password/change/: dj-rest-auth's PasswordChangeView. */
 #include "form.h"
 #include "pwchange.h"
+#include "req.h"
 #include "serve.h"
 
 /* dj-rest-auth's PasswordChangeSerializer: CharField(max_length=128). */

@@ -3,6 +3,7 @@
 
 #include "form.h"
 #include "passwd.h"
+#include "req.h"
 #include "serve.h"
 
 enum field { F_EMAIL, F__MAX };

@@ -3,6 +3,7 @@
 
 #include "form.h"
 #include "passwd.h"
+#include "req.h"
 #include "serve.h"
 
 /* dj-rest-auth's serializer: CharField(max_length=128) for passwords. */

@@ -1,5 +1,6 @@
 /* registration/: dj-rest-auth's RegisterView with allauth. */
 #include "form.h"
+#include "req.h"
 #include "serve.h"
 #include "signup.h"
 

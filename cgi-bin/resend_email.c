@@ -3,6 +3,7 @@
 
 #include "form.h"
 #include "register.h"
+#include "req.h"
 #include "serve.h"
 
 enum field { F_EMAIL, F__MAX };

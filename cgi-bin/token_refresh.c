@@ -1,5 +1,6 @@
 /* token/refresh/: dj-rest-auth's refresh view with cookie support. */
 #include "form.h"
+#include "req.h"
 #include "serve.h"
 #include "tokens.h"
 

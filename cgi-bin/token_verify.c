@@ -1,5 +1,6 @@
 /* token/verify/: simplejwt's TokenVerifyView (JWT mode only). */
 #include "form.h"
+#include "req.h"
 #include "serve.h"
 #include "tokens.h"
 

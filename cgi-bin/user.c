@@ -1,7 +1,9 @@
 /* user/: dj-rest-auth's UserDetailsView (GET, PUT, PATCH). */
 #include "answer.h"
+#include "db.h"
 #include "form.h"
 #include "profile.h"
+#include "req.h"
 #include "serve.h"
 
 enum field { F_USERNAME, F_FIRST_NAME, F_LAST_NAME, F__MAX };

@@ -8,6 +8,7 @@
 #include "account.h"
 #include "answer.h"
 #include "auth.h"
+#include "config.h"
 #include "jwtmode.h"
 #include "resp.h"
 

@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "config.h"
+struct app_config;
 
 /* Most findings one config can give (each id at most once). */
 #define DEPLOY_FINDINGS_MAX 24

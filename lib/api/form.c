@@ -11,6 +11,8 @@
 #include "account.h"
 #include "answer.h"
 #include "form.h"
+#include "req.h"
+#include "resp.h"
 #include "serve.h"
 
 const char *

@@ -10,9 +10,12 @@
 
 #include "account.h"
 #include "answer.h"
+#include "config.h"
 #include "csrf.h"
+#include "db.h"
 #include "login.h"
 #include "policy.h"
+#include "resp.h"
 #include "serve.h"
 #include "session.h"
 #include "tok.h"

@@ -7,8 +7,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "config.h"
+#include "db.h"
 #include "jwtmode.h"
 #include "logout.h"
+#include "req.h"
+#include "resp.h"
 #include "serve.h"
 #include "session.h"
 

@@ -5,6 +5,9 @@
 #include <openssl/crypto.h>
 
 #include "account.h"
+#include "auth.h"
+#include "config.h"
+#include "db.h"
 #include "jwtmode.h"
 #include "log.h"
 #include "mail.h"

@@ -13,14 +13,16 @@
 #include <json-c/json.h>
 
 #include "app.h"
-#include "auth.h"
-#include "config.h"
-#include "db.h"
 #include "jwt.h"
 #include "pw.h"
-#include "req.h"
 
+struct app_config;
+struct auth_result;
+struct db;
+struct db_revoke;
+struct db_user;
 struct pwval;
+struct req;
 
 /* Django's SetPasswordForm message (with its curly apostrophe). */
 #define PASSWD_MISMATCH "The two password fields didn\u2019t match."

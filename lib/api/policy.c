@@ -7,12 +7,17 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 
+#include "auth.h"
 #include "codec.h"
+#include "config.h"
 #include "csrf.h"
+#include "db.h"
 #include "djsign.h"
 #include "host.h"
 #include "log.h"
 #include "policy.h"
+#include "req.h"
+#include "resp.h"
 
 bool
 pol_https_redirect(const struct app_config *cfg, const struct req *r,

@@ -11,13 +11,13 @@
 #include <stdbool.h>
 
 #include "app.h"
-#include "auth.h"
-#include "config.h"
-#include "db.h"
 #include "djsign.h"
-#include "req.h"
-#include "resp.h"
-#include "tok.h"
+
+struct app_config;
+struct auth_result;
+struct db;
+struct req;
+struct resp;
 
 /*
  * SECURE_SSL_REDIRECT: true and a 301 to the https URL in resp when the

@@ -9,9 +9,12 @@
 #include <openssl/crypto.h>
 
 #include "account.h"
+#include "config.h"
+#include "db.h"
 #include "jwtmode.h"
 #include "passwd.h"
 #include "pwchange.h"
+#include "resp.h"
 #include "serve.h"
 #include "session.h"
 

@@ -8,6 +8,7 @@
 
 #include "account.h"
 #include "codec.h"
+#include "config.h"
 #include "djsign.h"
 #include "log.h"
 #include "mail.h"
@@ -15,6 +16,7 @@
 #include "pwval.h"
 #include "pystr.h"
 #include "register.h"
+#include "req.h"
 #include "resp.h"
 #include "tok.h"
 

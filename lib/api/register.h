@@ -31,11 +31,11 @@
 #include <json-c/json.h>
 
 #include "app.h"
-#include "config.h"
 #include "db.h"
-#include "req.h"
 
+struct app_config;
 struct pwval;
+struct req;
 
 /* dj-rest-auth 7.1.1's words (registration/serializers.py, views.py). */
 #define REG_EMAIL_TAKEN "User is already registered with this e-mail address."

@@ -11,6 +11,8 @@
 #include <openssl/rand.h>
 
 #include "answer.h"
+#include "config.h"
+#include "db.h"
 #include "fsock.h"
 #include "host.h"
 #include "jwtmode.h"
@@ -18,6 +20,8 @@
 #include "outbox.h"
 #include "policy.h"
 #include "pwval.h"
+#include "req.h"
+#include "resp.h"
 #include "serve.h"
 
 extern char **environ;

@@ -14,6 +14,8 @@
 #include "req.h"
 #include "resp.h"
 
+struct form;
+
 /* What lives for the whole process: read once at start. */
 struct app_ctx {
 	struct app_config cfg;
@@ -21,9 +23,6 @@ struct app_ctx {
 	struct pwval *pwval; /* AUTH_PASSWORD_VALIDATORS, loaded once */
 	struct jwt_ctx *jwt; /* keys and settings; NULL unless USE_JWT */
 };
-
-struct app_endpoint;
-struct form;
 
 /* One request in flight; freed before the next one is accepted. */
 struct app_call {

@@ -7,8 +7,10 @@
 #include <openssl/crypto.h>
 
 #include "answer.h"
+#include "config.h"
 #include "csrf.h"
 #include "register.h"
+#include "resp.h"
 #include "serve.h"
 #include "signup.h"
 #include "tokens.h"

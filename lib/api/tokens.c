@@ -6,6 +6,7 @@
 
 #include "answer.h"
 #include "jwtmode.h"
+#include "resp.h"
 #include "serve.h"
 #include "tokens.h"
 

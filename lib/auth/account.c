@@ -8,6 +8,8 @@
 
 #include "account.h"
 #include "codec.h"
+#include "config.h"
+#include "db.h"
 #include "log.h"
 #include "pw.h"
 #include "pystr.h"

@@ -10,9 +10,11 @@
 
 #include "app.h"
 #include "bounds.h"
-#include "config.h"
-#include "db.h"
-#include "pw.h"
+
+struct app_config;
+struct db;
+struct db_user;
+struct pw_params;
 
 #include <json-c/json.h>
 

@@ -5,8 +5,11 @@
 
 #include "auth.h"
 #include "codec.h"
+#include "config.h"
+#include "db.h"
 #include "jwtmode.h"
 #include "pystr.h"
+#include "req.h"
 
 void
 auth_challenge(const struct app_config *cfg, char out[AUTH_CHALLENGE_BYTES])

@@ -11,10 +11,11 @@
 #include "config.h"
 #include "csrf.h"
 #include "db.h"
-#include "jwt.h"
-#include "req.h"
 #include "session.h"
 #include "tok.h"
+
+struct jwt_ctx;
+struct req;
 
 enum auth_kind {
 	AUTH_NONE,	 /* anonymous */

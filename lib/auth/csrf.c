@@ -7,8 +7,11 @@
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
+#include "config.h"
 #include "csrf.h"
 #include "host.h"
+#include "req.h"
+#include "resp.h"
 #include "tok.h"
 
 static const char chars[] =

@@ -10,9 +10,10 @@
 #include <stddef.h>
 
 #include "app.h"
-#include "config.h"
-#include "req.h"
-#include "resp.h"
+
+struct app_config;
+struct req;
+struct resp;
 
 /* Django's secret: 32 characters of [a-zA-Z0-9]; masked tokens are 64. */
 #define CSRF_SECRET_CHARS 32

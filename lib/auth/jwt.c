@@ -26,6 +26,7 @@
 #include <openssl/rand.h>
 
 #include "codec.h"
+#include "config.h"
 #include "jwt.h"
 #include "log.h"
 #include "pemkey.h"

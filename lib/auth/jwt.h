@@ -31,12 +31,12 @@
 
 #include "app.h"
 #include "bounds.h"
-#include "config.h"
 
+struct app_config;
 struct json_object;
+struct jwt_ctx;
 
 /* Key, algorithm and SIMPLE_JWT settings; opaque. */
-struct jwt_ctx;
 
 /* simplejwt's OutstandingToken.jti is varchar(255); plus the NUL. */
 #define JWT_JTI_BYTES 256

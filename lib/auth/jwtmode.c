@@ -5,8 +5,13 @@
 
 #include <openssl/crypto.h>
 
+#include "config.h"
+#include "csrf.h"
+#include "db.h"
 #include "jwtmode.h"
 #include "log.h"
+#include "req.h"
+#include "resp.h"
 
 static void
 wipe_free(char **s)

@@ -11,12 +11,13 @@
 #include <time.h>
 
 #include "app.h"
-#include "config.h"
-#include "csrf.h"
-#include "db.h"
 #include "jwt.h"
-#include "req.h"
-#include "resp.h"
+
+struct app_config;
+struct db;
+struct db_user;
+struct req;
+struct resp;
 
 /* DRF's DateTimeField output: 2026-01-02T03:04:05.123456Z, and NUL. */
 #define JWTM_DATE_BYTES 32

@@ -20,9 +20,10 @@
 #include <openssl/crypto.h>
 
 #include "codec.h"
+#include "config.h"
+#include "log.h"
 #include "pwval.h"
 #include "pystr.h"
-#include "log.h"
 #include "resp.h"
 
 /* Longest echo of a list path in an error line. */

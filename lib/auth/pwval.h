@@ -17,7 +17,9 @@
 #include <json-c/json.h>
 
 #include "app.h"
-#include "config.h"
+
+struct app_config;
+struct pwval;
 
 #ifndef RESTAUTH_SHAREDIR
 #define RESTAUTH_SHAREDIR "/usr/local/share/restauth"
@@ -37,7 +39,6 @@
 #define PWVAL_ERRSZ 512
 
 /* The validators of one config, with their lists loaded. */
-struct pwval;
 
 /*
  * Load what the validators in cfg->auth_password_validators need, once

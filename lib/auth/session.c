@@ -11,7 +11,11 @@
 #include <zlib.h>
 
 #include "codec.h"
+#include "config.h"
+#include "db.h"
 #include "djsign.h"
+#include "req.h"
+#include "resp.h"
 #include "session.h"
 #include "tok.h"
 

@@ -18,10 +18,12 @@
 #include <time.h>
 
 #include "app.h"
-#include "config.h"
-#include "db.h"
-#include "req.h"
-#include "resp.h"
+
+struct app_config;
+struct db;
+struct db_user;
+struct req;
+struct resp;
 
 /* Django's session_key: get_random_string(32, [a-z0-9]); column is 40. */
 #define SESS_KEY_CHARS 32

@@ -3,7 +3,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "config.h"
 #include "host.h"
+#include "req.h"
 
 static const char hexdigits[] = "0123456789abcdef";
 static const char digits[] = "0123456789";

@@ -10,8 +10,9 @@
 #include <stdbool.h>
 
 #include "app.h"
-#include "config.h"
-#include "req.h"
+
+struct app_config;
+struct req;
 
 /*
  * Room for a host with its port: a DNS name has at most 253 characters,

@@ -15,6 +15,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "config.h"
+#include "db.h"
 #include "log.h"
 #include "mail.h"
 #include "outbox.h"

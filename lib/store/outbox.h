@@ -15,8 +15,9 @@
 #include <stddef.h>
 
 #include "app.h"
-#include "config.h"
-#include "db.h"
+
+struct app_config;
+struct db;
 
 /* Most mails one drain sends: bounds a run that mail keeps feeding. */
 #define OUTBOX_DRAIN_MAX 10000

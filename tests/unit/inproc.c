@@ -9,7 +9,9 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "inproc.h"
+#include "req.h"
 #include "serve.h"
 
 /* A strong key (app_secret_weakness) and a database nobody serves. */

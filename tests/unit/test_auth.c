@@ -14,6 +14,9 @@
 
 #include "auth.h"
 #include "inproc.h"
+#include "jwt.h"
+#include "req.h"
+#include "resp.h"
 #include "serve.h"
 #include "testhelp.h"
 

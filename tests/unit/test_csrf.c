@@ -11,6 +11,8 @@
 #include "csrf.h"
 #include "host.h"
 #include "inproc.h"
+#include "req.h"
+#include "resp.h"
 #include "serve.h"
 #include "testhelp.h"
 

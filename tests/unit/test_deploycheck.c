@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "deploycheck.h"
 #include "testhelp.h"
 

@@ -10,6 +10,8 @@
 #include <json-c/json.h>
 
 #include "form.h"
+#include "req.h"
+#include "resp.h"
 #include "serve.h"
 #include "testhelp.h"
 

@@ -12,6 +12,8 @@
 
 #include "inproc.h"
 #include "jwtmode.h"
+#include "req.h"
+#include "resp.h"
 #include "serve.h"
 #include "testhelp.h"
 

@@ -11,8 +11,10 @@
 #include <openssl/crypto.h>
 
 #include "account.h"
+#include "db.h"
 #include "inproc.h"
 #include "passwd.h"
+#include "req.h"
 #include "serve.h"
 #include "testhelp.h"
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "account.h"
+#include "config.h"
 #include "register.h"
 #include "testhelp.h"
 

@@ -8,6 +8,7 @@
 
 #include "auth.h"
 #include "config.h"
+#include "db.h"
 #include "req.h"
 #include "resp.h"
 #include "testhelp.h"

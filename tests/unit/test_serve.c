@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "inproc.h"
+#include "req.h"
+#include "resp.h"
 #include "serve.h"
 #include "testhelp.h"
 

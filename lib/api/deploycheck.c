@@ -39,21 +39,27 @@ add(struct found *f, const char *id, const char *fmt, ...)
 	}
 }
 
+/* Whether (a, b) reaches one of OWASP's pairs of minimums. */
+static bool
+reaches(const uint32_t min[DEPLOY_OWASP_PAIRS][2], uint32_t a, uint32_t b)
+{
+	size_t i;
+
+	for (i = 0; i < DEPLOY_OWASP_PAIRS; i++)
+		if (a >= min[i][0] && b >= min[i][1])
+			return true;
+	return false;
+}
+
 /* OWASP: m=47104/t=1, m=19456/t=2, m=12288/t=3, m=9216/t=4, m=7168/t=5. */
 static bool
 argon2_ok(const struct app_config *cfg)
 {
-	static const struct {
-		uint32_t m, t;
-	} owasp[DEPLOY_OWASP_PAIRS] = { { 47104, 1 }, { 19456, 2 },
-		{ 12288, 3 }, { 9216, 4 }, { 7168, 5 } };
-	size_t i;
+	static const uint32_t owasp[DEPLOY_OWASP_PAIRS][2] = { { 47104, 1 },
+		{ 19456, 2 }, { 12288, 3 }, { 9216, 4 }, { 7168, 5 } };
 
-	for (i = 0; i < DEPLOY_OWASP_PAIRS; i++)
-		if (cfg->password_hasher.memory_cost >= owasp[i].m &&
-		    cfg->password_hasher.time_cost >= owasp[i].t)
-			return true;
-	return false;
+	return reaches(owasp, cfg->password_hasher.memory_cost,
+	    cfg->password_hasher.time_cost);
 }
 
 /* OWASP's scrypt minimums with r = 8: N=2^17/p=1, 2^16/2, 2^15/3,
@@ -61,19 +67,13 @@ argon2_ok(const struct app_config *cfg)
 static bool
 scrypt_ok(const struct app_config *cfg)
 {
-	static const struct {
-		uint32_t n, p;
-	} owasp[DEPLOY_OWASP_PAIRS] = { { 1U << 17, 1 }, { 1U << 16, 2 },
-		{ 1U << 15, 3 }, { 1U << 14, 5 }, { 1U << 13, 10 } };
-	size_t i;
+	static const uint32_t owasp[DEPLOY_OWASP_PAIRS][2] = { { 1U << 17, 1 },
+		{ 1U << 16, 2 }, { 1U << 15, 3 }, { 1U << 14, 5 },
+		{ 1U << 13, 10 } };
 
-	if (cfg->password_hasher.scrypt_block_size < 8)
-		return false;
-	for (i = 0; i < DEPLOY_OWASP_PAIRS; i++)
-		if (cfg->password_hasher.scrypt_work_factor >= owasp[i].n &&
-		    cfg->password_hasher.scrypt_parallelism >= owasp[i].p)
-			return true;
-	return false;
+	return cfg->password_hasher.scrypt_block_size >= 8 &&
+	    reaches(owasp, cfg->password_hasher.scrypt_work_factor,
+		cfg->password_hasher.scrypt_parallelism);
 }
 
 /* W106: the first of PASSWORD_HASHERS, which hashes every new password,
@@ -96,10 +96,9 @@ weak_hasher(const struct app_config *cfg, struct found *f)
 		break;
 	case PW_ALGO_PBKDF2_SHA256:
 	case PW_ALGO_PBKDF2_SHA1:
-		if (iter < (cfg->password_hashers_algo[0] ==
-				   PW_ALGO_PBKDF2_SHA1
-			       ? DEPLOY_OWASP_PBKDF2_SHA1
-			       : DEPLOY_OWASP_PBKDF2_SHA256))
+		if (iter < (cfg->password_hashers_algo[0] == PW_ALGO_PBKDF2_SHA1
+				   ? DEPLOY_OWASP_PBKDF2_SHA1
+				   : DEPLOY_OWASP_PBKDF2_SHA256))
 			add(f, "restauth.W106",
 			    "%s hashes new passwords with "
 			    "PASSWORD_HASHER.PBKDF2_ITERATIONS %u, below "
@@ -160,17 +159,14 @@ throttled(const struct app_config *cfg)
 static const char *
 hosts_risk(const struct app_config *cfg)
 {
-	size_t i;
-
 	if (!cfg->allowed_hosts_given)
 		return "is not set: only the local names (.localhost, "
 		       "127.0.0.1, [::1]) are answered";
 	if (cfg->allowed_hosts_len == 0)
 		return "is empty: every request is refused";
-	for (i = 0; i < cfg->allowed_hosts_len; i++)
-		if (strcmp(cfg->allowed_hosts[i], "*") == 0)
-			return "holds \"*\": any Host header is trusted, "
-			       "and https redirects may point anywhere";
+	if (app_str_in(cfg->allowed_hosts, cfg->allowed_hosts_len, "*"))
+		return "holds \"*\": any Host header is trusted, "
+		       "and https redirects may point anywhere";
 	return NULL;
 }
 

@@ -51,25 +51,15 @@ pol_hsts(const struct app_config *cfg, const struct req *r, struct resp *resp)
 	resp_header(resp, "Strict-Transport-Security", v);
 }
 
-static bool
-origin_allowed(const struct app_config *cfg, const char *origin)
-{
-	size_t i;
-
-	for (i = 0; i < cfg->cors_allowed_origins_len; i++)
-		if (strcmp(cfg->cors_allowed_origins[i], origin) == 0)
-			return true;
-	return false;
-}
-
 bool
-pol_cors(const struct app_config *cfg, const struct req *r,
-    struct resp *resp)
+pol_cors(const struct app_config *cfg, const struct req *r, struct resp *resp)
 {
 	const char *origin = req_env(r, "HTTP_ORIGIN");
 	bool preflight = r->method == REQ_OPTIONS &&
 	    req_env(r, "HTTP_ACCESS_CONTROL_REQUEST_METHOD") != NULL;
-	bool ok = origin != NULL && origin_allowed(cfg, origin);
+	bool ok = origin != NULL &&
+	    app_str_in(cfg->cors_allowed_origins, cfg->cors_allowed_origins_len,
+		origin);
 
 	if (ok) {
 		resp_header(resp, "Access-Control-Allow-Origin", origin);
@@ -188,9 +178,8 @@ rate_of(const struct app_config *cfg, const char *scope)
 }
 
 enum app_err
-pol_throttle(const struct app_config *cfg, struct db *db,
-    const struct req *r, const struct auth_result *auth,
-    const char *view_scope, long *wait)
+pol_throttle(const struct app_config *cfg, struct db *db, const struct req *r,
+    const struct auth_result *auth, const char *view_scope, long *wait)
 {
 	const struct app_throttle_rate *rate;
 	const char *cls, *scope;
@@ -224,8 +213,9 @@ pol_throttle(const struct app_config *cfg, struct db *db,
 			    (long long)auth->user.id);
 		else
 			ident_of(cfg, r, ident, sizeof(ident));
-		if ((er = db_throttle_hit(db, scope, ident, rate->period_seconds,
-			 rate->num, &allowed, &w)) != APP_OK)
+		if ((er = db_throttle_hit(db, scope, ident,
+			 rate->period_seconds, rate->num, &allowed, &w)) !=
+		    APP_OK)
 			return er;
 		ran = true;
 		if (!allowed) {
@@ -292,7 +282,8 @@ login_schedule(long limit, long max, char *out, size_t outsz)
 
 	for (i = 0; w < max; i++) {
 		w = pol_login_backoff(limit + i, limit, max);
-		n = snprintf(out + o, outsz - o, "%c%ld", i == 0 ? '{' : ',', w);
+		n = snprintf(out + o, outsz - o, "%c%ld", i == 0 ? '{' : ',',
+		    w);
 		if (n < 0 || (size_t)n >= outsz - o)
 			return APP_EINTERNAL;
 		o += (size_t)n;
@@ -310,8 +301,8 @@ login_schedule(long limit, long max, char *out, size_t outsz)
 #define LOGIN_SCHEDULE_BYTES 160
 
 enum app_err
-pol_login_begin(const struct app_config *cfg, struct db *db,
-    const char *ident, struct pol_login *pl, long *wait)
+pol_login_begin(const struct app_config *cfg, struct db *db, const char *ident,
+    struct pol_login *pl, long *wait)
 {
 	unsigned char mac[DJS_MAC_BYTES];
 	char schedule[LOGIN_SCHEDULE_BYTES];
@@ -327,14 +318,14 @@ pol_login_begin(const struct app_config *cfg, struct db *db,
 		return er;
 	codec_hex_encode(mac, sizeof(mac), pl->key);
 	if ((er = login_schedule(cfg->login_failure_limit,
-		 cfg->login_failure_backoff_max, schedule,
-		 sizeof(schedule))) != APP_OK)
+		 cfg->login_failure_backoff_max, schedule, sizeof(schedule))) !=
+	    APP_OK)
 		return er;
 	if ((er = db_login_failure_hit(db, pl->key, cfg->login_failure_limit,
 		 schedule, POL_LOGIN_QUIET, &allowed, &w)) != APP_OK)
 		return er;
-	if (one_in_256() && db_login_failure_clean(db, POL_LOGIN_QUIET) !=
-	    APP_OK)
+	if (one_in_256() &&
+	    db_login_failure_clean(db, POL_LOGIN_QUIET) != APP_OK)
 		log_warnx("login backoff: cleaning old rows failed");
 	if (allowed) {
 		pl->counted = true;

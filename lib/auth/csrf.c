@@ -39,9 +39,8 @@ own_origin(const struct app_config *cfg, const struct req *r, char *out,
 
 	if (host_get(cfg, r, host) != APP_OK)
 		host[0] = '\0';
-	snprintf(out, outsz, "%s://%s", host_is_secure(cfg, r) ? "https" :
-								 "http",
-	    host);
+	snprintf(out, outsz, "%s://%s",
+	    host_is_secure(cfg, r) ? "https" : "http", host);
 }
 
 /*
@@ -68,10 +67,9 @@ trusted(const struct app_config *cfg, const char *origin, bool cors)
 		    host_same_domain(origin + slen + 3, sep + 4))
 			return true;
 	}
-	for (i = 0; cors && i < cfg->cors_allowed_origins_len; i++)
-		if (strcmp(cfg->cors_allowed_origins[i], origin) == 0)
-			return true;
-	return false;
+	return cors &&
+	    app_str_in(cfg->cors_allowed_origins, cfg->cors_allowed_origins_len,
+		origin);
 }
 
 /* Django's _check_token_format: 32 or 64 characters of chars. */
@@ -118,8 +116,8 @@ secret_of(const char *t, char out[CSRF_SECRET_CHARS + 1])
 
 /* Referer checks for https requests without an Origin header. */
 static enum app_err
-check_referer(const struct app_config *cfg, const struct req *r,
-    char *reason, bool cors)
+check_referer(const struct app_config *cfg, const struct req *r, char *reason,
+    bool cors)
 {
 	const char *ref = req_env(r, "HTTP_REFERER"), *p;
 	char origin[512], own[512];
@@ -130,22 +128,30 @@ check_referer(const struct app_config *cfg, const struct req *r,
 		    NULL);
 	if (strncasecmp(ref, "https://", 8) != 0) {
 		if (strstr(ref, "://") == NULL)
-			return reject(reason, "Referer checking failed - "
-					      "Referer is malformed.", NULL);
-		return reject(reason, "Referer checking failed - Referer is "
-				      "insecure while host is secure.", NULL);
+			return reject(reason,
+			    "Referer checking failed - "
+			    "Referer is malformed.",
+			    NULL);
+		return reject(reason,
+		    "Referer checking failed - Referer is "
+		    "insecure while host is secure.",
+		    NULL);
 	}
 	p = ref + 8;
 	n = strcspn(p, "/?#");
 	if (n == 0)
-		return reject(reason, "Referer checking failed - Referer is "
-				      "malformed.", NULL);
+		return reject(reason,
+		    "Referer checking failed - Referer is "
+		    "malformed.",
+		    NULL);
 	snprintf(origin, sizeof(origin), "https://%.*s", (int)n, p);
 	own_origin(cfg, r, own, sizeof(own));
 	if (strcasecmp(origin, own) == 0 || trusted(cfg, origin, cors))
 		return APP_OK;
-	return reject(reason, "Referer checking failed - %.200s does not match "
-			      "any trusted origins.", ref);
+	return reject(reason,
+	    "Referer checking failed - %.200s does not match "
+	    "any trusted origins.",
+	    ref);
 }
 
 /*
@@ -157,8 +163,8 @@ check_referer(const struct app_config *cfg, const struct req *r,
  * CORS_ALLOWED_ORIGINS are trusted as well. "null" is never trusted.
  */
 static enum app_err
-check_origin(const struct app_config *cfg, const struct req *r,
-    char *reason, bool strict)
+check_origin(const struct app_config *cfg, const struct req *r, char *reason,
+    bool strict)
 {
 	const char *origin = req_env(r, "HTTP_ORIGIN");
 	char own[512];
@@ -166,9 +172,11 @@ check_origin(const struct app_config *cfg, const struct req *r,
 	if (origin != NULL) {
 		own_origin(cfg, r, own, sizeof(own));
 		if (strcmp(origin, own) != 0 && !trusted(cfg, origin, !strict))
-			return reject(reason, "Origin checking failed - %.200s "
-					      "does not match any trusted "
-					      "origins.", origin);
+			return reject(reason,
+			    "Origin checking failed - %.200s "
+			    "does not match any trusted "
+			    "origins.",
+			    origin);
 		return APP_OK;
 	}
 	if (!host_is_secure(cfg, r) ||
@@ -213,16 +221,22 @@ csrf_check(const struct app_config *cfg, const struct req *r, char *reason)
 	if (header == NULL || header[0] == '\0')
 		return reject(reason, "CSRF token missing.", NULL);
 	if (!token_format(header, &why))
-		return reject(reason, "CSRF token from the 'X-Csrftoken' "
-				      "HTTP header %s.", why);
+		return reject(reason,
+		    "CSRF token from the 'X-Csrftoken' "
+		    "HTTP header %s.",
+		    why);
 	if (!token_format(cookie, &why))
-		return reject(reason, "CSRF token from the 'X-Csrftoken' HTTP "
-				      "header incorrect.", NULL);
+		return reject(reason,
+		    "CSRF token from the 'X-Csrftoken' HTTP "
+		    "header incorrect.",
+		    NULL);
 	secret_of(cookie, want);
 	secret_of(header, got);
 	if (CRYPTO_memcmp(want, got, CSRF_SECRET_CHARS) != 0)
-		return reject(reason, "CSRF token from the 'X-Csrftoken' HTTP "
-				      "header incorrect.", NULL);
+		return reject(reason,
+		    "CSRF token from the 'X-Csrftoken' HTTP "
+		    "header incorrect.",
+		    NULL);
 	return APP_OK;
 }
 

@@ -115,17 +115,15 @@ static const char *const fail_names[JWT_FAIL__MAX] = {
 const char *
 jwt_fail_message(enum jwt_fail why)
 {
-	if ((unsigned)why >= JWT_FAIL__MAX)
-		return fail_messages[JWT_FAIL_MALFORMED];
-	return fail_messages[why];
+	return app_enum_text(fail_messages, JWT_FAIL__MAX, (unsigned)why,
+	    fail_messages[JWT_FAIL_MALFORMED]);
 }
 
 const char *
 jwt_fail_name(enum jwt_fail why)
 {
-	if ((unsigned)why >= JWT_FAIL__MAX)
-		return "unknown";
-	return fail_names[why];
+	return app_enum_text(fail_names, JWT_FAIL__MAX, (unsigned)why,
+	    "unknown");
 }
 
 /* ---- base64url parts, Python-compatible JSON output ---- */

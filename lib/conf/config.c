@@ -139,7 +139,7 @@ struct key {
 #define PYCLASS "restauth cannot load Python classes"
 
 struct ctx {
-	const char *file;	/* the config file, NULL for defaults only */
+	const char *file; /* the config file, NULL for defaults only */
 	char *err;
 	size_t errsz;
 	char path[CFG_PATH_MAX];
@@ -533,15 +533,15 @@ static const struct key rest_auth_keys[] = {
 	    C(rest_auth.password_change_keep_other_credentials), "false"),
 	KSTR("JWT_AUTH_COOKIE", F_NULL, C(rest_auth.jwt_access.name), "null",
 	    ck_cookie_name),
-	KSTR("JWT_AUTH_REFRESH_COOKIE", F_NULL,
-	    C(rest_auth.jwt_refresh.name), "null", ck_cookie_name),
-	KSTR("JWT_AUTH_REFRESH_COOKIE_PATH", 0,
-	    C(rest_auth.jwt_refresh.path), "\"/\"", ck_cookie_path),
+	KSTR("JWT_AUTH_REFRESH_COOKIE", F_NULL, C(rest_auth.jwt_refresh.name),
+	    "null", ck_cookie_name),
+	KSTR("JWT_AUTH_REFRESH_COOKIE_PATH", 0, C(rest_auth.jwt_refresh.path),
+	    "\"/\"", ck_cookie_path),
 	KBOOL("JWT_AUTH_SECURE", C(rest_auth.jwt_access.secure), "false"),
 	KBOOL("JWT_AUTH_HTTPONLY", C(rest_auth.jwt_access.httponly), "true"),
 	KSAME("JWT_AUTH_SAMESITE", C(rest_auth.jwt_access.samesite), "\"Lax\""),
-	KSTR("JWT_AUTH_COOKIE_DOMAIN", F_NULL,
-	    C(rest_auth.jwt_access.domain), "null", ck_cookie_domain),
+	KSTR("JWT_AUTH_COOKIE_DOMAIN", F_NULL, C(rest_auth.jwt_access.domain),
+	    "null", ck_cookie_domain),
 	KBOOL("JWT_AUTH_RETURN_EXPIRATION",
 	    C(rest_auth.jwt_auth_return_expiration), "false"),
 	KBOOL("JWT_AUTH_COOKIE_USE_CSRF", C(rest_auth.jwt_auth_cookie_use_csrf),
@@ -719,9 +719,9 @@ static const struct key hasher_keys[] = {
 	    16),
 	KNUM("HASH_LEN", K_U32, 0, C(password_hasher.hash_len), "32",
 	    PW_ARGON2_HASHLEN_MIN, PW_ARGON2_HASHLEN_MAX),
-	KNUM("PBKDF2_ITERATIONS", K_U32, 0, C(password_hasher.pbkdf2_iterations),
-	    "1000000", PW_PBKDF2_ITERATIONS_MIN,
-	    PW_VERIFY_MAX_ITERATIONS_DEFAULT),
+	KNUM("PBKDF2_ITERATIONS", K_U32, 0,
+	    C(password_hasher.pbkdf2_iterations), "1000000",
+	    PW_PBKDF2_ITERATIONS_MIN, PW_VERIFY_MAX_ITERATIONS_DEFAULT),
 	KNUM("BCRYPT_ROUNDS", K_U32, 0, C(password_hasher.bcrypt_rounds), "12",
 	    PW_BCRYPT_ROUNDS_MIN, PW_VERIFY_MAX_BCRYPT_ROUNDS_DEFAULT),
 	KNUM("SCRYPT_WORK_FACTOR", K_U32, 0,
@@ -736,8 +736,7 @@ static const struct key hasher_keys[] = {
 _Static_assert(PW_PBKDF2_ITERATIONS_DEFAULT == 1000000, "PBKDF2 default");
 _Static_assert(PW_BCRYPT_ROUNDS_DEFAULT == 12, "BCRYPT_ROUNDS default");
 _Static_assert(PW_SCRYPT_WORK_FACTOR_DEFAULT == 16384 &&
-	PW_SCRYPT_BLOCK_SIZE_DEFAULT == 8 &&
-	PW_SCRYPT_PARALLELISM_DEFAULT == 1,
+	PW_SCRYPT_BLOCK_SIZE_DEFAULT == 8 && PW_SCRYPT_PARALLELISM_DEFAULT == 1,
     "SCRYPT_* defaults");
 _Static_assert(PW_ARGON2_HASHLEN == 32, "HASH_LEN default");
 
@@ -752,7 +751,8 @@ static const struct key top_keys[] = {
 	    "[\"rest_framework.authtoken\", "
 	    "\"rest_framework_simplejwt.token_blacklist\", "
 	    "\"allauth\", \"allauth.account\", "
-	    "\"dj_rest_auth.registration\"]", 0, NULL),
+	    "\"dj_rest_auth.registration\"]",
+	    0, NULL),
 	/* Django's DEBUG default for an empty list: local names only. */
 	KLIST("ALLOWED_HOSTS", 0, C(allowed_hosts), C(allowed_hosts_len),
 	    "[\".localhost\", \"127.0.0.1\", \"[::1]\"]", 0, ck_allowed_host),
@@ -808,8 +808,7 @@ static const struct key top_keys[] = {
 	/* dj-rest-auth mails allauth's links when allauth is installed
 	 * (registration needs it), Django's otherwise. */
 	KENUM("PASSWORD_RESET_TOKEN_GENERATOR",
-	    C(password_reset_token_generator), "\"allauth\"",
-	    reset_generators),
+	    C(password_reset_token_generator), "\"allauth\"", reset_generators),
 	KSTR("PASSWORD_RESET_URL", 0, C(password_reset_url),
 	    "\"http://localhost:8000/password-reset/confirm/{uid}/{token}/\"",
 	    ck_reset_url),
@@ -1133,8 +1132,9 @@ relative_to_file(struct ctx *c, char **prog)
 	size_t dlen, plen;
 
 	if (c->file == NULL || (slash = strrchr(c->file, '/')) == NULL)
-		return bad(c, "the program must be an absolute path, or "
-			      "relative to a config file given by its path");
+		return bad(c,
+		    "the program must be an absolute path, or "
+		    "relative to a config file given by its path");
 	dlen = (size_t)(slash - c->file) + 1;
 	plen = strlen(*prog);
 	if ((full = malloc(dlen + plen + 1)) == NULL)
@@ -1193,8 +1193,8 @@ set_argv(struct ctx *c, const struct key *k, json_object *v, void *base)
 		}
 		(*lenp)++;
 	}
-	if ((*vp)[0][0] != '/' && (er = relative_to_file(c, &(*vp)[0])) !=
-	    APP_OK)
+	if ((*vp)[0][0] != '/' &&
+	    (er = relative_to_file(c, &(*vp)[0])) != APP_OK)
 		goto out;
 	er = APP_OK;
 out:
@@ -2162,12 +2162,7 @@ app_config_free(struct app_config *cfg)
 bool
 app_config_installed(const struct app_config *cfg, const char *app)
 {
-	size_t i;
-
-	for (i = 0; i < cfg->installed_apps_len; i++)
-		if (strcmp(cfg->installed_apps[i], app) == 0)
-			return true;
-	return false;
+	return app_str_in(cfg->installed_apps, cfg->installed_apps_len, app);
 }
 
 const char *

@@ -1,6 +1,7 @@
 /* app.c: the error names, app_einput and the clock (app.h). */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "app.h"
@@ -22,12 +23,28 @@ static const char *const names[APP_ERR__MAX] = {
 	[APP_EDB] = "db",
 };
 
+bool
+app_str_in(char *const *list, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(list[i], s) == 0)
+			return true;
+	return false;
+}
+
+const char *
+app_enum_text(const char *const *table, size_t n, unsigned i,
+    const char *fallback)
+{
+	return i < n && table[i] != NULL ? table[i] : fallback;
+}
+
 const char *
 app_err_name(enum app_err er)
 {
-	if ((unsigned)er >= APP_ERR__MAX)
-		return "unknown";
-	return names[er];
+	return app_enum_text(names, APP_ERR__MAX, (unsigned)er, "unknown");
 }
 
 enum app_err

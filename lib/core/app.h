@@ -5,6 +5,7 @@
 #ifndef RESTAUTH_APP_H
 #define RESTAUTH_APP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -17,24 +18,34 @@
  */
 enum app_err {
 	APP_OK = 0,
-	APP_EINPUT,	/* 400: the client sent something we refuse */
-	APP_ESHAPE,	/* 400: well-formed, but not the shape we take */
-	APP_EAUTH,	/* 401: missing or bad credentials */
-	APP_EDENIED,	/* 403: authenticated but not allowed */
-	APP_ENOTFOUND,	/* 404 */
-	APP_EMETHOD,	/* 405 */
-	APP_ECONFLICT,	/* 409: a uniqueness constraint said no */
-	APP_ETOOBIG,	/* 413: body over MAX_BODY_BYTES */
-	APP_EMEDIA,	/* 415: content type we do not parse */
+	APP_EINPUT, /* 400: the client sent something we refuse */
+	APP_ESHAPE, /* 400: well-formed, but not the shape we take */
+	APP_EAUTH, /* 401: missing or bad credentials */
+	APP_EDENIED, /* 403: authenticated but not allowed */
+	APP_ENOTFOUND, /* 404 */
+	APP_EMETHOD, /* 405 */
+	APP_ECONFLICT, /* 409: a uniqueness constraint said no */
+	APP_ETOOBIG, /* 413: body over MAX_BODY_BYTES */
+	APP_EMEDIA, /* 415: content type we do not parse */
 	APP_ETHROTTLED, /* 429 */
-	APP_ENOMEM,	/* 500: allocation failed */
-	APP_EINTERNAL,	/* 500: a bug or an unexpected library failure */
-	APP_EDB,	/* 503: the database is unreachable or failed */
+	APP_ENOMEM, /* 500: allocation failed */
+	APP_EINTERNAL, /* 500: a bug or an unexpected library failure */
+	APP_EDB, /* 503: the database is unreachable or failed */
 	APP_ERR__MAX
 };
 
 /* A short lower-case name for logs ("input", "db", ...). Never NULL. */
 const char *app_err_name(enum app_err);
+
+/* Whether s is one of the n strings of list (exactly, case included). */
+bool app_str_in(char *const *list, size_t n, const char *s);
+
+/*
+ * The text an enum's value i has in table (n entries, indexed by the
+ * enum): fallback for a value out of range or without an entry.
+ */
+const char *app_enum_text(const char *const *table, size_t n, unsigned i,
+    const char *fallback);
 
 /*
  * Why a setting or an input is refused, as one line into err (when err is

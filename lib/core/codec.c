@@ -1,5 +1,6 @@
 /*
- * codec.c: base64, hex, base36, base62 and UTF-8, each once (codec.h).
+ * codec.c: base64, base32, hex, base36, base62 and UTF-8, each once
+ * (codec.h).
  * Decoders take only the one text their encoder writes.
  */
 #include <string.h>
@@ -15,6 +16,11 @@ static const char b62_digits[] =
     "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 static const char b36_digits[] = "0123456789abcdefghijklmnopqrstuvwxyz";
 static const char hex_digits[] = "0123456789abcdef";
+static const char b32_digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+/* Base32 characters of the last n % 5 bytes, without padding (RFC 4648,
+ * 6): and the '=' each such length takes; -1 where no length gives it. */
+static const unsigned char b32_tail[5] = { 0, 2, 4, 5, 7 };
+static const signed char b32_pad[8] = { 0, -1, 6, -1, 4, 3, -1, 1 };
 
 size_t
 codec_b64_len(size_t n, unsigned flags)
@@ -110,6 +116,85 @@ codec_b64_decode(const char *in, size_t n, unsigned flags, unsigned char *out,
 	}
 	/* RFC 4648, 3.5: the bits past the last byte are zero. */
 	if (acc != 0)
+		return APP_EINPUT;
+	*outlen = o;
+	return APP_OK;
+}
+
+size_t
+codec_b32_len(size_t n, unsigned flags)
+{
+	if (flags & CODEC_B32_PAD)
+		return CODEC_B32_LEN(n);
+	return n / 5 * 8 + b32_tail[n % 5];
+}
+
+enum app_err
+codec_b32_encode(const void *in, size_t n, unsigned flags, char *out,
+    size_t outsz, size_t *outlen)
+{
+	const unsigned char *s = in;
+	size_t i, o = 0;
+	uint32_t acc = 0;
+	unsigned bits = 0;
+
+	/* n / 5 first, so codec_b32_len cannot wrap. */
+	if (n / 5 > outsz / 8 || codec_b32_len(n, flags) >= outsz)
+		return APP_EINTERNAL;
+	for (i = 0; i < n; i++) {
+		acc = (acc << 8) | s[i];
+		bits += 8;
+		while (bits >= 5) {
+			bits -= 5;
+			out[o++] = b32_digits[(acc >> bits) & 31];
+		}
+		acc &= (1u << bits) - 1;
+	}
+	if (bits > 0)
+		out[o++] = b32_digits[(acc << (5 - bits)) & 31];
+	if (flags & CODEC_B32_PAD)
+		while (o % 8 != 0)
+			out[o++] = '=';
+	out[o] = '\0';
+	if (outlen != NULL)
+		*outlen = o;
+	return APP_OK;
+}
+
+enum app_err
+codec_b32_decode(const char *in, size_t n, unsigned flags, unsigned char *out,
+    size_t outsz, size_t *outlen)
+{
+	const char *p;
+	uint32_t acc = 0;
+	unsigned bits = 0;
+	size_t i, o = 0, body = n;
+
+	if (flags & CODEC_B32_PAD) {
+		if (n % 8 != 0)
+			return APP_EINPUT;
+		/* At most six '='; any more stay in the body: refused. */
+		while (body > 0 && n - body < 6 && in[body - 1] == '=')
+			body--;
+		if (b32_pad[body % 8] != (signed char)(n - body))
+			return APP_EINPUT;
+	} else if (b32_pad[body % 8] < 0)
+		return APP_EINPUT;
+	for (i = 0; i < body; i++) {
+		if ((p = memchr(b32_digits, in[i], 32)) == NULL)
+			return APP_EINPUT;
+		acc = (acc << 5) | (uint32_t)(p - b32_digits);
+		bits += 5;
+		if (bits >= 8) {
+			bits -= 8;
+			if (o == outsz)
+				return APP_ETOOBIG;
+			out[o++] = (unsigned char)(acc >> bits);
+			acc &= (1u << bits) - 1;
+		}
+	}
+	/* RFC 4648, 3.5: the bits past the last byte are zero. */
+	if (acc != 0 && !(flags & CODEC_B32_ANY_TAIL))
 		return APP_EINPUT;
 	*outlen = o;
 	return APP_OK;

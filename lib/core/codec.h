@@ -1,8 +1,8 @@
 /*
  * codec.h: the byte-to-text encodings every module shares, each written
- * once: base64 (RFC 4648, 4 and 5, with or without padding), lower-case
- * hex, Django's base36 (int_to_base36) and base62 (signing's b62), and
- * UTF-8 (RFC 3629).
+ * once: base64 (RFC 4648, 4 and 5, with or without padding), base32
+ * (RFC 4648, 6: TOTP secrets), lower-case hex, Django's base36 (int_to_base36)
+ * and base62 (signing's b62), and UTF-8 (RFC 3629).
  *
  * Decoding is strict: a text is accepted only if encoding what it decodes
  * to gives that text back (no stray bits, no whitespace, no padding where
@@ -45,6 +45,41 @@ enum app_err codec_b64_encode(const void *in, size_t n, unsigned flags,
  * and out are written only on success (out may be written on failure).
  */
 enum app_err codec_b64_decode(const char *in, size_t n, unsigned flags,
+    unsigned char *out, size_t outsz, size_t *outlen) APP_WUR;
+
+/* Flags of the base32 calls (RFC 4648, 6: "A".."Z", "2".."7"). */
+#define CODEC_B32_PAD 0x1 /* '=' to a multiple of 8: written and required */
+/*
+ * Decoding only: the unused low bits of the last character may be set,
+ * and are dropped, as Python's base64.b32decode does (the one leniency
+ * pyotp's secrets need; RFC 4648, 3.5 lets a decoder choose).
+ */
+#define CODEC_B32_ANY_TAIL 0x2
+
+/* Characters of n bytes in base32 with padding (the most), without NUL. */
+#define CODEC_B32_LEN(n) (8 * (((size_t)(n) + 4) / 5))
+
+/* Characters of n bytes in base32 under flags, without the NUL. */
+size_t codec_b32_len(size_t n, unsigned flags);
+
+/*
+ * n bytes of in as upper-case base32 under flags, and a NUL, into out
+ * (outsz bytes). *outlen (may be NULL) gets the length without the NUL.
+ * APP_EINTERNAL if it does not fit (outsz < codec_b32_len(n, flags) + 1).
+ */
+enum app_err codec_b32_encode(const void *in, size_t n, unsigned flags,
+    char *out, size_t outsz, size_t *outlen) APP_WUR;
+
+/*
+ * Decode n characters of in, base32 under flags, into out (outsz bytes):
+ * upper case only, a length of 8k, 8k+2, 8k+4, 8k+5 or 8k+7 without
+ * CODEC_B32_PAD, 8k with exactly the needed '=' with it, and the unused
+ * bits of the last character zero (unless CODEC_B32_ANY_TAIL). An empty
+ * text is zero bytes. APP_EINPUT for anything else, APP_ETOOBIG if the
+ * bytes do not fit in outsz. *outlen and out are written only on success
+ * (out may be written on failure).
+ */
+enum app_err codec_b32_decode(const char *in, size_t n, unsigned flags,
     unsigned char *out, size_t outsz, size_t *outlen) APP_WUR;
 
 /* n bytes of in as 2n lower-case hex digits and a NUL into out. */

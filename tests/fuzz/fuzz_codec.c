@@ -1,7 +1,7 @@
 /*
  * fuzz_codec.c: libFuzzer target for lib/core/codec.c. The first byte picks
- * the base64 flags; the rest is tried as text for every decoder and as
- * bytes for every encoder. Whatever decodes must re-encode to exactly the
+ * the base64 and base32 flags; the rest is tried as text for every decoder and
+ * as bytes for every encoder. Whatever decodes must re-encode to exactly the
  * input (strictness), and decode(encode(x)) must be x (round trip).
  */
 #include <stddef.h>
@@ -39,6 +39,41 @@ check_b64(const uint8_t *data, size_t size, unsigned flags)
 }
 
 static void
+check_b32(const uint8_t *data, size_t size, unsigned flags)
+{
+	static unsigned char raw[FUZZ_MAX];
+	static char text[CODEC_B32_LEN(FUZZ_MAX) + 1];
+	size_t n = 0, m = 0, k = 0;
+
+	if (codec_b32_decode((const char *)data, size, flags, raw, sizeof(raw),
+		&n) == APP_OK) {
+		if (codec_b32_encode(raw, n, flags, text, sizeof(text), &m) !=
+			APP_OK ||
+		    m != size || memcmp(text, data, size) != 0)
+			__builtin_trap();
+	}
+	/* Lenient about the last character's unused bits, and only that:
+	 * the same length, and the strict decoder takes the re-encoding. */
+	if (codec_b32_decode((const char *)data, size,
+		flags | CODEC_B32_ANY_TAIL, raw, sizeof(raw), &n) == APP_OK) {
+		if (codec_b32_encode(raw, n, flags, text, sizeof(text), &m) !=
+			APP_OK ||
+		    m != size ||
+		    codec_b32_decode(text, m, flags, raw, sizeof(raw), &k) !=
+			APP_OK ||
+		    k != n)
+			__builtin_trap();
+	}
+	if (codec_b32_encode(data, size, flags, text, sizeof(text), &m) !=
+		APP_OK ||
+	    m != codec_b32_len(size, flags) || strlen(text) != m)
+		__builtin_trap();
+	if (codec_b32_decode(text, m, flags, raw, sizeof(raw), &n) != APP_OK ||
+	    n != size || memcmp(raw, data, size) != 0)
+		__builtin_trap();
+}
+
+static void
 check_hex(const uint8_t *data, size_t size)
 {
 	static unsigned char raw[FUZZ_MAX];
@@ -70,8 +105,8 @@ check_base(const uint8_t *data, size_t size)
 	if (codec_b36_decode((const char *)data, size, UINT64_MAX, &v) ==
 	    APP_OK) {
 		codec_b36_encode(v, text);
-		if (strlen(text) != size - k || memcmp(text, data + k,
-						      size - k) != 0)
+		if (strlen(text) != size - k ||
+		    memcmp(text, data + k, size - k) != 0)
 			__builtin_trap();
 	}
 	if (codec_b62_decode((const char *)data, size, INT64_MAX, &v) ==
@@ -119,16 +154,18 @@ check_utf8(const uint8_t *data, size_t size)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	unsigned flags;
+	unsigned flags, b32;
 
 	if (size == 0)
 		return 0;
 	flags = data[0] & (CODEC_B64_URL | CODEC_B64_PAD);
+	b32 = (data[0] >> 2) & CODEC_B32_PAD;
 	data++;
 	size--;
 	if (size > FUZZ_MAX)
 		size = FUZZ_MAX;
 	check_b64(data, size, flags);
+	check_b32(data, size, b32);
 	check_hex(data, size);
 	check_base(data, size);
 	check_utf8(data, size);

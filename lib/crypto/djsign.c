@@ -55,8 +55,7 @@ djs_signature(const char *secret, const char *salt, const void *value,
 	n = snprintf(key_salt, sizeof(key_salt), "%ssigner", salt);
 	if (n < 0 || (size_t)n >= sizeof(key_salt))
 		return APP_EINTERNAL;
-	if ((er = djs_salted_hmac(key_salt, secret, value, len, mac)) ==
-	    APP_OK)
+	if ((er = djs_salted_hmac(key_salt, secret, value, len, mac)) == APP_OK)
 		er = codec_b64_encode(mac, sizeof(mac), CODEC_B64_URL, out,
 		    DJS_SIG_CHARS + 1, NULL);
 	OPENSSL_cleanse(mac, sizeof(mac));
@@ -64,8 +63,51 @@ djs_signature(const char *secret, const char *salt, const void *value,
 }
 
 enum app_err
-djs_ts_sign(const char *secret, const char *salt, const char *value,
-    size_t len, time_t now, char **out)
+djs_sign(const char *secret, const char *salt, const char *value, size_t len,
+    char **out)
+{
+	enum app_err er;
+	char *res;
+
+	if (len > SIZE_MAX / 2 ||
+	    (res = malloc(len + 1 + DJS_SIG_CHARS + 1)) == NULL)
+		return APP_ENOMEM;
+	memcpy(res, value, len);
+	res[len] = ':';
+	if ((er = djs_signature(secret, salt, value, len, res + len + 1)) !=
+	    APP_OK) {
+		free(res);
+		return er;
+	}
+	*out = res;
+	return APP_OK;
+}
+
+enum app_err
+djs_unsign(const char *secret, const char *salt, const char *s, size_t n,
+    size_t *vlen)
+{
+	char sig[DJS_SIG_CHARS + 1];
+	size_t sep;
+	enum app_err er;
+
+	/* value, sig = signed_value.rsplit(sep, 1) */
+	for (sep = n; sep > 0 && s[sep - 1] != ':'; sep--)
+		;
+	if (sep-- == 0)
+		return APP_EAUTH;
+	if ((er = djs_signature(secret, salt, s, sep, sig)) != APP_OK)
+		return er;
+	if (n - sep - 1 != DJS_SIG_CHARS ||
+	    CRYPTO_memcmp(sig, s + sep + 1, DJS_SIG_CHARS) != 0)
+		return APP_EAUTH;
+	*vlen = sep;
+	return APP_OK;
+}
+
+enum app_err
+djs_ts_sign(const char *secret, const char *salt, const char *value, size_t len,
+    time_t now, char **out)
 {
 	char ts[CODEC_B62_BYTES], *res;
 	size_t tlen, n;
@@ -73,14 +115,13 @@ djs_ts_sign(const char *secret, const char *salt, const char *value,
 
 	tlen = codec_b62_encode(now < 0 ? 0 : (uint64_t)now, ts);
 	n = len + 1 + tlen;
-	if (len > SIZE_MAX / 2 || (res = malloc(n + 1 + DJS_SIG_CHARS + 1)) ==
-	    NULL)
+	if (len > SIZE_MAX / 2 ||
+	    (res = malloc(n + 1 + DJS_SIG_CHARS + 1)) == NULL)
 		return APP_ENOMEM;
 	memcpy(res, value, len);
 	res[len] = ':';
 	memcpy(res + len + 1, ts, tlen);
-	if ((er = djs_signature(secret, salt, res, n, res + n + 1)) !=
-	    APP_OK) {
+	if ((er = djs_signature(secret, salt, res, n, res + n + 1)) != APP_OK) {
 		free(res);
 		return er;
 	}
@@ -93,21 +134,12 @@ enum app_err
 djs_ts_unsign(const char *secret, const char *salt, const char *s, size_t n,
     time_t now, long max_age, size_t *vlen, int64_t *ts)
 {
-	char sig[DJS_SIG_CHARS + 1];
-	size_t sep2, sep1;
+	size_t sep2 = 0, sep1;
 	uint64_t t;
 	enum app_err er;
 
-	/* Signer.unsign: value, sig = signed_value.rsplit(sep, 1). */
-	for (sep2 = n; sep2 > 0 && s[sep2 - 1] != ':'; sep2--)
-		;
-	if (sep2-- == 0)
-		return APP_EAUTH;
-	if ((er = djs_signature(secret, salt, s, sep2, sig)) != APP_OK)
+	if ((er = djs_unsign(secret, salt, s, n, &sep2)) != APP_OK)
 		return er;
-	if (n - sep2 - 1 != DJS_SIG_CHARS ||
-	    CRYPTO_memcmp(sig, s + sep2 + 1, DJS_SIG_CHARS) != 0)
-		return APP_EAUTH;
 	/* TimestampSigner.unsign: value, ts = value.rsplit(sep, 1). */
 	for (sep1 = sep2; sep1 > 0 && s[sep1 - 1] != ':'; sep1--)
 		;

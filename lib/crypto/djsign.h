@@ -3,7 +3,8 @@
  * (django.utils.crypto, algorithm="sha256"), Signer and TimestampSigner
  * (django.core.signing, sep ":", b64_encode'd SHA-256 signatures, b62
  * timestamps), as the sessions (session.c), allauth's HMAC confirmation
- * keys (register.c) and the reset tokens (resettok.c) use them.
+ * keys (register.c), the reset tokens (resettok.c) and dj-rest-auth's
+ * MFA tokens and stored TOTP secrets (mfatok.c) use them.
  * Signatures are compared in constant time.
  */
 #ifndef RESTAUTH_DJSIGN_H
@@ -37,6 +38,22 @@ enum app_err djs_signature(const char *secret, const char *salt,
     const void *value, size_t len, char out[DJS_SIG_CHARS + 1]) APP_WUR;
 
 /*
+ * Signer(key=secret, salt=salt).sign(value): value ":" signature into
+ * *out, malloc'd, the caller frees. APP_ENOMEM, APP_EINTERNAL.
+ */
+enum app_err djs_sign(const char *secret, const char *salt, const char *value,
+    size_t len, char **out) APP_WUR;
+
+/*
+ * Signer(key=secret, salt=salt).unsign(s) for s (n bytes): the text after
+ * the last ':' must be the signature of what comes before it, compared
+ * in constant time. The value is s[0..*vlen). APP_EAUTH for anything
+ * refused, APP_ENOMEM, APP_EINTERNAL; *vlen is written only on success.
+ */
+enum app_err djs_unsign(const char *secret, const char *salt, const char *s,
+    size_t n, size_t *vlen) APP_WUR;
+
+/*
  * TimestampSigner(key=secret, salt=salt).sign(value) at now (0 if
  * negative): value ":" b62(now) ":" signature into *out, malloc'd, the
  * caller frees. APP_ENOMEM, APP_EINTERNAL.
@@ -53,8 +70,7 @@ enum app_err djs_ts_sign(const char *secret, const char *salt,
  * time. APP_EAUTH for anything refused, APP_ENOMEM, APP_EINTERNAL;
  * *vlen and *ts are written only on success.
  */
-enum app_err djs_ts_unsign(const char *secret, const char *salt,
-    const char *s, size_t n, time_t now, long max_age, size_t *vlen,
-    int64_t *ts) APP_WUR;
+enum app_err djs_ts_unsign(const char *secret, const char *salt, const char *s,
+    size_t n, time_t now, long max_age, size_t *vlen, int64_t *ts) APP_WUR;
 
 #endif

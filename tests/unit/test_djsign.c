@@ -1,6 +1,7 @@
 /*
  * test_djsign.c: lib/crypto/djsign.c against Django's own salted_hmac, Signer
- * and TimestampSigner (tests/unit/gen_djsign.py), then every way
+ * and TimestampSigner (tests/unit/gen_djsign.py), Signer's sign and unsign
+ * built on that signature, then every way
  * djs_ts_unsign must refuse: a changed byte anywhere, a signature of
  * another length, no separator, a bad or long timestamp, an old one.
  */
@@ -34,10 +35,12 @@ static const struct kat {
 	    "5ced9c2a2f9f9953e3160dbe34b7ca2fd765fb81dc8f3bfb43d83a0a62404edd",
 	    "uMHAjHzcsMtrZVfBz65e0EuugsOY7F-QpM_dxW9OhYY",
 	    "v:a:l\303\274e:z:JJqhoD4zi1OcWMHjXccMK4giv7pi8SK4cHc5_Cana90" },
-	{ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "account", "OTIyMzM3MjAzNjg1NDc3NTgwNw", 2147483647LL,
+	{ "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "account",
+	    "OTIyMzM3MjAzNjg1NDc3NTgwNw", 2147483647LL,
 	    "5fa9a1255ddfe0fdfffa548cc881b5f3f276f6955b60c1f4f25915f0d4aef4bb",
 	    "HMduN5vCbqGwmq_7XH8LtIrDdLRUdHBJs00KNvjK-1U",
-	    "OTIyMzM3MjAzNjg1NDc3NTgwNw:2LKcb1:WItKVMqpk_c3q1Y1QXOgtN4fyQ9SjUOD6gAcYIhV33k" },
+	    "OTIyMzM3MjAzNjg1NDc3NTgwNw:2LKcb1:WItKVMqpk_"
+	    "c3q1Y1QXOgtN4fyQ9SjUOD6gAcYIhV33k" },
 	{ "s3cret", "account", "MQ", 839299365868340223LL,
 	    "b6e570b90d23c682153891eb69ac72264a3254e5b1f91fb3a8423844a61b8833",
 	    "WviTuJ6nIRtwhIyR2p3iyV8T8L_tr75ubAUOTgaq--s",
@@ -100,6 +103,42 @@ test_kats(void)
 	free(s);
 }
 
+/* Signer.sign is value ":" signature (Django's, from the kats); unsign
+ * gives the value back and refuses any change. */
+static void
+test_signer(void)
+{
+	char buf[256], *s;
+	size_t i, j, n, vlen;
+
+	for (i = 0; i < sizeof(kats) / sizeof(kats[0]); i++) {
+		const struct kat *k = &kats[i];
+
+		snprintf(buf, sizeof(buf), "%s:%s", k->value, k->sig);
+		s = NULL;
+		T_ASSERT(djs_sign(k->secret, k->salt, k->value,
+			     strlen(k->value), &s) == APP_OK);
+		T_STREQ(s, buf);
+		free(s);
+		n = strlen(buf);
+		vlen = 99;
+		T_ASSERT(
+		    djs_unsign(k->secret, k->salt, buf, n, &vlen) == APP_OK &&
+		    vlen == strlen(k->value));
+		for (j = 0; j < n; j++) {
+			snprintf(buf, sizeof(buf), "%s:%s", k->value, k->sig);
+			buf[j] = buf[j] == 'A' ? 'B' : 'A';
+			vlen = 99;
+			T_ASSERT(djs_unsign(k->secret, k->salt, buf, n,
+				     &vlen) == APP_EAUTH &&
+			    vlen == 99);
+		}
+	}
+	T_ASSERT(djs_unsign("s3cret", "account", "", 0, &vlen) == APP_EAUTH);
+	T_ASSERT(djs_unsign("s3cret", "account", kats[0].sig,
+		     strlen(kats[0].sig), &vlen) == APP_EAUTH);
+}
+
 static void
 test_refused(void)
 {
@@ -141,8 +180,8 @@ test_refused(void)
 			T_ASSERT(djs_signature(k->secret, k->salt, bad[i],
 				     strlen(bad[i]), sig) == APP_OK);
 			snprintf(buf, sizeof(buf), "%s:%s", bad[i], sig);
-			T_ASSERT(unsign(k, buf, 0, -1, &vlen, &ts) ==
-			    APP_EAUTH);
+			T_ASSERT(
+			    unsign(k, buf, 0, -1, &vlen, &ts) == APP_EAUTH);
 		}
 		/* Ten digits, leading zeros and an empty value pass. */
 		T_ASSERT(djs_signature(k->secret, k->salt, ":0000000001", 11,
@@ -167,6 +206,7 @@ int
 main(void)
 {
 	test_kats();
+	test_signer();
 	test_refused();
 	return T_DONE();
 }

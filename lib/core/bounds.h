@@ -10,7 +10,8 @@
 #define LIMIT_BODY_DEFAULT (64 * 1024)
 /* Hard ceiling for MAX_BODY_BYTES: no auth request needs more. */
 #define LIMIT_BODY_MAX (1024 * 1024)
-/* JSON nesting: our bodies are flat objects; 16 leaves room, stops stack games. */
+/* JSON nesting: our bodies are flat objects; 16 leaves room, stops stack games.
+ */
 #define LIMIT_JSON_DEPTH 16
 /* Members in one JSON object or form body: bounds the duplicate-key scan. */
 #define LIMIT_JSON_MEMBERS 256
@@ -48,11 +49,11 @@
  * Seconds a FastCGI connection may take to deliver its BEGIN_REQUEST
  * and PARAMS records, counted from its accept (or, on a kept
  * connection, its first byte), and that any one read of the body
- * (STDIN) the view reads may wait for its next bytes. A web server writes the params at once, and buffers the body
- * before passing it on (nginx, lighttpd, Apache by default), so a few
- * seconds is generous; a connection still short after it only holds a
- * worker. lighttpd's server.stream-request-body passes a slow client's
- * body on as it comes: then a body slower than this is refused.
+ * (STDIN) the view reads may wait for its next bytes. A web server writes the
+ * params at once, and buffers the body before passing it on (nginx, lighttpd,
+ * Apache by default), so a few seconds is generous; a connection still short
+ * after it only holds a worker. lighttpd's server.stream-request-body passes a
+ * slow client's body on as it comes: then a body slower than this is refused.
  */
 #define LIMIT_FCGI_READ_SECONDS 5
 /*
@@ -69,5 +70,23 @@
  * socket's backlog.
  */
 #define LIMIT_FCGI_PENDING 16
+
+/*
+ * MFA (SPEC-mfa 1, 4.1 M1). A login (ephemeral) or activation token a
+ * client sends back: upstream leaves them unbounded; they are ~75 and
+ * ~140 characters, so 512 is the cap M1 proposes.
+ */
+#define LIMIT_MFA_TOKEN 512
+/* A TOTP or recovery code field (M1's 32; verify's own is DRF's 9). */
+#define LIMIT_MFA_CODE 32
+/* Base32 characters of a TOTP secret read back: pyotp writes 32
+ * (160 bits); 128 (640 bits) leaves room for longer ones. */
+#define LIMIT_MFA_SECRET 128
+/* Recovery codes per user: used_mask is read as 64 bits. Upstream's
+ * default MFA_RECOVERY_CODE_COUNT is 10. */
+#define LIMIT_MFA_RECOVERY_CODES 64
+/* Bytes of the account name and of the issuer in an otpauth:// URI: an
+ * e-mail address (LIMIT_EMAIL_BYTES) or a username fits. */
+#define LIMIT_MFA_LABEL 1024
 
 #endif

@@ -43,8 +43,8 @@ enum app_err totp_secret_new(char out[TOTP_SECRET_CHARS + 1]) APP_WUR;
  * trailing '=' stripped and 0, 1, 3, 4 or 6 of them, the unused bits of
  * the last character ignored (Python's base64.b32decode). "" is an empty
  * key. APP_EINPUT for anything else (over LIMIT_MFA_SECRET characters,
- * non-ASCII included). key and *keylen are written only on success; the
- * caller wipes key (OPENSSL_cleanse).
+ * non-ASCII included). *keylen is written only on success, key may be
+ * written on failure too; the caller wipes key (OPENSSL_cleanse).
  */
 enum app_err totp_secret_decode(const char *s, size_t n,
     unsigned char key[TOTP_KEY_MAX], size_t *keylen) APP_WUR;

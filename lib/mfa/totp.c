@@ -204,8 +204,9 @@ totp_verify(const char *secret, size_t slen, unsigned digits, unsigned period,
 	/* Upstream refuses an empty secret before comparing anything. */
 	if (slen == 0)
 		return APP_EINPUT;
+	/* A refused secret may leave part of a key behind: wiped at out. */
 	if ((er = totp_secret_decode(secret, slen, key, &keylen)) != APP_OK)
-		return er;
+		goto out;
 	er = APP_EINPUT;
 	if (keylen == 0 || totp_code_digits(code, n, got, &glen) != APP_OK)
 		goto out;

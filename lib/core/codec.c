@@ -68,26 +68,45 @@ codec_b64_encode(const void *in, size_t n, unsigned flags, char *out,
 	return APP_OK;
 }
 
-/* The value of c in the alphabet of flags, or -1. */
-static int
-b64_value(char c, unsigned flags)
+/*
+ * The n characters of a base64 or base32 body, each worth width bits (its
+ * place in alphabet, 2^width characters), packed into bytes; *tail holds
+ * the bits past the last byte, which RFC 4648 3.5 wants zero.
+ */
+static enum app_err
+unpack(const char *in, size_t n, const char *alphabet, unsigned width,
+    unsigned char *out, size_t outsz, size_t *outlen, uint32_t *tail)
 {
-	const char *tab = flags & CODEC_B64_URL ? b64_url : b64_std;
 	const char *p;
+	uint32_t acc = 0;
+	unsigned bits = 0;
+	size_t i, o = 0;
 
-	if ((p = memchr(tab, c, 64)) == NULL)
-		return -1;
-	return (int)(p - tab);
+	for (i = 0; i < n; i++) {
+		if ((p = memchr(alphabet, in[i], (size_t)1 << width)) == NULL)
+			return APP_EINPUT;
+		acc = (acc << width) | (uint32_t)(p - alphabet);
+		bits += width;
+		if (bits >= 8) {
+			bits -= 8;
+			if (o == outsz)
+				return APP_ETOOBIG;
+			out[o++] = (unsigned char)(acc >> bits);
+			acc &= (1u << bits) - 1;
+		}
+	}
+	*outlen = o;
+	*tail = acc;
+	return APP_OK;
 }
 
 enum app_err
 codec_b64_decode(const char *in, size_t n, unsigned flags, unsigned char *out,
     size_t outsz, size_t *outlen)
 {
-	uint32_t acc = 0;
-	unsigned bits = 0;
-	size_t i, o = 0, body = n;
-	int v;
+	uint32_t tail;
+	size_t o, body = n;
+	enum app_err er;
 
 	if (flags & CODEC_B64_PAD) {
 		if (n % 4 != 0)
@@ -101,21 +120,11 @@ codec_b64_decode(const char *in, size_t n, unsigned flags, unsigned char *out,
 	}
 	if (body % 4 == 1)
 		return APP_EINPUT;
-	for (i = 0; i < body; i++) {
-		if ((v = b64_value(in[i], flags)) < 0)
-			return APP_EINPUT;
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (o == outsz)
-				return APP_ETOOBIG;
-			out[o++] = (unsigned char)(acc >> bits);
-			acc &= (1u << bits) - 1;
-		}
-	}
+	if ((er = unpack(in, body, flags & CODEC_B64_URL ? b64_url : b64_std, 6,
+		 out, outsz, &o, &tail)) != APP_OK)
+		return er;
 	/* RFC 4648, 3.5: the bits past the last byte are zero. */
-	if (acc != 0)
+	if (tail != 0)
 		return APP_EINPUT;
 	*outlen = o;
 	return APP_OK;
@@ -165,10 +174,9 @@ enum app_err
 codec_b32_decode(const char *in, size_t n, unsigned flags, unsigned char *out,
     size_t outsz, size_t *outlen)
 {
-	const char *p;
-	uint32_t acc = 0;
-	unsigned bits = 0;
-	size_t i, o = 0, body = n;
+	uint32_t tail;
+	size_t o, body = n;
+	enum app_err er;
 
 	if (flags & CODEC_B32_PAD) {
 		if (n % 8 != 0)
@@ -180,21 +188,11 @@ codec_b32_decode(const char *in, size_t n, unsigned flags, unsigned char *out,
 			return APP_EINPUT;
 	} else if (b32_pad[body % 8] < 0)
 		return APP_EINPUT;
-	for (i = 0; i < body; i++) {
-		if ((p = memchr(b32_digits, in[i], 32)) == NULL)
-			return APP_EINPUT;
-		acc = (acc << 5) | (uint32_t)(p - b32_digits);
-		bits += 5;
-		if (bits >= 8) {
-			bits -= 8;
-			if (o == outsz)
-				return APP_ETOOBIG;
-			out[o++] = (unsigned char)(acc >> bits);
-			acc &= (1u << bits) - 1;
-		}
-	}
+	if ((er = unpack(in, body, b32_digits, 5, out, outsz, &o, &tail)) !=
+	    APP_OK)
+		return er;
 	/* RFC 4648, 3.5: the bits past the last byte are zero. */
-	if (acc != 0 && !(flags & CODEC_B32_ANY_TAIL))
+	if (tail != 0 && !(flags & CODEC_B32_ANY_TAIL))
 		return APP_EINPUT;
 	*outlen = o;
 	return APP_OK;

@@ -280,7 +280,8 @@ $(BUILD)/tests/failmalloc.so: tests/faults/failmalloc.c
 VALGRIND_TESTS ?= test_login test_user test_logout test_password \
 	test_jwt_mode test_smoke test_openapi test_admin test_session \
 	test_policy test_registration test_hostile test_dbrestart \
-	test_jwt_race test_registration_race test_makerun test_throttle
+	test_jwt_race test_registration_race test_makerun test_throttle \
+	test_mfa
 VG_LOGS = $(abspath $(BUILD))/valgrind
 # Seconds an HTTP request may take under memcheck (tests/http/harness.py
 # RESTAUTH_TEST_TIMEOUT; tests' waits and time bounds scale with it, as

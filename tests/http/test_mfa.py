@@ -379,13 +379,15 @@ def qr_text(what, uri):
     if not shutil.which("rsvg-convert") or not shutil.which("zbarimg"):
         t.skip(what + ": QR decoded", "rsvg-convert or zbarimg missing")
         return None
-    svg = base64.b64decode(uri.split(",", 1)[1])
+    try:
+        svg = base64.b64decode(uri.split(",", 1)[1])
+    except (IndexError, ValueError):
+        return ""
     d = tempfile.mkdtemp(prefix="restauth-mfa-qr-")
     try:
         png = os.path.join(d, "qr.png")
         subprocess.run(["rsvg-convert", "-b", "white", "-a", "-w", "600",
-                        "-o", png], input=svg, check=True,
-                       capture_output=True)
+                        "-o", png], input=svg, capture_output=True)
         r = subprocess.run(["zbarimg", "-q", "--raw", png],
                            capture_output=True)
         return r.stdout.decode("utf-8", "replace").rstrip("\n")
@@ -434,6 +436,7 @@ def login_answer(s):
                                          "password": "wrong"})
         same("MFA user, wrong password", r, 400, UNABLE)
     t.eq("wrong passwords counted", count(s, "restauth_login_failure"), 1)
+    sessions = count(s, "django_session")
     tok, r = mfa_login(s, "mia")
     t.eq("MFA login: 200", r.status, 200)
     t.eq("MFA login: keys in order", list(r.json), ["ephemeral_token",
@@ -458,7 +461,7 @@ def login_answer(s):
     t.eq("MFA login: no Set-Cookie", r.cookies(), [])
     t.eq("MFA login: no token row",
          count(s, "authtoken_token", "user_id = :'p1'", a.uid), 0)
-    t.eq("MFA login: no session", count(s, "django_session"), 0)
+    t.eq("MFA login: no session", count(s, "django_session"), sessions)
     t.check("MFA login: last_login unchanged", not last_login_set(s, a.uid))
     t.eq("MFA login: the failed-login counter is cleared",
          count(s, "restauth_login_failure"), 0)
@@ -1181,7 +1184,7 @@ def variants(s):
     ) and want.endswith("&issuer=Acme%20%26%20Sons%2C%20Inc.&digits=8&"
                         "period=60"), want)
     qr = j.get("qr_code_data_uri", "")
-    text = qr_text("variants qr", qr) if qr.startswith("data:") else ""
+    text = qr_text("variants qr", qr)
     if text is not None:
         t.eq("variants: QR encodes the totp_url", text, want)
     settle(60)

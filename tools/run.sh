@@ -33,7 +33,7 @@ password_change:password/change password_reset:password/reset
 login:login logout:logout user:user
 token_verify:token/verify token_refresh:token/refresh
 verify_email:registration/verify-email resend_email:registration/resend-email
-registration:registration"
+registration:registration mfa:mfa"
 nl='
 '
 

@@ -14,6 +14,7 @@
 #include "csrf.h"
 #include "db.h"
 #include "login.h"
+#include "mfa.h"
 #include "policy.h"
 #include "resp.h"
 #include "serve.h"
@@ -82,17 +83,48 @@ out:
 }
 
 enum app_err
+login_user(struct app_call *c, const struct pol_login *pl,
+    const struct db_user *user, login_first_fn first, void *arg)
+{
+	struct app_ctx *ctx = c->ctx;
+	struct login_plan p = plan_of(&ctx->cfg);
+	char stored[DB_TOKEN_KEY_BYTES] = "";
+	enum app_err er = APP_OK;
+	bool tx;
+
+	/* One transaction, only when there is more than one write. */
+	tx = (pl->counted + p.token + p.touch + p.session + p.jwt +
+		 (first != NULL)) > 1;
+	if (tx && (er = db_begin(&ctx->db)) != APP_OK)
+		return er;
+	if (first != NULL)
+		er = first(c, arg);
+	if (er == APP_OK)
+		er = writes(c, &p, pl, user, stored);
+	if (tx && er == APP_OK)
+		er = db_commit(&ctx->db);
+	if (tx)
+		db_rollback(&ctx->db);
+	/* Token mode: the key, or dj-rest-auth's 204 without a model. */
+	if (er == APP_OK && p.token)
+		er = ans_token(c->resp, 200, stored);
+	else if (er == APP_OK && !p.jwt)
+		resp_json(c->resp, 204, NULL);
+	OPENSSL_cleanse(stored, sizeof(stored));
+	return er;
+}
+
+enum app_err
 login_run(struct app_call *c, const struct acct_login *in,
     struct json_object **errs)
 {
 	struct app_ctx *ctx = c->ctx;
-	struct login_plan p = plan_of(&ctx->cfg);
-	char stored[DB_TOKEN_KEY_BYTES] = "", ident[ACCT_IDENT_BYTES];
+	char ident[ACCT_IDENT_BYTES];
 	struct db_user user = { 0 };
 	struct pol_login pl;
 	const char *msg = NULL;
 	enum app_err er;
-	bool tx;
+	bool challenged = false;
 	long wait = 0;
 
 	/* The account's failed-login backoff, before any password hash;
@@ -112,22 +144,15 @@ login_run(struct app_call *c, const struct acct_login *in,
 		er = APP_ENOMEM;
 	if (er != APP_OK)
 		goto out;
-	/* One transaction, only when there is more than one write. */
-	tx = (pl.counted + p.token + p.touch + p.session + p.jwt) > 1;
-	if (tx && (er = db_begin(&ctx->db)) != APP_OK)
+	/* dj-rest-auth's MFALoginView: a user with TOTP gets a login
+	 * token for mfa/verify/ instead. */
+	if (ctx->cfg.rest_auth.mfa_enabled &&
+	    ((er = mfa_login_challenge(c, &user, &pl, &challenged)) !=
+		    APP_OK ||
+		challenged))
 		goto out;
-	er = writes(c, &p, &pl, &user, stored);
-	if (tx && er == APP_OK)
-		er = db_commit(&ctx->db);
-	if (tx)
-		db_rollback(&ctx->db);
-	/* Token mode: the key, or dj-rest-auth's 204 without a model. */
-	if (er == APP_OK && p.token)
-		er = ans_token(c->resp, 200, stored);
-	else if (er == APP_OK && !p.jwt)
-		resp_json(c->resp, 204, NULL);
+	er = login_user(c, &pl, &user, NULL, NULL);
 out:
-	OPENSSL_cleanse(stored, sizeof(stored));
 	OPENSSL_cleanse(ident, sizeof(ident));
 	OPENSSL_cleanse(&user, sizeof(user));
 	return er;

@@ -79,6 +79,9 @@
 #define LIMIT_MFA_TOKEN 512
 /* A TOTP or recovery code field (M1's 32; verify's own is DRF's 9). */
 #define LIMIT_MFA_CODE 32
+/* mfa/verify/'s code: upstream's max_length, which also bounds
+ * MFA_TOTP_DIGITS (a longer TOTP could never pass it). */
+#define LIMIT_MFA_VERIFY_CODE 9
 /* Base32 characters of a TOTP secret read back: pyotp writes 32
  * (160 bits); 128 (640 bits) leaves room for longer ones. */
 #define LIMIT_MFA_SECRET 128

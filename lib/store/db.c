@@ -99,6 +99,8 @@ enum stmt {
 	ST_OUTBOX_DELETE,
 	ST_OUTBOX_FAILED,
 	ST_COOLDOWN_CLEAN,
+	/* MFA (lib/api/mfa.c) */
+	ST_MFA_TOKEN_CLEAN,
 	ST__MAX
 };
 
@@ -471,6 +473,10 @@ static const struct {
 	[ST_COOLDOWN_CLEAN] = { "cooldown_clean",
 	    "DELETE FROM restauth_reset_cooldown WHERE sent < now() - "
 	    "($1::int + 86400) * interval '1 second'", 1 },
+	/* Login tokens of mfa/verify/ past their expiry, which refuses them
+	 * anyway (flushexpiredtokens). */
+	[ST_MFA_TOKEN_CLEAN] = { "mfa_token_clean",
+	    "DELETE FROM restauth_mfa_token WHERE expires_at <= now()", 0 },
 };
 
 enum app_err
@@ -1070,19 +1076,26 @@ db_is_blacklisted(struct db *db, const char *jti, bool *yes)
 	return exists(db, ST_IS_BLACKLISTED, params, yes);
 }
 
-enum app_err
-db_flush_expired(struct db *db, long *deleted)
+/* Run st, a DELETE without parameters; *deleted: its row count. APP_EDB. */
+static enum app_err
+run_deleted(struct db *db, enum stmt st, long *deleted)
 {
 	PGresult *res = NULL;
 	enum app_err er;
 	long long n;
 
-	if ((er = run(db, ST_FLUSH_EXPIRED, NULL, &res)) != APP_OK)
+	if ((er = run(db, st, NULL, &res)) != APP_OK)
 		return er;
 	if ((er = db_parse_int(PQcmdTuples(res), 0, LONG_MAX, &n)) == APP_OK)
 		*deleted = (long)n;
 	PQclear(res);
 	return er;
+}
+
+enum app_err
+db_flush_expired(struct db *db, long *deleted)
+{
+	return run_deleted(db, ST_FLUSH_EXPIRED, deleted);
 }
 
 /*
@@ -1570,4 +1583,10 @@ db_mail_wait(struct db *db, int timeout_ms, const sigset_t *mask,
 		PQfreemem(n);
 	}
 	return APP_OK;
+}
+
+enum app_err
+db_mfa_token_clean(struct db *db, long *deleted)
+{
+	return run_deleted(db, ST_MFA_TOKEN_CLEAN, deleted);
 }

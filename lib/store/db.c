@@ -111,6 +111,7 @@ enum stmt {
 	ST_MFA_TOKEN_HIT,
 	ST_MFA_TOKEN_USE,
 	ST_MFA_TOKEN_SEEN,
+	ST_MFA_TOKEN_CLEAN,
 	ST__MAX
 };
 
@@ -547,6 +548,10 @@ static const struct {
 	    "$1::bytea AND used_at IS NULL RETURNING 1", 1 },
 	[ST_MFA_TOKEN_SEEN] = { "mfa_token_seen",
 	    "SELECT 1 FROM restauth_mfa_token WHERE digest = $1::bytea", 1 },
+	/* Login tokens of mfa/verify/ past their expiry, which refuses them
+	 * anyway (flushexpiredtokens). */
+	[ST_MFA_TOKEN_CLEAN] = { "mfa_token_clean",
+	    "DELETE FROM restauth_mfa_token WHERE expires_at <= now()", 0 },
 };
 
 enum app_err
@@ -1146,19 +1151,26 @@ db_is_blacklisted(struct db *db, const char *jti, bool *yes)
 	return exists(db, ST_IS_BLACKLISTED, params, yes);
 }
 
-enum app_err
-db_flush_expired(struct db *db, long *deleted)
+/* Run st, a DELETE without parameters; *deleted: its row count. APP_EDB. */
+static enum app_err
+run_deleted(struct db *db, enum stmt st, long *deleted)
 {
 	PGresult *res = NULL;
 	enum app_err er;
 	long long n;
 
-	if ((er = run(db, ST_FLUSH_EXPIRED, NULL, &res)) != APP_OK)
+	if ((er = run(db, st, NULL, &res)) != APP_OK)
 		return er;
 	if ((er = db_parse_int(PQcmdTuples(res), 0, LONG_MAX, &n)) == APP_OK)
 		*deleted = (long)n;
 	PQclear(res);
 	return er;
+}
+
+enum app_err
+db_flush_expired(struct db *db, long *deleted)
+{
+	return run_deleted(db, ST_FLUSH_EXPIRED, deleted);
 }
 
 /*
@@ -1866,4 +1878,10 @@ db_mfa_token_seen(struct db *db,
 	const char *params[] = { fmt_digest(dbuf, digest) };
 
 	return exists(db, ST_MFA_TOKEN_SEEN, params, seen);
+}
+
+enum app_err
+db_mfa_token_clean(struct db *db, long *deleted)
+{
+	return run_deleted(db, ST_MFA_TOKEN_CLEAN, deleted);
 }

@@ -379,6 +379,11 @@ enum app_err db_mail_listen(struct db *) APP_WUR;
  */
 enum app_err db_mail_wait(struct db *, int timeout_ms, const sigset_t *mask,
     bool *woken) APP_WUR;
+/*
+ * Delete the MFA login tokens (restauth_mfa_token) past their expiry;
+ * *deleted: how many. APP_EDB (then *deleted is untouched).
+ */
+enum app_err db_mfa_token_clean(struct db *, long *deleted) APP_WUR;
 
 /* ---- MFA (lib/api/mfa.c): dj_rest_auth_mfa_authenticator, restauth_mfa_token */
 

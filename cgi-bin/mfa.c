@@ -103,8 +103,8 @@ static const struct app_endpoint deactivate_ep = {
 	.routed = mfa_routed,
 };
 
-static const struct form deactivate_form = { &deactivate_ep,
-	deactivate_fields, D__MAX, .run_on_errors = true, .run = deactivate };
+static const struct form deactivate_form = { &deactivate_ep, deactivate_fields,
+	D__MAX, .run_on_errors = true, .run = deactivate };
 
 /* MFAStatusView, RecoveryCodesView, RecoveryCodesRegenerateView: no
  * fields, the body never read. */
@@ -125,8 +125,7 @@ codes(struct app_call *c, const struct form_in *in, struct json_object **e)
 }
 
 static enum app_err
-regenerate(struct app_call *c, const struct form_in *in,
-    struct json_object **e)
+regenerate(struct app_call *c, const struct form_in *in, struct json_object **e)
 {
 	(void)in;
 	(void)e;

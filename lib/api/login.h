@@ -11,9 +11,7 @@
 
 struct acct_login;
 struct app_call;
-struct db_user;
 struct json_object;
-struct pol_login;
 
 /*
  * Log in with in (its fields already through req_fields). APP_OK: the
@@ -23,16 +21,5 @@ struct pol_login;
  */
 enum app_err login_run(struct app_call *call, const struct acct_login *in,
     struct json_object **errs) APP_WUR;
-
-/*
- * What a login of user writes (pl's backoff cleared, token, last_login,
- * session, outstanding JWT) and its answer, as login_run after the
- * credentials; first (may be NULL) runs before, in the same transaction
- * (mfa/verify/'s step burn): its error stops and undoes the login and is
- * returned. Errors otherwise as login_run.
- */
-typedef enum app_err (*login_first_fn)(struct app_call *call, void *arg);
-enum app_err login_user(struct app_call *call, const struct pol_login *pl,
-    const struct db_user *user, login_first_fn first, void *arg) APP_WUR;
 
 #endif

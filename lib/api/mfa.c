@@ -17,8 +17,8 @@
 #include "answer.h"
 #include "config.h"
 #include "db.h"
+#include "grant.h"
 #include "log.h"
-#include "login.h"
 #include "mfa.h"
 #include "mfatok.h"
 #include "policy.h"
@@ -68,7 +68,7 @@ static enum app_err
 refuse(struct json_object **errs, const char *field, const char *msg)
 {
 	return resp_errors_add(errs, field, msg) == APP_OK ? APP_EINPUT
-							  : APP_ENOMEM;
+							   : APP_ENOMEM;
 }
 
 /* Upstream checks some state before reading the body: its answer wins
@@ -117,8 +117,9 @@ answer_obj(struct app_call *c, int status, const char *const *kv, size_t n,
 	if ((o = json_object_new_object()) == NULL)
 		return APP_ENOMEM;
 	for (i = 0; i < n; i++) {
-		v = kv[2 * i + 1] != NULL ? json_object_new_string(kv[2 * i + 1])
-					  : NULL;
+		v = kv[2 * i + 1] != NULL
+		    ? json_object_new_string(kv[2 * i + 1])
+		    : NULL;
 		if ((kv[2 * i + 1] != NULL && v == NULL) ||
 		    json_object_object_add(o, kv[2 * i], v) != 0) {
 			json_object_put(v);
@@ -138,8 +139,8 @@ answer_obj(struct app_call *c, int status, const char *const *kv, size_t n,
 
 /* 200 {key: [codes]}. */
 static enum app_err
-answer_codes(struct app_call *c, const char *key,
-    char codes[][RCODE_CHARS + 1], unsigned n)
+answer_codes(struct app_call *c, const char *key, char codes[][RCODE_CHARS + 1],
+    unsigned n)
 {
 	struct json_object *o, *a;
 	unsigned i;
@@ -199,8 +200,8 @@ totp_check(const struct app_config *cfg, const struct db_mfa *m,
 
 	if (!m->totp)
 		return APP_EINPUT;
-	er = mfatok_secret_unsign(cfg->secret_key, m->secret,
-	    strlen(m->secret), secret);
+	er = mfatok_secret_unsign(cfg->secret_key, m->secret, strlen(m->secret),
+	    secret);
 	if (er == APP_EINPUT)
 		/* Another SECRET_KEY signed it: upstream's 500. */
 		log_warnx("mfa: a stored TOTP secret is not signed with "
@@ -210,8 +211,8 @@ totp_check(const struct app_config *cfg, const struct db_mfa *m,
 	min_step = m->last_step == INT64_MIN ? INT64_MIN : m->last_step + 1;
 	er = totp_verify(secret, strlen(secret),
 	    (unsigned)cfg->rest_auth.mfa_totp_digits,
-	    (unsigned)cfg->rest_auth.mfa_totp_period, app_now(), min_step,
-	    code, strlen(code), step);
+	    (unsigned)cfg->rest_auth.mfa_totp_period, app_now(), min_step, code,
+	    strlen(code), step);
 	if (er == APP_OK)
 		er = totp_code_digits(code, strlen(code), digits, &n);
 	OPENSSL_cleanse(secret, sizeof(secret));
@@ -222,8 +223,8 @@ totp_check(const struct app_config *cfg, const struct db_mfa *m,
 static enum app_err
 token_digest(const char *tok, unsigned char digest[DB_MFA_DIGEST_BYTES])
 {
-	return EVP_Digest(tok, strlen(tok), digest, NULL, EVP_sha256(),
-		   NULL) == 1
+	return EVP_Digest(tok, strlen(tok), digest, NULL, EVP_sha256(), NULL) ==
+		1
 	    ? APP_OK
 	    : APP_EINTERNAL;
 }
@@ -335,8 +336,8 @@ verify_first(struct app_call *c, void *arg)
 		v->lost = "code";
 		return APP_EINPUT;
 	}
-	if (er == APP_OK && (er = db_mfa_token_use(db, v->digest)) ==
-	    APP_ENOTFOUND) {
+	if (er == APP_OK &&
+	    (er = db_mfa_token_use(db, v->digest)) == APP_ENOTFOUND) {
 		v->lost = "ephemeral_token";
 		return APP_EINPUT;
 	}
@@ -361,8 +362,8 @@ verify_token(struct app_call *c, const char *token, struct verify *v)
 	if ((er = token_digest(token, v->digest)) != APP_OK)
 		return er;
 	/* The row lives as long as the token can. */
-	if ((er = db_mfa_token_hit(&c->ctx->db, v->digest,
-		 issued + max_age + 1, &attempts, &used)) != APP_OK)
+	if ((er = db_mfa_token_hit(&c->ctx->db, v->digest, issued + max_age + 1,
+		 &attempts, &used)) != APP_OK)
 		return er;
 	if (used || attempts > cfg->rest_auth.mfa_verify_attempts) {
 		audit(c, "verify_failed", v->uid,
@@ -416,7 +417,7 @@ mfa_verify(struct app_call *c, const char *token, const char *code,
 		    (unsigned)ctx->cfg.rest_auth.mfa_recovery_code_count,
 		    m.used_mask, code, strlen(code), &v.index);
 	if (er == APP_OK)
-		er = login_user(c, &pl, &user, verify_first, &v);
+		er = grant_login(c, &pl, &user, verify_first, &v);
 	if (er == APP_EINPUT) {
 		audit(c, "verify_failed", v.uid,
 		    v.lost != NULL ? "race_lost" : "invalid_code");
@@ -501,8 +502,7 @@ activate_store(struct app_ctx *ctx, int64_t uid, const char *secret,
 		goto out;
 	if ((er = db_mfa_totp_insert(&ctx->db, uid, stored, digits, step)) ==
 		APP_OK &&
-	    (er = db_mfa_recovery_reset(&ctx->db, uid, seed, false)) ==
-		APP_OK)
+	    (er = db_mfa_recovery_reset(&ctx->db, uid, seed, false)) == APP_OK)
 		er = db_commit(&ctx->db);
 	db_rollback(&ctx->db);
 out:
@@ -614,8 +614,8 @@ mfa_deactivate(struct app_call *c, bool fields_ok, const char *code,
 		if ((er = db_mfa_totp_burn(&ctx->db, uid, m.secret, step,
 			 digits)) == APP_ENOTFOUND)
 			er = APP_EINPUT;
-		if (er == APP_OK && (er = db_mfa_delete(&ctx->db, uid)) ==
-			APP_OK &&
+		if (er == APP_OK &&
+		    (er = db_mfa_delete(&ctx->db, uid)) == APP_OK &&
 		    (er = pol_login_succeeded(&ctx->db, &pl)) == APP_OK)
 			er = db_commit(&ctx->db);
 		db_rollback(&ctx->db);

@@ -100,7 +100,9 @@ $env		),
 "
 			;;
 		lighttpd-cgi)
-			routes="$routes	\"$PREFIX$path/\" => \"$CGIDIR/$p.fcgi\",$nl"
+			# The target's "/" makes what follows the path
+			# PATH_INFO (a family's route, mfa/ + "status/").
+			routes="$routes	\"$PREFIX$path/\" => \"$CGIDIR/$p.fcgi/\",$nl"
 			;;
 		apache | apache-cgi)
 			alias=AliasMatch

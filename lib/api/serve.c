@@ -95,7 +95,9 @@ options_answer(struct app_call *call, const struct app_endpoint *ep)
  * nginx: "/auth/mfa/" and "status/"; Apache: "/auth/mfa" and
  * "/status/"). An endpoint's path is ours when the whole path ends with
  * "/" + path and the mapped part (mapped, "user/" or a family's "mfa/",
- * its last "/" aside) lies in SCRIPT_NAME. Without SCRIPT_NAME (a bare
+ * its last "/" aside) lies in SCRIPT_NAME. (lighttpd's split cannot
+ * tell "/auth/mfa/mfa/status/" from mfa/status/ of a deployment at
+ * "/auth/mfa/": a family there takes both.) Without SCRIPT_NAME (a bare
  * CGI call) there is nothing to check. Under Apache's .htaccess
  * rewrites, REDIRECT_URL holds the whole path the client asked for.
  */

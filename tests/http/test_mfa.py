@@ -151,6 +151,10 @@ def cookie_shape(r):
 
 # --- independent TOTP and recovery codes ---
 
+# Every code, secret and token the scenarios use: none may reach the log.
+SECRETS = set()
+
+
 def oath(secret, at, digits=6, period=30):
     """The TOTP code of secret at unix time `at`, by oathtool; pyotp must
     give the same."""
@@ -162,6 +166,7 @@ def oath(secret, at, digits=6, period=30):
     if code != py:
         t.check("oathtool and pyotp agree at %d" % at, False,
                 "%s vs %s" % (code, py))
+    SECRETS.add(code)
     return code
 
 
@@ -249,7 +254,9 @@ def token(s, uid, at=None, key=None):
         while (uid, at) in _issued:
             at -= 1
     _issued.add((uid, at))
-    return dj_login_token(key or s.secret, uid, at)
+    tok = dj_login_token(key or s.secret, uid, at)
+    SECRETS.add(tok)
+    return tok
 
 
 def mfa_login(s, name, password=PW, **kw):
@@ -265,6 +272,7 @@ def mfa_login(s, name, password=PW, **kw):
         key = (int(parts[0]), b62dec(parts[1]))
         if key not in _issued:
             _issued.add(key)
+            SECRETS.add(tok)
             return tok, r
         time.sleep(1.05 - time.time() % 1)
 
@@ -282,6 +290,7 @@ def enrol_sql(s, uid, secret=None, seed=None):
           "NULL, :'p3')",
           json.dumps({"secret": dj_signed_secret(s.secret, secret)}),
           json.dumps({"seed": seed, "used_mask": 0}), uid)
+    SECRETS.update([secret, seed] + rcodes(seed, 10))
     return secret, seed
 
 
@@ -544,6 +553,7 @@ def enrolment(s):
     if text is not None:
         t.eq("qr: encodes the totp_url", text, want)
     act = j.get("activation_token", "")
+    SECRETS.update([secret, act])
     t.check("activation token: 3 parts", len(act.split(":")) == 3, act)
     try:
         payload = signing.loads(act, key=s.secret, salt=ACTIVATION_SALT,
@@ -1241,6 +1251,33 @@ def variants(s):
         BAD_CODE)
 
 
+def audit_log(s):
+    """Every MFA event is logged (event, user, address), and no code,
+    secret or token is."""
+    with open(s.log.name, errors="replace") as f:
+        lines = f.read().splitlines()
+    prog = [ln for ln in lines if ln.startswith(("mfa.fcgi:",
+                                                 "login.fcgi:"))]
+
+    def uid(name):
+        return int(s.sql("SELECT id FROM auth_user WHERE username = :'p1'",
+                         name)[0][0])
+    for event, name in (("activated", "eve"), ("totp_verified", "mia"),
+                        ("recovery_code_used", "oli"),
+                        ("deactivated", "ray"),
+                        ("recovery_codes_regenerated", "sam"),
+                        ("verify_failed", "lou"), ("activation_failed", "fay"),
+                        ("deactivation_failed", "ray")):
+        want = "mfa: %s user=%d " % (event, uid(name))
+        t.check("log: %s of %s" % (event, name),
+                any(want in ln for ln in prog), want)
+    t.check("log: a refused inactive user says why", any(
+        "reason=user_inactive" in ln for ln in prog), len(prog))
+    leaked = sorted(x for x in SECRETS if len(x) >= 6 and any(
+        x in ln for ln in (lines if len(x) >= 8 else prog)))
+    t.eq("log: no code, secret or token of %d" % len(SECRETS), leaked, [])
+
+
 def config_bounds(s):
     """Values out of range are refused when the config is read."""
     d = tempfile.mkdtemp(prefix="restauth-mfa-cfg-")
@@ -1535,39 +1572,43 @@ def backoff(s):
          429)
 
 
-def main():
-    with h.Stack(dict(mfa_config(), REST_AUTH={"MFA_ENABLED": False})) as s:
-        t.run(disabled, s)
-    with h.Stack(mfa_config(), procs=4) as s:
-        for fn in (login_answer, enrolment, activation_errors,
-                   activation_race, verify_fields, verify_tokens,
-                   verify_attempts, verify_codes, verify_races, deactivate,
-                   recovery_codes, auth_and_methods, config_bounds):
-            t.run(fn, s)
-    with h.Stack(mfa_config(
-            MFA_TOTP_ISSUER="Acme & Sons, Inc.", MFA_TOTP_DIGITS=8,
-            MFA_TOTP_PERIOD=60, MFA_RECOVERY_CODE_COUNT=3,
-            MFA_VERIFY_ATTEMPTS=2, MFA_EPHEMERAL_TOKEN_TIMEOUT=20)) as s:
-        t.run(variants, s)
-    with h.Stack(JWT_CONFIG) as s:
-        t.run(jwt_mode, s)
-    with h.Stack(mfa_config(TOKEN_MODEL=None)) as s:
-        t.run(session_mode, s)
-    with h.Stack(dict(mfa_config(), REST_FRAMEWORK={
-            "DEFAULT_THROTTLE_CLASSES": [SCOPED],
-            "DEFAULT_THROTTLE_RATES": {"dj_rest_auth_mfa_verify":
-                                       "3/minute"}})) as s:
-        t.run(scope_rate, s)
-    with h.Stack(dict(mfa_config(), LOGIN_FAILURE_LIMIT=3,
-                      LOGIN_FAILURE_BACKOFF_MAX=4,
-                      ACCOUNT={"EMAIL_VERIFICATION": "mandatory"},
-                      REST_FRAMEWORK={
-                          "DEFAULT_THROTTLE_CLASSES": [SCOPED],
-                          "DEFAULT_THROTTLE_RATES": {
-                              "dj_rest_auth": "1000/minute"}})) as s:
-        for fn in (missing_rate, unverified_email, backoff):
-            t.run(fn, s)
+def stacks():
+    """(config, keyword arguments of Stack, scenarios) of each stack."""
+    scoped = {"DEFAULT_THROTTLE_CLASSES": [SCOPED],
+              "DEFAULT_THROTTLE_RATES": {"dj_rest_auth": "1000/minute"}}
+    rated = dict(scoped, DEFAULT_THROTTLE_RATES={
+        "dj_rest_auth": "1000/minute", "dj_rest_auth_mfa_verify":
+        "3/minute"})
+    return [
+        (dict(mfa_config(), REST_AUTH={"MFA_ENABLED": False}), {},
+         [disabled]),
+        (mfa_config(), {"procs": 4},
+         [login_answer, enrolment, activation_errors, activation_race,
+          verify_fields, verify_tokens, verify_attempts, verify_codes,
+          verify_races, deactivate, recovery_codes, auth_and_methods,
+          audit_log, config_bounds]),
+        (mfa_config(MFA_TOTP_ISSUER="Acme & Sons, Inc.", MFA_TOTP_DIGITS=8,
+                    MFA_TOTP_PERIOD=60, MFA_RECOVERY_CODE_COUNT=3,
+                    MFA_VERIFY_ATTEMPTS=2, MFA_EPHEMERAL_TOKEN_TIMEOUT=20),
+         {}, [variants]),
+        (JWT_CONFIG, {}, [jwt_mode]),
+        (mfa_config(TOKEN_MODEL=None), {}, [session_mode]),
+        (dict(mfa_config(), REST_FRAMEWORK=rated), {}, [scope_rate]),
+        (dict(mfa_config(), LOGIN_FAILURE_LIMIT=3,
+              LOGIN_FAILURE_BACKOFF_MAX=4,
+              ACCOUNT={"EMAIL_VERIFICATION": "mandatory",
+                       "EMAIL_REQUIRED": True},
+              REST_FRAMEWORK=scoped), {},
+         [missing_rate, unverified_email, backoff]),
+    ]
 
 
-main()
+for cfg, kw, fns in stacks():
+    try:
+        with h.Stack(cfg, **kw) as s:
+            for fn in fns:
+                t.run(fn, s)
+    except Exception as e:
+        t.check("stack for %s starts" % [f.__name__ for f in fns], False,
+                repr(e)[:1000])
 t.done()

@@ -523,6 +523,26 @@ def login_answer(s):
         UNABLE)
 
 
+def same_second(s):
+    """A login token is "<pk>:<ts>:<sig>": two logins within a second
+    would get the same one. After the first is spent, the second still
+    gets one that works."""
+    a = mfa_user(s, "sue")
+    time.sleep(1.02 - time.time() % 1)
+    tok1, _ = mfa_login(s, "sue")
+    r = verify(s, tok1, a.code())
+    t.eq("same second: the first login's verify: 200", r.status, 200)
+    a.took()
+    r = s.post("/auth/login/", json={"username": "sue", "password": PW})
+    tok2 = (r.json or {}).get("ephemeral_token", "")
+    SECRETS.add(tok2)
+    t.check("same second: the second login gets another token",
+            tok2 not in ("", tok1), tok2)
+    r = verify(s, tok2, a.code())
+    t.eq("same second: the second token works", r.status, 200)
+    a.took()
+
+
 def enrolment(s):
     uid = s.createuser("eve", PW, email="eve+mfa@example.com")
     key = s.login("eve", PW)
@@ -1583,7 +1603,7 @@ def stacks():
         (dict(mfa_config(), REST_AUTH={"MFA_ENABLED": False}), {},
          [disabled]),
         (mfa_config(), {"procs": 4},
-         [login_answer, enrolment, activation_errors, activation_race,
+         [login_answer, same_second, enrolment, activation_errors, activation_race,
           verify_fields, verify_tokens, verify_attempts, verify_codes,
           verify_races, deactivate, recovery_codes, auth_and_methods,
           audit_log, config_bounds]),

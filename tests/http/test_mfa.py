@@ -1147,8 +1147,26 @@ def recovery_codes(s):
 
 
 def auth_and_methods(s):
-    s.createuser("tia", PW)
+    tia = s.createuser("tia", PW)
     key = s.login("tia", PW)
+    # verify/ is AllowAny, but DRF still judges a Token header first.
+    a = mfa_user(s, "tod")
+    tok = token(s, a.uid)
+    r = verify(s, tok, "123456",
+               headers={"Authorization": "Token nonexistent"})
+    same("verify with a bad Token header: 401", r, 401,
+         {"detail": "Invalid token."})
+    t.eq("verify with a bad Token header: no try spent", token_row(s, tok),
+         None)
+    r = verify(s, tok, a.code(), token=key)
+    t.eq("verify with another user's Token header: 200", r.status, 200)
+    a.took()
+    r = s.get("/auth/user/", token=(r.json or {}).get("key", ""))
+    t.eq("verify logs in the token's user, not the header's",
+         (r.json or {}).get("pk"), a.uid)
+    t.check("the header's user is another", a.uid != tia)
+    r = s.request("HEAD", STATUS, token=key)
+    t.eq("HEAD status/: 200, no body", (r.status, r.body), (200, b""))
     for m, path in (("GET", ACTIVATE), ("POST", ACTIVATE),
                     ("POST", DEACTIVATE), ("GET", STATUS), ("POST", CODES),
                     ("POST", REGEN), ("GET", CODES), ("PUT", STATUS)):
@@ -1296,6 +1314,110 @@ def audit_log(s):
     leaked = sorted(x for x in SECRETS if len(x) >= 6 and any(
         x in ln for ln in (lines if len(x) >= 8 else prog)))
     t.eq("log: no code, secret or token of %d" % len(SECRETS), leaked, [])
+
+
+def half_written(s):
+    """verify/'s writes (the step or recovery bit, the token's use, the
+    login) are one transaction; so are confirm's two rows."""
+    a = mfa_user(s, "una")
+    s.sql("UPDATE auth_user SET last_login = NULL WHERE id = :'p1'", a.uid)
+    s.sql("CREATE FUNCTION mfa_refuse() RETURNS trigger LANGUAGE plpgsql "
+          "AS $$BEGIN RAISE EXCEPTION 'refused by the test'; END$$; "
+          "CREATE TRIGGER mfa_refuse BEFORE INSERT ON authtoken_token "
+          "FOR EACH ROW EXECUTE FUNCTION mfa_refuse()")
+    tok, code = token(s, a.uid), a.code()
+    rcode = rcodes(a.seed, 10)[2]
+    try:
+        r = verify(s, tok, code)
+        t.eq("half: verify whose token row fails: 503", r.status, 503)
+        r = verify(s, token(s, a.uid), rcode)
+        t.eq("half: recovery verify whose token row fails: 503", r.status,
+             503)
+        rw = rows(s, a.uid)
+        t.eq("half: no step burned", rw.get("totp", ({},))[0].get(
+            "last_step"), None)
+        t.eq("half: no recovery bit set", rw.get("recovery_codes", ({},))[
+            0].get("used_mask"), 0)
+        t.eq("half: the token not marked used", (token_row(s, tok) or (
+            0, False))[1], False)
+        t.check("half: no last_login", not last_login_set(s, a.uid))
+    finally:
+        s.sql("DROP TRIGGER mfa_refuse ON authtoken_token")
+    r = verify(s, tok, code)
+    t.eq("half: then the same token and code: 200", r.status, 200)
+    a.took()
+    r = verify(s, token(s, a.uid), rcode)
+    t.eq("half: then the same recovery code: 200", r.status, 200)
+
+    uid = s.createuser("ula", PW)
+    key = s.login("ula", PW)
+    j = s.get(ACTIVATE, token=key).json or {}
+    s.sql("CREATE TRIGGER mfa_refuse BEFORE INSERT ON "
+          "dj_rest_auth_mfa_authenticator FOR EACH ROW WHEN (NEW.type = "
+          "'recovery_codes') EXECUTE FUNCTION mfa_refuse()")
+    settle(30)
+    body = {"activation_token": j.get("activation_token"),
+            "code": oath(j.get("secret", "A" * 32), int(time.time()))}
+    try:
+        r = s.post(ACTIVATE, token=key, json=body)
+        t.eq("half: confirm whose recovery row fails: 503", r.status, 503)
+        t.eq("half: no totp row either", rows(s, uid), {})
+    finally:
+        s.sql("DROP TRIGGER mfa_refuse ON dj_rest_auth_mfa_authenticator; "
+              "DROP FUNCTION mfa_refuse()")
+    r = s.post(ACTIVATE, token=key, json=body)
+    t.eq("half: then the same confirm: 200", r.status, 200)
+
+
+def odd_rows(s):
+    """Rows restauth did not write: a secret signed with another
+    SECRET_KEY (a rotated key): its TOTP code is refused, the recovery
+    codes work, never a 5xx. A totp row without a usable secret: no
+    TOTP. A recovery row nobody could have written (Django writes a hex
+    seed and an integer mask): the TOTP code still works."""
+    uid = s.createuser("vera", PW)
+    secret = pyotp.random_base32()
+    seed = os.urandom(32).hex()
+    s.sql("INSERT INTO dj_rest_auth_mfa_authenticator (type, data, "
+          "created_at, user_id) VALUES ('totp', :'p1'::jsonb, now(), "
+          ":'p3'), ('recovery_codes', :'p2'::jsonb, now(), :'p3')",
+          json.dumps({"secret": dj_signed_secret("an older key " * 4,
+                                                 secret)}),
+          json.dumps({"seed": seed, "used_mask": 0}), uid)
+    SECRETS.update([secret, seed] + rcodes(seed, 10))
+    r = verify(s, token(s, uid), oath(secret, int(time.time())))
+    same("secret signed with another key: the TOTP code is refused", r,
+         400, BAD_CODE)
+    r = verify(s, token(s, uid), rcodes(seed, 10)[0])
+    t.eq("secret signed with another key: a recovery code works", r.status,
+         200)
+    key = (r.json or {}).get("key", "")
+    r = s.post(DEACTIVATE, token=key, json={
+        "code": oath(secret, int(time.time()))})
+    same("secret signed with another key: deactivate refuses", r, 400,
+         BAD_CODE)
+    for what, data in (("secret a number", {"secret": 5}),
+                       ("no secret", {}),
+                       ("unsigned secret", {"secret": secret})):
+        s.sql("UPDATE dj_rest_auth_mfa_authenticator SET data = "
+              ":'p1'::jsonb WHERE user_id = :'p2' AND type = 'totp'",
+              json.dumps(data), uid)
+        same("totp data %s: the TOTP code is refused" % what, verify(
+            s, token(s, uid), oath(secret, int(time.time()))), 400, BAD_CODE)
+        r = s.get(STATUS, token=key)
+        t.eq("totp data %s: status still enabled" % what, (
+            r.status, (r.json or {}).get("mfa_enabled")), (200, True))
+    for i, (what, data) in enumerate((
+            ("seed not hex", {"seed": "zz" * 32, "used_mask": 0}),
+            ("used_mask a string", {"seed": "00" * 32, "used_mask": "1"}),
+            ("no seed", {"used_mask": 0}))):
+        a = mfa_user(s, "vince%d" % i)
+        s.sql("UPDATE dj_rest_auth_mfa_authenticator SET data = "
+              ":'p1'::jsonb WHERE user_id = :'p2' AND type = "
+              "'recovery_codes'", json.dumps(data), a.uid)
+        r = verify(s, token(s, a.uid), a.code())
+        t.eq("recovery data %s: a TOTP code still works" % what, r.status,
+             200)
 
 
 def config_bounds(s):
@@ -1502,20 +1624,23 @@ def session_mode(s):
 # ===================================================================
 
 def scope_rate(s):
-    uid = s.createuser("yul", PW)
-    enrol_sql(s, uid)
+    a = mfa_user(s, "yul")
     for i in range(3):
         r = verify(s, "x:y:z", "123456")
         same("scope 3/minute: verify %d" % (i + 1), r, 400, BAD_TOKEN)
-    r = verify(s, token(s, uid), "123456")
+    tok, code = token(s, a.uid), a.code()
+    r = verify(s, tok, code)
     m = THROTTLED.match((r.json or {}).get("detail", "") if isinstance(
         r.json, dict) else "")
     t.check("scope 3/minute: the 4th is 429 with DRF's body", r.status == 429
             and m is not None, r)
     t.eq("scope 3/minute: Retry-After", r.header("Retry-After"),
          m.group(1) if m else "a number")
-    r = verify(s, "x:y:z", "123456", source="127.0.0.2")
-    same("scope 3/minute: another client address", r, 400, BAD_TOKEN)
+    t.eq("scope 3/minute: the throttled verify spent no try",
+         token_row(s, tok), None)
+    r = verify(s, tok, code, source="127.0.0.2")
+    t.eq("scope 3/minute: from another address the same token and code: "
+         "200", r.status, 200)
     r = s.post("/auth/login/", json={"username": "yul", "password": PW})
     t.eq("scope 3/minute: login/ has its own scope", r.status, 200)
 
@@ -1603,10 +1728,11 @@ def stacks():
         (dict(mfa_config(), REST_AUTH={"MFA_ENABLED": False}), {},
          [disabled]),
         (mfa_config(), {"procs": 4},
-         [login_answer, same_second, enrolment, activation_errors, activation_race,
-          verify_fields, verify_tokens, verify_attempts, verify_codes,
-          verify_races, deactivate, recovery_codes, auth_and_methods,
-          audit_log, config_bounds]),
+         [login_answer, same_second, enrolment, activation_errors,
+          activation_race, verify_fields, verify_tokens, verify_attempts,
+          verify_codes, verify_races, deactivate, recovery_codes,
+          auth_and_methods, half_written, odd_rows, audit_log,
+          config_bounds]),
         (mfa_config(MFA_TOTP_ISSUER="Acme & Sons, Inc.", MFA_TOTP_DIGITS=8,
                     MFA_TOTP_PERIOD=60, MFA_RECOVERY_CODE_COUNT=3,
                     MFA_VERIFY_ATTEMPTS=2, MFA_EPHEMERAL_TOKEN_TIMEOUT=20),

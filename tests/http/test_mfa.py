@@ -860,7 +860,8 @@ def verify_tokens(s):
         r = verify(s, tok, c)
         same("verify token %s" % what, r, 400, BAD_TOKEN)
     # Django's token, nearly 300 s old, works.
-    r = verify(s, token(s, a.uid, at=now - 290), a.code())
+    c = a.code()
+    r = verify(s, token(s, a.uid, at=int(time.time()) - 290), c)
     t.eq("verify: Django's token 290 s old: 200", r.status, 200)
     a.took()
 
@@ -933,8 +934,11 @@ def verify_codes(s):
     t.eq("code of step T+1: 200", r.status, 200)
     same("step T after T+1: refused", verify(s, token(s, a.uid), cT), 400,
          BAD_CODE)
-    same("step T+2 (outside the window): refused", verify(
-        s, token(s, a.uid), a.at_step(T + 2)), 400, BAD_CODE)
+    r = verify(s, token(s, a.uid), a.at_step(T + 2))
+    if a.step() == T:
+        same("step T+2 (outside the window): refused", r, 400, BAD_CODE)
+    else:
+        t.skip("step T+2 (outside the window)", "step T ended meanwhile")
     t.eq("after T+1: last_step", rows(s, a.uid).get("totp", ({},))[0].get(
         "last_step"), T + 1)
 
@@ -1270,10 +1274,11 @@ def variants(s):
          BAD_CODE)
     same("variants: MFA_VERIFY_ATTEMPTS 2: dead", verify(s, tok, a.code()),
          400, BAD_TOKEN)
+    c = a.code()
     now = int(time.time())
     same("variants: token 21 s old (timeout 20)", verify(
-        s, token(s, uid, at=now - 21), a.code()), 400, BAD_TOKEN)
-    r = verify(s, token(s, uid, at=now - 15), a.code())
+        s, token(s, uid, at=now - 21), c), 400, BAD_TOKEN)
+    r = verify(s, token(s, uid, at=int(time.time()) - 15), c)
     t.eq("variants: token 15 s old: 200", r.status, 200)
     a.took()
     same("variants: activation token 21 s old", s.post(
@@ -1440,12 +1445,12 @@ def admin_tool(s):
     t.eq("mfa-reset without a name: exit 2", rc, 2)
 
     b = mfa_user(s, "xia")
-    now = int(time.time())
-    old, new = token(s, b.uid, at=now - 299), token(s, b.uid)
+    now, life = int(time.time()), int(h.scaled(4))
+    old, new = token(s, b.uid, at=now - 300 + life), token(s, b.uid)
     for tok in (old, new):
         same("flush: a wrong code records the token", verify(
             s, tok, "000000"), 400, BAD_CODE)
-    time.sleep(max(0, now + 2 - time.time()))
+    time.sleep(max(0, now + life + 1.1 - time.time()))
     rc, out, err = s.tool("flushexpiredtokens")
     t.eq("flushexpiredtokens: exit 0", rc, 0)
     t.eq("flushexpiredtokens: the expired token's row gone",

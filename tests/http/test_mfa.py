@@ -1589,6 +1589,35 @@ def jwt_mode(s):
          NOT_PROVIDED)
 
 
+def jwt_body(s):
+    """JWT_AUTH_HTTPONLY false, JWT_AUTH_RETURN_EXPIRATION, SESSION_LOGIN
+    false: verify's answer is still exactly login/'s."""
+    s.createuser("plainb", PW)
+    plain = s.post("/auth/login/", json={"username": "plainb",
+                                         "password": PW})
+    a = mfa_user(s, "yan")
+    tok, r = mfa_login(s, "yan")
+    t.eq("JWT body mode MFA login: no cookies", r.cookies(), [])
+    r = verify(s, tok, a.code())
+    t.eq("JWT body mode verify: 200", r.status, 200)
+    t.eq("JWT body mode verify: the login's keys", list(r.json or {}),
+         list(plain.json or {}))
+    t.eq("JWT body mode verify: the login's cookies", cookie_shape(r),
+         cookie_shape(plain))
+    t.eq("JWT body mode: no session", count(s, "django_session"), 0)
+    try:
+        p = pyjwt.decode((r.json or {}).get("refresh", ""), s.secret,
+                         algorithms=["HS256"])
+        got = (p["token_type"], p["user_id"])
+    except (pyjwt.InvalidTokenError, KeyError) as e:
+        got = repr(e)
+    t.eq("JWT body mode verify: the refresh token in the body", got,
+         ("refresh", a.uid))
+    t.check("JWT body mode verify: expirations are ISO Z", all(
+        ISO_Z.fullmatch(str((r.json or {}).get(k))) for k in (
+            "access_expiration", "refresh_expiration")), r.json)
+
+
 # ===================================================================
 # session mode (no token model, no JWT): 204 and the session
 # ===================================================================
@@ -1777,6 +1806,9 @@ def stacks():
                     MFA_VERIFY_ATTEMPTS=2, MFA_EPHEMERAL_TOKEN_TIMEOUT=20),
          {}, [variants]),
         (JWT_CONFIG, {}, [jwt_mode]),
+        (mfa_config(USE_JWT=True, JWT_AUTH_HTTPONLY=False,
+                    JWT_AUTH_RETURN_EXPIRATION=True, SESSION_LOGIN=False),
+         {}, [jwt_body]),
         (mfa_config(TOKEN_MODEL=None), {}, [session_mode]),
         (dict(mfa_config(), REST_FRAMEWORK=rated), {}, [scope_rate]),
         (dict(mfa_config(), LOGIN_FAILURE_LIMIT=3,

@@ -804,6 +804,17 @@ def verify_fields(s):
         same("verify fields: " + what, s.post(VERIFY, json=body), 400, want)
     same("verify: GET", s.get(VERIFY), 405,
          {"detail": 'Method "GET" not allowed.'})
+    r = s.post(VERIFY, body='{"ephemeral_token": ',
+               headers={"Content-Type": "application/json"})
+    t.check("verify: malformed JSON: DRF's parse error", r.status == 400 and
+            str((r.json or {}).get("detail", "")).startswith(
+                "JSON parse error - "), r)
+    same("verify: a JSON list", s.post(VERIFY, json=[tok, "123456"]), 400,
+         {"non_field_errors": ["Invalid data. Expected a dictionary, but "
+                               "got list."]})
+    same("verify: text/plain", s.post(VERIFY, body="x", headers={
+        "Content-Type": "text/plain"}), 415,
+        {"detail": 'Unsupported media type "text/plain" in request.'})
     t.eq("verify: field errors spent no try", token_row(s, tok) in (
         None, (0, False)), True)
     r = s.post(VERIFY, form={"ephemeral_token": tok, "code": a.code()})
@@ -1143,6 +1154,16 @@ def recovery_codes(s):
     if new:
         r = verify(s, token(s, uid), new[1])
         t.eq("a new code after regenerate: 200", r.status, 200)
+    # A recovery row without a totp row: listed all the same (upstream
+    # checks nothing), but not regenerated.
+    s.sql("UPDATE dj_rest_auth_mfa_authenticator SET type = 'saved' WHERE "
+          "user_id = :'p1' AND type = 'totp'", uid)
+    same("recovery-codes: a recovery row alone is listed", s.post(
+        CODES, token=key), 200, {"codes": new[:1] + new[2:]})
+    same("regenerate: a recovery row alone is not MFA", s.post(
+        REGEN, token=key), 400, NOT_ENABLED)
+    s.sql("UPDATE dj_rest_auth_mfa_authenticator SET type = 'totp' WHERE "
+          "user_id = :'p1' AND type = 'saved'", uid)
     # A totp row but no recovery row: an empty list.
     s.sql("DELETE FROM dj_rest_auth_mfa_authenticator WHERE user_id = "
           ":'p1' AND type = 'recovery_codes'", uid)

@@ -196,6 +196,7 @@ class Account:
         self.s, self.name, self.uid, self.secret = s, name, uid, secret
         self.digits, self.period, self.seed = digits, period, seed
         self.last = -1  # the last step the server accepted
+        self.pending = None  # the step of the last code() call
 
     def step(self):
         return int(time.time()) // self.period

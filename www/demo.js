@@ -236,7 +236,8 @@ function showMfaStatus(r) {
     document.body.dataset.mfa = on ? "on" : "off";
     $("#mfa-controls").hidden = false;
     st.textContent = on
-      ? "On since " + r.data.created_at + (r.data.last_used_at ? "; last used " + r.data.last_used_at : "; not used yet") + "."
+      ? "On since " + r.data.created_at +
+        (r.data.last_used_at ? "; last used " + r.data.last_used_at : "; not used yet") + "."
       : "Off: set up an authenticator app to turn it on.";
   } else if (r.status === 404) {
     mfaReset("Not served here (REST_AUTH.MFA_ENABLED is off).");
@@ -380,7 +381,8 @@ const handlers = {
   async "mfa-codes"(form) {
     const r = await call("POST", "mfa/recovery-codes/", {});
     const n = r.data && Array.isArray(r.data.codes) ? r.data.codes.length : 0;
-    if (showResult(form, r, n + " unused recovery code" + (n === 1 ? "." : "s."))) showCodes($(".codes", form), r.data.codes);
+    const ok = n + " unused recovery code" + (n === 1 ? "." : "s.");
+    if (showResult(form, r, ok)) showCodes($(".codes", form), r.data.codes);
   },
   async "mfa-regenerate"(form) {
     const r = await call("POST", "mfa/recovery-codes/regenerate/", {});

@@ -20,14 +20,16 @@ CONFIG ?= config/restauth.json
 SERVER ?= lighttpd
 CC ?= cc
 
-PKGS = libpq json-c libcrypto libargon2 zlib libcrypt
+PKGS = libpq json-c libcrypto libargon2 zlib libcrypt libqrencode
 DEB_PKGS = build-essential pkg-config libfcgi-dev libfcgi-bin libjson-c-dev \
-	libssl-dev libpq-dev libargon2-dev zlib1g-dev libcrypt-dev postgresql postgresql-client \
+	libssl-dev libpq-dev libargon2-dev zlib1g-dev libcrypt-dev libqrencode-dev \
+	postgresql postgresql-client \
 	lighttpd spawn-fcgi multiwatch apache2 libapache2-mod-fcgid nginx \
 	curl wrk python3 python3-argon2 python3-django python3-jwt python3-cryptography clang clang-format \
 	libclang-rt-14-dev chromium python3-django-allauth \
 	python3-djangorestframework python3-djangorestframework-simplejwt \
-	gunicorn python3-psycopg2 python3-bcrypt valgrind oathtool python3-pyotp
+	gunicorn python3-psycopg2 python3-bcrypt valgrind oathtool python3-pyotp \
+	zbar-tools librsvg2-bin
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
 	-Wmissing-prototypes -Wcast-qual -Wsign-compare

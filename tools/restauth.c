@@ -56,6 +56,7 @@ usage(void)
 	    "  check --deploy [--config-only] [-c config.json]\n"
 	    "                              and list the config's risks\n"
 	    "  flushexpiredtokens          delete expired outstanding/blacklisted JWTs\n"
+	    "                              and expired MFA login tokens\n"
 	    "  mail-worker [--drain]       send the mail outbox: as a daemon, or\n"
 	    "                              once (--drain) and exit\n");
 }
@@ -265,20 +266,23 @@ out:
 	return rc;
 }
 
-/* simplejwt's flushexpiredtokens. */
+/* simplejwt's flushexpiredtokens, and the expired MFA login tokens. */
 static int
 cmd_flush(struct db *db)
 {
 	enum app_err er;
-	long n = 0;
+	long n = 0, mfa = 0;
 
-	if ((er = db_flush_expired(db, &n)) != APP_OK) {
+	if ((er = db_flush_expired(db, &n)) != APP_OK ||
+	    (er = db_mfa_token_clean(db, &mfa)) != APP_OK) {
 		fprintf(stderr, "flushexpiredtokens: database error (%s)\n",
 		    app_err_name(er));
 		return EX_DB;
 	}
 	printf("flushexpiredtokens: %ld expired token%s deleted\n", n,
 	    n == 1 ? "" : "s");
+	printf("flushexpiredtokens: %ld expired MFA login token%s deleted\n",
+	    mfa, mfa == 1 ? "" : "s");
 	return EX_DONE;
 }
 

@@ -33,7 +33,7 @@ password_change:password/change password_reset:password/reset
 login:login logout:logout user:user
 token_verify:token/verify token_refresh:token/refresh
 verify_email:registration/verify-email resend_email:registration/resend-email
-registration:registration"
+registration:registration mfa:mfa"
 nl='
 '
 
@@ -100,7 +100,9 @@ $env		),
 "
 			;;
 		lighttpd-cgi)
-			routes="$routes	\"$PREFIX$path/\" => \"$CGIDIR/$p.fcgi\",$nl"
+			# The target's "/" makes what follows the path
+			# PATH_INFO (a family's route, mfa/ + "status/").
+			routes="$routes	\"$PREFIX$path/\" => \"$CGIDIR/$p.fcgi/\",$nl"
 			;;
 		apache | apache-cgi)
 			alias=AliasMatch

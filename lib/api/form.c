@@ -122,11 +122,34 @@ form_run(struct app_call *c, const struct form *fm, struct json_object **errs)
 int
 form_main(int argc, char **argv, const struct form *fm)
 {
-	struct app_endpoint ep = *fm->ep;
+	return form_main_routes(argc, argv, fm->ep->path, &fm, 1);
+}
 
-	ep.handle = form_handle;
-	ep.form = fm;
-	return app_main(argc, argv, &ep);
+int
+form_main_routes(int argc, char **argv, const char *mapped,
+    const struct form *const *fms, size_t n)
+{
+	struct app_endpoint eps[FORM_ROUTES_MAX], family;
+	size_t i;
+
+	assert(n > 0 && n <= FORM_ROUTES_MAX);
+	if (n == 0 || n > FORM_ROUTES_MAX)
+		return 1;
+	for (i = 0; i < n; i++) {
+		eps[i] = *fms[i]->ep;
+		eps[i].handle = form_handle;
+		eps[i].form = fms[i];
+		/* A form of no fields is a view that never reads the body
+		 * (nor refuses a bad one). */
+		eps[i].reads_body = fms[i]->n > 0;
+	}
+	if (n == 1 && strcmp(mapped, eps[0].path) == 0)
+		return app_main(argc, argv, &eps[0]);
+	family = eps[0];
+	family.path = mapped;
+	family.routes = eps;
+	family.n_routes = n;
+	return app_main(argc, argv, &family);
 }
 
 void

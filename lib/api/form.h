@@ -4,7 +4,7 @@
  * handler every form endpoint shares: read the fields (req_fields), add
  * Django's EmailValidator message, run the endpoint's one use case, and
  * answer its success or failure (ans_fail); the field buffers are wiped
- * afterwards. A form endpoint reads the body (struct app_endpoint).
+ * afterwards. A form endpoint with fields reads the body (app_endpoint).
  */
 #ifndef RESTAUTH_FORM_H
 #define RESTAUTH_FORM_H
@@ -86,6 +86,15 @@ void form_handle(struct app_call *call);
 
 /* app_main for fm's endpoint, handled by form_handle. */
 int form_main(int argc, char **argv, const struct form *fm);
+
+/*
+ * app_main for a family of n form endpoints (serve.h's routes), at
+ * most FORM_ROUTES_MAX, which the web server maps at the path mapped
+ * ("mfa/"), a prefix of each of their paths.
+ */
+#define FORM_ROUTES_MAX 8
+int form_main_routes(int argc, char **argv, const char *mapped,
+    const struct form *const *fms, size_t n);
 
 /* A form endpoint's main. */
 #define FORM_MAIN(fm)                                                          \

@@ -88,35 +88,46 @@ options_answer(struct app_call *call, const struct app_endpoint *ep)
 }
 
 /*
- * The web server maps the endpoint's path as a prefix ("/auth/user/"
- * also catches "/auth/user/x/"), while Django's URL patterns match the
- * whole (decoded) path. The server's SCRIPT_NAME is that decoded path
- * up to what it mapped, PATH_INFO the rest: ours only when there is no
- * rest and SCRIPT_NAME ends with "/" + path. Without SCRIPT_NAME (a bare
+ * The web server maps a program's path as a prefix ("/auth/user/" also
+ * catches "/auth/user/x/"), while Django's URL patterns match the whole
+ * (decoded) path. The server splits that path into SCRIPT_NAME and
+ * PATH_INFO, each its own way (lighttpd: "/auth/mfa/status" and "/";
+ * nginx: "/auth/mfa/" and "status/"; Apache: "/auth/mfa" and
+ * "/status/"). An endpoint's path is ours when the whole path ends with
+ * "/" + path and the mapped part (mapped, "user/" or a family's "mfa/",
+ * its last "/" aside) lies in SCRIPT_NAME. (lighttpd's split cannot
+ * tell "/auth/mfa/mfa/status/" from mfa/status/ of a deployment at
+ * "/auth/mfa/": a family there takes both.) Without SCRIPT_NAME (a bare
  * CGI call) there is nothing to check. Under Apache's .htaccess
- * rewrites, REDIRECT_URL holds the path the client asked for.
+ * rewrites, REDIRECT_URL holds the whole path the client asked for.
  */
 static bool
-path_matches(const struct req *req, const char *path)
+path_matches(const struct req *req, const char *mapped, const char *path)
 {
 	const char *sn = req_env(req, "SCRIPT_NAME");
 	const char *pi = req_env(req, "PATH_INFO");
 	const char *redirected = req_env(req, "REDIRECT_URL");
-	size_t n, plen = strlen(path);
+	size_t k, n, i, j, plen = strlen(path), mlen = strlen(mapped);
 
-	/* Apache's .htaccess rewrites make SCRIPT_NAME the program's own
-	 * file; the path the client asked for is in REDIRECT_URL. */
 	if (redirected != NULL && redirected[0] != '\0') {
 		sn = redirected;
 		pi = NULL;
 	}
-	if (pi != NULL && pi[0] != '\0')
-		return false;
 	if (sn == NULL)
 		return true;
-	n = strlen(sn);
-	return n > plen && sn[n - plen - 1] == '/' &&
-	    strcmp(sn + n - plen, path) == 0;
+	if (pi == NULL)
+		pi = "";
+	k = strlen(sn);
+	n = k + strlen(pi);
+	/* "/" + path at the end of sn + pi, the mapped part in sn. */
+	if (n <= plen || n - plen + mlen - 1 > k)
+		return false;
+	for (i = 0; i <= plen; i++) {
+		j = n - plen - 1 + i;
+		if ((j < k ? sn[j] : pi[j - k]) != (i == 0 ? '/' : path[i - 1]))
+			return false;
+	}
+	return true;
 }
 
 void
@@ -165,7 +176,7 @@ app_body(struct app_call *call)
 
 /* DRF's APIView.dispatch, in its order. */
 static void
-pipeline(struct app_call *call, const struct app_endpoint *ep)
+pipeline(struct app_call *call, const struct app_endpoint *ep, bool ours)
 {
 	struct app_ctx *ctx = call->ctx;
 	struct req *req = call->req;
@@ -202,7 +213,7 @@ pipeline(struct app_call *call, const struct app_endpoint *ep)
 		methods |= REQ_BIT(REQ_HEAD);
 	if (m == REQ_HEAD)
 		resp->head = true;
-	if (!path_matches(req, ep->path)) {
+	if (!ours || (ep->routed != NULL && !ep->routed(&ctx->cfg))) {
 		resp_detail(resp, 404, "Not found.");
 		return;
 	}
@@ -247,7 +258,7 @@ pipeline(struct app_call *call, const struct app_endpoint *ep)
 		return;
 	}
 	/* DRF parses lazily: only a view that reads the body parses it. */
-	if ((ep->reads_body || ep->form != NULL) &&
+	if (ep->reads_body &&
 	    (m == REQ_POST || m == REQ_PUT || m == REQ_PATCH) &&
 	    app_body(call) != APP_OK)
 		return;
@@ -262,12 +273,31 @@ cgi_read(void *arg, char *buf, size_t n)
 	return got == 0 && ferror((FILE *)arg) ? -1 : (long)got;
 }
 
+/*
+ * The endpoint of ep (or of its family, serve.h) that req asked for;
+ * NULL when it asked for another path.
+ */
+static const struct app_endpoint *
+route_of(const struct app_endpoint *ep, const struct req *req)
+{
+	size_t i;
+
+	if (ep->n_routes == 0)
+		return path_matches(req, ep->path, ep->path) ? ep : NULL;
+	for (i = 0; i < ep->n_routes; i++)
+		if (path_matches(req, ep->path, ep->routes[i].path))
+			return &ep->routes[i];
+	return NULL;
+}
+
 /* Set call up for one request and answer it into resp (not yet written). */
 static void
 call_answer(struct app_call *call, struct app_ctx *ctx,
     const struct app_endpoint *ep, char **envp, const struct req_io *io,
     struct req *req, struct resp *resp)
 {
+	const struct app_endpoint *route;
+
 	memset(call, 0, sizeof(*call));
 	call->ctx = ctx;
 	call->ep = ep;
@@ -277,8 +307,15 @@ call_answer(struct app_call *call, struct app_ctx *ctx,
 	resp_init(resp);
 	if (req_init(req, envp) != APP_OK)
 		resp_error(resp, APP_ENOMEM);
-	else
-		pipeline(call, ep);
+	else {
+		/* A path not ours goes through the first route's pipeline
+		 * (its headers and checks) to its 404. */
+		route = route_of(ep, req);
+		call->ep = route != NULL ? route
+		    : ep->n_routes > 0	 ? &ep->routes[0]
+					 : ep;
+		pipeline(call, call->ep, route != NULL);
+	}
 	/* Never leave a transaction open into the next request. */
 	db_rollback(&ctx->db);
 }

@@ -55,6 +55,9 @@ struct app_endpoint {
 	 */
 	bool no_auth;
 	const char *throttle_scope; /* the view's, for ScopedRateThrottle */
+	/* Whether the config routes the view at all (NULL: always); not
+	 * routed, its path answers 404 before anything else. */
+	bool (*routed)(const struct app_config *cfg);
 	/*
 	 * The view reads request.data (a serializer; a form endpoint
 	 * always does). DRF parses lazily: a view that never reads the
@@ -71,6 +74,15 @@ struct app_endpoint {
 	/* The fields and use case of a form endpoint, whose handle is
 	 * form_handle (lib/api/form.h, set by form_main); else NULL. */
 	const struct form *form;
+	/*
+	 * A program serving a family of routes (one process pool and one
+	 * database connection for all, e.g. mfa/): its n_routes endpoints,
+	 * the web server mapping their common prefix to it. A request goes
+	 * to the one whose path it asked for, else to the first, which
+	 * answers 404. Only the routes' own fields are used.
+	 */
+	const struct app_endpoint *routes;
+	size_t n_routes;
 };
 
 /*

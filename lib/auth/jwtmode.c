@@ -347,21 +347,9 @@ void
 jwtm_expiration(char out[JWTM_DATE_BYTES], long lifetime)
 {
 	struct timespec ts;
-	struct tm tm;
-	time_t t;
-	long usec;
-	size_t n;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	t = ts.tv_sec + lifetime;
-	usec = ts.tv_nsec / 1000;
-	gmtime_r(&t, &tm);
-	n = strftime(out, JWTM_DATE_BYTES, "%Y-%m-%dT%H:%M:%S", &tm);
-	/* Python's isoformat() leaves out a zero microsecond part. */
-	if (usec != 0)
-		snprintf(out + n, JWTM_DATE_BYTES - n, ".%06ldZ", usec);
-	else
-		snprintf(out + n, JWTM_DATE_BYTES - n, "Z");
+	app_isoformat(out, ts.tv_sec + lifetime, ts.tv_nsec / 1000);
 }
 
 enum app_err

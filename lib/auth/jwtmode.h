@@ -20,7 +20,7 @@ struct req;
 struct resp;
 
 /* DRF's DateTimeField output: 2026-01-02T03:04:05.123456Z, and NUL. */
-#define JWTM_DATE_BYTES 32
+#define JWTM_DATE_BYTES APP_DATE_BYTES
 
 /* simplejwt's TokenRefreshSerializer "no_active_account" (5.4 and later). */
 #define JWTM_NO_ACTIVE_ACCOUNT "No active account found for the given token."

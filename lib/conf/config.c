@@ -302,6 +302,16 @@ ck_cookie_name(const char *s)
 	    : "must be a cookie name (RFC 6265 token characters)";
 }
 
+/* The issuer of the otpauth:// URI: printable, bounded. */
+static const char *
+ck_mfa_issuer(const char *s)
+{
+	_Static_assert(LIMIT_MFA_LABEL == 1024, "the message below");
+	if (strlen(s) > LIMIT_MFA_LABEL)
+		return "must be at most 1024 bytes";
+	return ck_text(s);
+}
+
 static const char *
 ck_cookie_path(const char *s)
 {
@@ -549,6 +559,27 @@ static const struct key rest_auth_keys[] = {
 	KBOOL("JWT_AUTH_COOKIE_ENFORCE_CSRF_ON_UNAUTHENTICATED",
 	    C(rest_auth.jwt_auth_cookie_enforce_csrf_on_unauthenticated),
 	    "false"),
+	/* dj-rest-auth 7.2's MFA: its settings, and MFA_ENABLED for
+	 * installing dj_rest_auth.mfa and routing MFALoginView. At most 9
+	 * digits: mfa/verify/ takes codes of 9 characters at most, so
+	 * pyotp's 10 could never log in. */
+	KBOOL("MFA_ENABLED", C(rest_auth.mfa_enabled), "false"),
+	KNUM("MFA_EPHEMERAL_TOKEN_TIMEOUT", K_LONG, 0,
+	    C(rest_auth.mfa_ephemeral_token_timeout), "300", 1, 86400),
+	KNUM("MFA_TOTP_DIGITS", K_INT, 0, C(rest_auth.mfa_totp_digits), "6", 1,
+	    LIMIT_MFA_VERIFY_CODE),
+	KNUM("MFA_TOTP_PERIOD", K_INT, 0, C(rest_auth.mfa_totp_period), "30", 1,
+	    3600),
+	KSTR("MFA_TOTP_ISSUER", 0, C(rest_auth.mfa_totp_issuer), "\"\"",
+	    ck_mfa_issuer),
+	KNUM("MFA_RECOVERY_CODE_COUNT", K_INT, 0,
+	    C(rest_auth.mfa_recovery_code_count), "10", 1,
+	    LIMIT_MFA_RECOVERY_CODES),
+	/* restauth's: a login token dies after this many mfa/verify/. */
+	KNUM("MFA_VERIFY_ATTEMPTS", K_INT, 0, C(rest_auth.mfa_verify_attempts),
+	    "5", 1, 100),
+	KFIXED("MFA_VERIFY_SERIALIZER",
+	    "\"dj_rest_auth.mfa.serializers.MFAVerifySerializer\"", PYCLASS),
 	KFIXED("LOGIN_SERIALIZER",
 	    "\"dj_rest_auth.serializers.LoginSerializer\"", PYCLASS),
 	KFIXED("TOKEN_SERIALIZER",

@@ -120,6 +120,15 @@ struct app_config {
 		bool jwt_auth_return_expiration;
 		bool jwt_auth_cookie_use_csrf;
 		bool jwt_auth_cookie_enforce_csrf_on_unauthenticated;
+		/* dj-rest-auth 7.2's MFA (lib/api/mfa.c); off: no mfa/
+		 * routes, the 7.1.1 login. */
+		bool mfa_enabled;
+		long mfa_ephemeral_token_timeout; /* seconds, both tokens */
+		int mfa_totp_digits;
+		int mfa_totp_period; /* seconds */
+		char *mfa_totp_issuer; /* "": none */
+		int mfa_recovery_code_count;
+		int mfa_verify_attempts; /* restauth's: tries per login token */
 	} rest_auth;
 
 	struct {

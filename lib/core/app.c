@@ -69,3 +69,18 @@ app_now(void)
 		return time(NULL);
 	return ts.tv_sec;
 }
+
+void
+app_isoformat(char out[APP_DATE_BYTES], time_t t, long us)
+{
+	struct tm tm;
+	size_t n;
+
+	gmtime_r(&t, &tm);
+	n = strftime(out, APP_DATE_BYTES, "%Y-%m-%dT%H:%M:%S", &tm);
+	/* isoformat() leaves out a zero microsecond part. */
+	if (us != 0)
+		snprintf(out + n, APP_DATE_BYTES - n, ".%06ldZ", us);
+	else
+		snprintf(out + n, APP_DATE_BYTES - n, "Z");
+}

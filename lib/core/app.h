@@ -63,4 +63,9 @@ enum app_err app_einput(char *err, size_t errsz, const char *fmt, ...)
  */
 time_t app_now(void);
 
+/* Python's isoformat() of a UTC time as DRF renders it ("Z" for
+ * +00:00; no fraction when us is 0): "2026-12-07T23:10:16.123456Z". */
+#define APP_DATE_BYTES 32
+void app_isoformat(char out[APP_DATE_BYTES], time_t t, long us);
+
 #endif

@@ -79,6 +79,9 @@
 #define LIMIT_MFA_TOKEN 512
 /* A TOTP or recovery code field (M1's 32; verify's own is DRF's 9). */
 #define LIMIT_MFA_CODE 32
+/* mfa/verify/'s code: upstream's max_length, which also bounds
+ * MFA_TOTP_DIGITS (a longer TOTP could never pass it). */
+#define LIMIT_MFA_VERIFY_CODE 9
 /* Base32 characters of a TOTP secret read back: pyotp writes 32
  * (160 bits); 128 (640 bits) leaves room for longer ones. */
 #define LIMIT_MFA_SECRET 128
@@ -88,5 +91,15 @@
 /* Bytes of the account name and of the issuer in an otpauth:// URI: an
  * e-mail address (LIMIT_EMAIL_BYTES) or a username fits. */
 #define LIMIT_MFA_LABEL 1024
+/*
+ * Bytes of a text drawn as a QR code (qr.c), the otpauth:// URI: 2331,
+ * the most a QR code holds in 8-bit mode at error-correction level M
+ * (version 40, ISO/IEC 18004's capacity table), so every text within it is
+ * drawn. The URI quotes the name and the issuer (each LIMIT_MFA_LABEL
+ * bytes at most) as %XX, the issuer twice: an e-mail address and a short
+ * issuer fit with room to spare, but the longest labels (up to 3 times
+ * LIMIT_MFA_LABEL bytes each once quoted) cannot be drawn at all.
+ */
+#define LIMIT_MFA_QR_TEXT 2331
 
 #endif

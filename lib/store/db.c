@@ -16,6 +16,7 @@
 #include <json-c/json.h>
 #include <openssl/crypto.h>
 
+#include "codec.h"
 #include "db.h"
 #include "log.h"
 #include "mail.h"
@@ -99,8 +100,31 @@ enum stmt {
 	ST_OUTBOX_DELETE,
 	ST_OUTBOX_FAILED,
 	ST_COOLDOWN_CLEAN,
+	/* MFA (lib/api/mfa.c) */
+	ST_MFA_GET,
+	ST_MFA_GET_LOCK,
+	ST_MFA_TOTP_BURN,
+	ST_MFA_TOTP_INSERT,
+	ST_MFA_RECOVERY_RESET,
+	ST_MFA_RECOVERY_MARK,
+	ST_MFA_DELETE,
+	ST_MFA_TOKEN_HIT,
+	ST_MFA_TOKEN_USE,
+	ST_MFA_TOKEN_SEEN,
+	ST_MFA_TOKEN_CLEAN,
 	ST__MAX
 };
+
+/* Both MFA rows of user $1; times as seconds and microseconds. */
+#define MFA_TIME(c)                                                            \
+	"floor(extract(epoch FROM " c "))::bigint, "                           \
+	"(extract(microseconds FROM " c ")::bigint % 1000000)"
+#define MFA_GET_SQL                                                            \
+	"SELECT type, data->>'secret', data->>'last_step', "                   \
+	"data->>'last_code', data->>'seed', data->>'used_mask', "              \
+	MFA_TIME("created_at") ", " MFA_TIME("last_used_at") " "               \
+	"FROM dj_rest_auth_mfa_authenticator WHERE user_id = $1::bigint "     \
+	"AND type IN ('totp', 'recovery_codes') ORDER BY type"
 
 static const struct {
 	const char *name;
@@ -471,6 +495,63 @@ static const struct {
 	[ST_COOLDOWN_CLEAN] = { "cooldown_clean",
 	    "DELETE FROM restauth_reset_cooldown WHERE sent < now() - "
 	    "($1::int + 86400) * interval '1 second'", 1 },
+	/* A user's MFA rows as dj-rest-auth writes their JSON; the times
+	 * as whole seconds and microseconds. */
+	[ST_MFA_GET] = { "mfa_get", MFA_GET_SQL, 1 },
+	[ST_MFA_GET_LOCK] = { "mfa_get_lock", MFA_GET_SQL " FOR UPDATE", 1 },
+	/*
+	 * Accept a TOTP step once (SPEC-mfa 4.1 M2): only while the row
+	 * holds the secret checked ($4) and its last accepted step is
+	 * before $2; rows Django wrote (no last_step) by its own rule, the
+	 * last accepted code ($3) not again. Concurrent requests queue on
+	 * the row lock and re-check: one wins.
+	 */
+	[ST_MFA_TOTP_BURN] = { "mfa_totp_burn",
+	    "UPDATE dj_rest_auth_mfa_authenticator SET data = data || "
+	    "jsonb_build_object('last_code', $3::text, 'last_step', "
+	    "$2::bigint), last_used_at = now() WHERE user_id = $1::bigint "
+	    "AND type = 'totp' AND data->>'secret' = $4 AND CASE WHEN "
+	    "jsonb_typeof(data->'last_step') = 'number' THEN "
+	    "(data->>'last_step')::numeric < $2::bigint ELSE "
+	    "data->>'last_code' IS DISTINCT FROM $3 END RETURNING id", 4 },
+	[ST_MFA_TOTP_INSERT] = { "mfa_totp_insert",
+	    "INSERT INTO dj_rest_auth_mfa_authenticator (type, data, "
+	    "created_at, last_used_at, user_id) VALUES ('totp', "
+	    "jsonb_build_object('secret', $2::text, 'last_code', $3::text, "
+	    "'last_step', $4::bigint), now(), NULL, $1::bigint) "
+	    "ON CONFLICT (user_id, type) DO NOTHING RETURNING id", 4 },
+	/* update_or_create: created_at and last_used_at stay on update. */
+	[ST_MFA_RECOVERY_RESET] = { "mfa_recovery_reset",
+	    "INSERT INTO dj_rest_auth_mfa_authenticator (type, data, "
+	    "created_at, last_used_at, user_id) SELECT 'recovery_codes', "
+	    "jsonb_build_object('seed', $2::text, 'used_mask', 0), now(), "
+	    "NULL, $1::bigint WHERE NOT $3::boolean OR EXISTS (SELECT 1 FROM "
+	    "dj_rest_auth_mfa_authenticator WHERE user_id = $1::bigint AND "
+	    "type = 'totp') ON CONFLICT (user_id, type) DO UPDATE SET "
+	    "data = EXCLUDED.data RETURNING id", 3 },
+	[ST_MFA_RECOVERY_MARK] = { "mfa_recovery_mark",
+	    "UPDATE dj_rest_auth_mfa_authenticator SET data = data || "
+	    "jsonb_build_object('used_mask', $2::numeric), last_used_at = "
+	    "now() WHERE user_id = $1::bigint AND type = 'recovery_codes'",
+	    2 },
+	[ST_MFA_DELETE] = { "mfa_delete",
+	    "DELETE FROM dj_rest_auth_mfa_authenticator WHERE user_id = "
+	    "$1::bigint AND type IN ('totp', 'recovery_codes')", 1 },
+	/* One try of a login token, counted before its code is checked. */
+	[ST_MFA_TOKEN_HIT] = { "mfa_token_hit",
+	    "INSERT INTO restauth_mfa_token AS t (digest, attempts, used_at, "
+	    "expires_at) VALUES ($1::bytea, 1, NULL, to_timestamp($2::bigint)) "
+	    "ON CONFLICT (digest) DO UPDATE SET attempts = t.attempts + 1 "
+	    "RETURNING t.attempts, t.used_at IS NOT NULL", 2 },
+	[ST_MFA_TOKEN_USE] = { "mfa_token_use",
+	    "UPDATE restauth_mfa_token SET used_at = now() WHERE digest = "
+	    "$1::bytea AND used_at IS NULL RETURNING 1", 1 },
+	[ST_MFA_TOKEN_SEEN] = { "mfa_token_seen",
+	    "SELECT 1 FROM restauth_mfa_token WHERE digest = $1::bytea", 1 },
+	/* Login tokens of mfa/verify/ past their expiry, which refuses them
+	 * anyway (flushexpiredtokens). */
+	[ST_MFA_TOKEN_CLEAN] = { "mfa_token_clean",
+	    "DELETE FROM restauth_mfa_token WHERE expires_at <= now()", 0 },
 };
 
 enum app_err
@@ -1070,19 +1151,26 @@ db_is_blacklisted(struct db *db, const char *jti, bool *yes)
 	return exists(db, ST_IS_BLACKLISTED, params, yes);
 }
 
-enum app_err
-db_flush_expired(struct db *db, long *deleted)
+/* Run st, a DELETE without parameters; *deleted: its row count. APP_EDB. */
+static enum app_err
+run_deleted(struct db *db, enum stmt st, long *deleted)
 {
 	PGresult *res = NULL;
 	enum app_err er;
 	long long n;
 
-	if ((er = run(db, ST_FLUSH_EXPIRED, NULL, &res)) != APP_OK)
+	if ((er = run(db, st, NULL, &res)) != APP_OK)
 		return er;
 	if ((er = db_parse_int(PQcmdTuples(res), 0, LONG_MAX, &n)) == APP_OK)
 		*deleted = (long)n;
 	PQclear(res);
 	return er;
+}
+
+enum app_err
+db_flush_expired(struct db *db, long *deleted)
+{
+	return run_deleted(db, ST_FLUSH_EXPIRED, deleted);
 }
 
 /*
@@ -1570,4 +1658,230 @@ db_mail_wait(struct db *db, int timeout_ms, const sigset_t *mask,
 		PQfreemem(n);
 	}
 	return APP_OK;
+}
+
+/* ---- MFA ---- */
+
+/* A JSON number Django wrote as used_mask: a whole decimal up to 2^64-1. */
+static enum app_err
+parse_mask(const char *v, uint64_t *out)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	if (v == NULL || v[0] == '\0')
+		return APP_EDB;
+	for (i = 0; v[i] != '\0'; i++) {
+		if (v[i] < '0' || v[i] > '9' ||
+		    n > (UINT64_MAX - (uint64_t)(v[i] - '0')) / 10)
+			return APP_EDB;
+		n = n * 10 + (uint64_t)(v[i] - '0');
+	}
+	*out = n;
+	return APP_OK;
+}
+
+/* Columns s, s + 1 of row: a time as seconds and microseconds. */
+static enum app_err
+mfa_time(const PGresult *res, int row, int col, int64_t *s, long *us)
+{
+	long long sec, usec;
+
+	if (db_parse_int(PQgetvalue(res, row, col), INT64_MIN + 1, INT64_MAX,
+		&sec) != APP_OK ||
+	    db_parse_int(PQgetvalue(res, row, col + 1), 0, 999999, &usec) !=
+		APP_OK)
+		return APP_EDB;
+	*s = sec;
+	*us = (long)usec;
+	return APP_OK;
+}
+
+/* One row of ST_MFA_GET into out. */
+static enum app_err
+mfa_row(const PGresult *res, int row, struct db_mfa *out)
+{
+	const char *type = PQgetvalue(res, row, 0);
+	long long step;
+	int64_t us_s;
+	long us_us;
+
+	if (!PQgetisnull(res, row, 8)) {
+		if (mfa_time(res, row, 8, &us_s, &us_us) != APP_OK)
+			return APP_EDB;
+		if (us_s > out->used_s ||
+		    (us_s == out->used_s && us_us > out->used_us)) {
+			out->used_s = us_s;
+			out->used_us = us_us;
+		}
+	}
+	if (strcmp(type, "totp") == 0) {
+		out->totp = true;
+		copy_field(out->secret, sizeof(out->secret), res, row, 1);
+		copy_field(out->last_code, sizeof(out->last_code), res, row, 3);
+		if (!PQgetisnull(res, row, 2)) {
+			if (db_parse_int(PQgetvalue(res, row, 2), INT64_MIN + 1,
+				INT64_MAX, &step) != APP_OK)
+				return APP_EDB;
+			out->last_step = step;
+		}
+		return mfa_time(res, row, 6, &out->created_s,
+		    &out->created_us);
+	}
+	out->recovery = true;
+	copy_field(out->seed, sizeof(out->seed), res, row, 4);
+	/* A row without a mask is one whose codes are all unused. */
+	return PQgetisnull(res, row, 5)
+	    ? APP_OK
+	    : parse_mask(PQgetvalue(res, row, 5), &out->used_mask);
+}
+
+enum app_err
+db_mfa_get(struct db *db, int64_t user_id, bool lock, struct db_mfa *out)
+{
+	char idbuf[ID_BYTES];
+	const char *params[] = { fmt_id(idbuf, user_id) };
+	PGresult *res = NULL;
+	enum app_err er;
+	int i;
+
+	memset(out, 0, sizeof(*out));
+	out->last_step = INT64_MIN;
+	out->used_s = -1;
+	if ((er = run(db, lock ? ST_MFA_GET_LOCK : ST_MFA_GET, params,
+		 &res)) != APP_OK)
+		return er;
+	for (i = 0; i < PQntuples(res) && er == APP_OK; i++)
+		er = mfa_row(res, i, out);
+	if (er != APP_OK)
+		log_warnx("database: user %" PRId64 "'s MFA row is unreadable",
+		    user_id);
+	PQclear(res);
+	return er;
+}
+
+/* Run st; APP_ENOTFOUND when it returned no row. */
+static enum app_err
+run_found(struct db *db, enum stmt st, const char *const *params)
+{
+	enum app_err er;
+	bool yes = false;
+
+	if ((er = exists(db, st, params, &yes)) != APP_OK)
+		return er;
+	return yes ? APP_OK : APP_ENOTFOUND;
+}
+
+enum app_err
+db_mfa_totp_burn(struct db *db, int64_t user_id, const char *secret,
+    int64_t step, const char *code)
+{
+	char idbuf[ID_BYTES], stepbuf[ID_BYTES];
+	const char *params[] = { fmt_id(idbuf, user_id), fmt_id(stepbuf, step),
+		code, secret };
+
+	return run_found(db, ST_MFA_TOTP_BURN, params);
+}
+
+enum app_err
+db_mfa_totp_insert(struct db *db, int64_t user_id, const char *secret,
+    const char *code, int64_t step)
+{
+	char idbuf[ID_BYTES], stepbuf[ID_BYTES];
+	const char *params[] = { fmt_id(idbuf, user_id), secret, code,
+		fmt_id(stepbuf, step) };
+	enum app_err er;
+
+	er = run_found(db, ST_MFA_TOTP_INSERT, params);
+	return er == APP_ENOTFOUND ? APP_ECONFLICT : er;
+}
+
+enum app_err
+db_mfa_recovery_reset(struct db *db, int64_t user_id, const char *seed,
+    bool need_totp)
+{
+	char idbuf[ID_BYTES];
+	const char *params[] = { fmt_id(idbuf, user_id), seed,
+		need_totp ? "true" : "false" };
+
+	return run_found(db, ST_MFA_RECOVERY_RESET, params);
+}
+
+enum app_err
+db_mfa_recovery_mark(struct db *db, int64_t user_id, uint64_t mask)
+{
+	char idbuf[ID_BYTES], maskbuf[24];
+	const char *params[] = { fmt_id(idbuf, user_id), maskbuf };
+
+	snprintf(maskbuf, sizeof(maskbuf), "%" PRIu64, mask);
+	return run_only(db, ST_MFA_RECOVERY_MARK, params);
+}
+
+enum app_err
+db_mfa_delete(struct db *db, int64_t user_id)
+{
+	char idbuf[ID_BYTES];
+	const char *params[] = { fmt_id(idbuf, user_id) };
+
+	return run_only(db, ST_MFA_DELETE, params);
+}
+
+/* bytea's hex input form of a digest. */
+static const char *
+fmt_digest(char buf[2 * DB_MFA_DIGEST_BYTES + 3],
+    const unsigned char d[DB_MFA_DIGEST_BYTES])
+{
+	buf[0] = '\\';
+	buf[1] = 'x';
+	codec_hex_encode(d, DB_MFA_DIGEST_BYTES, buf + 2);
+	return buf;
+}
+
+enum app_err
+db_mfa_token_hit(struct db *db, const unsigned char digest[DB_MFA_DIGEST_BYTES],
+    int64_t expires, int *attempts, bool *used)
+{
+	char dbuf[2 * DB_MFA_DIGEST_BYTES + 3], ebuf[ID_BYTES];
+	const char *params[] = { fmt_digest(dbuf, digest),
+		fmt_id(ebuf, expires) };
+	PGresult *res = NULL;
+	long long n;
+	enum app_err er;
+
+	if ((er = run(db, ST_MFA_TOKEN_HIT, params, &res)) != APP_OK)
+		return er;
+	if (PQntuples(res) != 1 ||
+	    db_parse_int(PQgetvalue(res, 0, 0), 1, INT_MAX, &n) != APP_OK)
+		er = APP_EDB;
+	else {
+		*attempts = (int)n;
+		*used = parse_bool(PQgetvalue(res, 0, 1));
+	}
+	PQclear(res);
+	return er;
+}
+
+enum app_err
+db_mfa_token_use(struct db *db, const unsigned char digest[DB_MFA_DIGEST_BYTES])
+{
+	char dbuf[2 * DB_MFA_DIGEST_BYTES + 3];
+	const char *params[] = { fmt_digest(dbuf, digest) };
+
+	return run_found(db, ST_MFA_TOKEN_USE, params);
+}
+
+enum app_err
+db_mfa_token_seen(struct db *db,
+    const unsigned char digest[DB_MFA_DIGEST_BYTES], bool *seen)
+{
+	char dbuf[2 * DB_MFA_DIGEST_BYTES + 3];
+	const char *params[] = { fmt_digest(dbuf, digest) };
+
+	return exists(db, ST_MFA_TOKEN_SEEN, params, seen);
+}
+
+enum app_err
+db_mfa_token_clean(struct db *db, long *deleted)
+{
+	return run_deleted(db, ST_MFA_TOKEN_CLEAN, deleted);
 }

@@ -379,6 +379,87 @@ enum app_err db_mail_listen(struct db *) APP_WUR;
  */
 enum app_err db_mail_wait(struct db *, int timeout_ms, const sigset_t *mask,
     bool *woken) APP_WUR;
+/*
+ * Delete the MFA login tokens (restauth_mfa_token) past their expiry;
+ * *deleted: how many. APP_EDB (then *deleted is untouched).
+ */
+enum app_err db_mfa_token_clean(struct db *, long *deleted) APP_WUR;
+
+/* ---- MFA (lib/api/mfa.c): dj_rest_auth_mfa_authenticator, restauth_mfa_token */
+
+/* A stored TOTP secret: "<base32>:<signature>" (lib/mfa/mfatok.h). */
+#define DB_MFA_SECRET_BYTES (LIMIT_MFA_SECRET + 64)
+/* A recovery seed: 64 hex digits. */
+#define DB_MFA_SEED_BYTES 65
+/* The digest of a login token: SHA-256. */
+#define DB_MFA_DIGEST_BYTES 32
+
+/* A user's two MFA rows, as much as mfa.c reads of them. */
+struct db_mfa {
+	bool totp;	/* a totp row */
+	char secret[DB_MFA_SECRET_BYTES]; /* its data.secret ("" if none) */
+	int64_t last_step; /* data.last_step; INT64_MIN when absent */
+	char last_code[LIMIT_MFA_CODE * 4 + 1]; /* data.last_code */
+	int64_t created_s; /* the totp row's created_at: seconds, */
+	long created_us;   /* and microseconds */
+	bool recovery;	/* a recovery_codes row */
+	char seed[DB_MFA_SEED_BYTES]; /* its data.seed ("" if none) */
+	uint64_t used_mask;		 /* its data.used_mask */
+	/* The later last_used_at of both rows; used_s -1: never used. */
+	int64_t used_s;
+	long used_us;
+};
+
+/*
+ * user_id's MFA rows into *out (all false/empty when none). lock: the
+ * recovery_codes row FOR UPDATE (inside a transaction). APP_EDB, also
+ * for a row whose data restauth cannot read (logged).
+ */
+enum app_err db_mfa_get(struct db *, int64_t user_id, bool lock,
+    struct db_mfa *out) APP_WUR;
+/*
+ * Accept TOTP step step with code for user_id, if the totp row still
+ * holds secret and no step at or after step was accepted (with no
+ * step recorded: unless code is the last accepted code, Django's own
+ * replay rule): data.last_step, data.last_code and last_used_at, in one
+ * conditional UPDATE. APP_OK, APP_ENOTFOUND when it was not accepted
+ * (another request took that step first), APP_EDB.
+ */
+enum app_err db_mfa_totp_burn(struct db *, int64_t user_id, const char *secret,
+    int64_t step, const char *code) APP_WUR;
+/*
+ * A new totp row with the stored secret, the code and step that
+ * confirmed it; APP_ECONFLICT when the user has one already, APP_EDB.
+ */
+enum app_err db_mfa_totp_insert(struct db *, int64_t user_id,
+    const char *secret, const char *code, int64_t step) APP_WUR;
+/*
+ * The recovery_codes row of user_id made or replaced with seed and
+ * used_mask 0; with need_totp only while the user has a totp row
+ * (APP_ENOTFOUND without). APP_EDB.
+ */
+enum app_err db_mfa_recovery_reset(struct db *, int64_t user_id,
+    const char *seed, bool need_totp) APP_WUR;
+/* The recovery_codes row's used_mask := mask, last_used_at now. APP_EDB. */
+enum app_err db_mfa_recovery_mark(struct db *, int64_t user_id, uint64_t mask)
+    APP_WUR;
+/* Delete the user's totp and recovery_codes rows. APP_EDB. */
+enum app_err db_mfa_delete(struct db *, int64_t user_id) APP_WUR;
+/*
+ * One try of the login token whose digest is given, expiring at
+ * expires (epoch seconds): counted at once. *attempts: tries so far,
+ * this one included; *used: a verification already logged in with it.
+ * APP_EDB.
+ */
+enum app_err db_mfa_token_hit(struct db *,
+    const unsigned char digest[DB_MFA_DIGEST_BYTES], int64_t expires,
+    int *attempts, bool *used) APP_WUR;
+/* Whether the token was seen by mfa/verify/ already. APP_EDB. */
+enum app_err db_mfa_token_seen(struct db *,
+    const unsigned char digest[DB_MFA_DIGEST_BYTES], bool *seen) APP_WUR;
+/* Mark the token used; APP_ENOTFOUND when it already was. APP_EDB. */
+enum app_err db_mfa_token_use(struct db *,
+    const unsigned char digest[DB_MFA_DIGEST_BYTES]) APP_WUR;
 
 /*
  * The checked number parsers every result column goes through (exported

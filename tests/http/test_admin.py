@@ -1,6 +1,6 @@
 """The admin tool, build/restauth -c CONFIG CMD: migrate, createuser,
-changepassword, check, and its exit codes (0 done, 1 refused, 2 usage,
-3 bad config, 4 database unreachable)."""
+changepassword, check, flushexpiredtokens' MFA part, and its exit codes
+(0 done, 1 refused, 2 usage, 3 bad config, 4 database unreachable)."""
 import base64
 import json
 import os
@@ -233,7 +233,34 @@ def check_and_exits(s):
     t.eq("unknown option: exit", rc, 2)
 
 
+def flush_mfa(s):
+    """flushexpiredtokens also deletes the expired MFA login tokens."""
+    s.sql("DELETE FROM restauth_mfa_token; INSERT INTO restauth_mfa_token "
+          "(digest, attempts, used_at, expires_at) SELECT sha256(i::text::"
+          "bytea), i, CASE WHEN i % 2 = 0 THEN now() END, now() + CASE "
+          "WHEN i <= 3 THEN -i ELSE i END * interval '1 minute' "
+          "FROM generate_series(1, 5) AS i")
+    rc, out, err = tool(s, "flushexpiredtokens")
+    t.eq("flush, MFA tokens: exit", rc, 0)
+    t.check("flush, MFA tokens: how many said",
+            "3 expired MFA login tokens deleted" in out, out + err)
+    t.eq("flush, MFA tokens: the unexpired ones stay", s.sql(
+        "SELECT attempts FROM restauth_mfa_token ORDER BY attempts"),
+        [["4"], ["5"]])
+    rc, out, err = tool(s, "flushexpiredtokens")
+    t.check("flush again: none", rc == 0 and
+            "0 expired MFA login tokens deleted" in out, out + err)
+    s.sql("UPDATE restauth_mfa_token SET expires_at = now() - "
+          "interval '1 second' WHERE attempts = 4")
+    rc, out, err = tool(s, "flushexpiredtokens")
+    t.check("flush, one more expired: one", rc == 0 and
+            "1 expired MFA login token deleted" in out, out + err)
+    t.eq("flush: the rest stays", s.sql(
+        "SELECT attempts FROM restauth_mfa_token"), [["5"]])
+
+
 with h.Stack(CONFIG) as s:
-    for fn in (migrate, createuser, changepassword, check_and_exits):
+    for fn in (migrate, createuser, changepassword, check_and_exits,
+               flush_mfa):
         t.run(fn, s)
 t.done()

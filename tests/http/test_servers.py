@@ -38,6 +38,10 @@ def run_programs():
 
 
 PROGRAMS = run_programs()
+# The programs that serve a family of routes below their mapped path.
+FAMILIES = {"mfa": ["mfa/verify", "mfa/totp/activate", "mfa/totp/deactivate",
+                    "mfa/status", "mfa/recovery-codes",
+                    "mfa/recovery-codes/regenerate"]}
 BUILT = sorted(n[:-len(".fcgi")] for n in
                os.listdir(os.path.join(h.BUILD, "cgi-bin"))
                if n.endswith(".fcgi"))
@@ -152,12 +156,25 @@ def core(s, name, maildir):
     eq("OPTIONS", (r.status, is_json(r) and r.json.get("renders")),
        (200, ["application/json"]))
 
-    # Every program is routed: its path reaches it (DRF's metadata).
+    # Every program is routed: its path reaches it (DRF's metadata),
+    # and each route of a family reaches its endpoint.
     for p, path in PROGRAMS:
-        r = s.request("OPTIONS", "/auth/%s/" % path, token=key)
-        eq("OPTIONS %s/" % path, (r.status, is_json(r) and
-                                  r.json.get("renders")),
-           (200, ["application/json"]))
+        for route in FAMILIES.get(p, [path]):
+            r = s.request("OPTIONS", "/auth/%s/" % route, token=key)
+            eq("OPTIONS %s/" % route, (r.status, is_json(r) and
+                                       r.json.get("renders")),
+               (200, ["application/json"]))
+    r = s.get("/auth/mfa/status/", token=key)
+    eq("GET mfa/status/", (r.status, r.json), (200, {
+        "mfa_enabled": False, "created_at": None, "last_used_at": None}))
+    r = s.get("/auth/mfa/totp/activate/", token=key)
+    eq("GET mfa/totp/activate/: its own route", (r.status, sorted(r.json or {})),
+       (200, ["activation_token", "qr_code_data_uri", "secret", "totp_url"]))
+    for path in ("/auth/mfa/", "/auth/mfa/x/", "/auth/mfa/status/x/",
+                 "/auth/mfa/statusx/", "/auth/mfa/totp/",
+                 "/auth/mfa/verify/status/"):
+        r = s.get(path, token=key)
+        eq("not an mfa route %s" % path, (r.status, is_json(r)), (404, True))
 
     # Methods and paths.
     r = s.request("DELETE", "/auth/user/", token=key)
@@ -268,7 +285,8 @@ def processes(s, name):
 
 def serve(name):
     started = time.time()
-    s = ServerStack(name, {"PASSWORD_HASHER": FAST})
+    s = ServerStack(name, {"PASSWORD_HASHER": FAST,
+                           "REST_AUTH": {"MFA_ENABLED": True}})
     maildir = os.path.join(s.tmp, "mail")
     os.mkdir(maildir)
     os.chmod(maildir, 0o777)  # the programs may run as another user

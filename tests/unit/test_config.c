@@ -501,6 +501,68 @@ test_types(void)
 	    "config: DEFAULT_FROM_EMAIL: must be an address");
 }
 
+/* dj-rest-auth 7.2's MFA settings and restauth's MFA_VERIFY_ATTEMPTS. */
+static void
+test_mfa(void)
+{
+	struct app_config cfg;
+	char json[1200];
+
+	if (ACCEPT("{}", &cfg)) {
+		T_ASSERT(!cfg.rest_auth.mfa_enabled);
+		T_ASSERT(cfg.rest_auth.mfa_ephemeral_token_timeout == 300);
+		T_ASSERT(cfg.rest_auth.mfa_totp_digits == 6);
+		T_ASSERT(cfg.rest_auth.mfa_totp_period == 30);
+		T_ASSERT(strcmp(cfg.rest_auth.mfa_totp_issuer, "") == 0);
+		T_ASSERT(cfg.rest_auth.mfa_recovery_code_count == 10);
+		T_ASSERT(cfg.rest_auth.mfa_verify_attempts == 5);
+		app_config_free(&cfg);
+	}
+	if (ACCEPT("{\"REST_AUTH\": {\"MFA_ENABLED\": true, "
+		   "\"MFA_EPHEMERAL_TOKEN_TIMEOUT\": 60, \"MFA_TOTP_DIGITS\": 9, "
+		   "\"MFA_TOTP_PERIOD\": 60, \"MFA_TOTP_ISSUER\": \"Ex \u00e9\", "
+		   "\"MFA_RECOVERY_CODE_COUNT\": 64, "
+		   "\"MFA_VERIFY_ATTEMPTS\": 1}}",
+		&cfg)) {
+		T_ASSERT(cfg.rest_auth.mfa_enabled);
+		T_ASSERT(cfg.rest_auth.mfa_ephemeral_token_timeout == 60);
+		T_ASSERT(cfg.rest_auth.mfa_totp_digits == 9);
+		T_ASSERT(cfg.rest_auth.mfa_totp_period == 60);
+		T_ASSERT(strcmp(cfg.rest_auth.mfa_totp_issuer, "Ex \xc3\xa9") ==
+		    0);
+		T_ASSERT(cfg.rest_auth.mfa_recovery_code_count == 64);
+		T_ASSERT(cfg.rest_auth.mfa_verify_attempts == 1);
+		app_config_free(&cfg);
+	}
+	/* pyotp takes 10 digits, but mfa/verify/ never a 10-character code. */
+	REFUSE("{\"REST_AUTH\": {\"MFA_TOTP_DIGITS\": 10}}",
+	    "config: REST_AUTH.MFA_TOTP_DIGITS: must be between 1 and 9");
+	REFUSE("{\"REST_AUTH\": {\"MFA_TOTP_DIGITS\": 0}}",
+	    "config: REST_AUTH.MFA_TOTP_DIGITS: must be between 1 and 9");
+	REFUSE("{\"REST_AUTH\": {\"MFA_TOTP_PERIOD\": 0}}",
+	    "config: REST_AUTH.MFA_TOTP_PERIOD: must be between 1 and 3600");
+	REFUSE("{\"REST_AUTH\": {\"MFA_EPHEMERAL_TOKEN_TIMEOUT\": 0}}",
+	    "config: REST_AUTH.MFA_EPHEMERAL_TOKEN_TIMEOUT: must be between 1");
+	REFUSE("{\"REST_AUTH\": {\"MFA_RECOVERY_CODE_COUNT\": 65}}",
+	    "config: REST_AUTH.MFA_RECOVERY_CODE_COUNT: must be between 1 and "
+	    "64");
+	REFUSE("{\"REST_AUTH\": {\"MFA_VERIFY_ATTEMPTS\": 0}}",
+	    "config: REST_AUTH.MFA_VERIFY_ATTEMPTS: must be between 1 and 100");
+	REFUSE("{\"REST_AUTH\": {\"MFA_ENABLED\": \"yes\"}}",
+	    "config: REST_AUTH.MFA_ENABLED:");
+	REFUSE("{\"REST_AUTH\": {\"MFA_TOTP_ISSUER\": \"a\\nb\"}}",
+	    "config: REST_AUTH.MFA_TOTP_ISSUER: must not contain control");
+	snprintf(json, sizeof(json),
+	    "{\"REST_AUTH\": {\"MFA_TOTP_ISSUER\": \"%01025d\"}}", 0);
+	REFUSE(json, "config: REST_AUTH.MFA_TOTP_ISSUER: must be at most 1024");
+	snprintf(json, sizeof(json),
+	    "{\"REST_AUTH\": {\"MFA_TOTP_ISSUER\": \"%01024d\"}}", 0);
+	if (ACCEPT(json, &cfg))
+		app_config_free(&cfg);
+	REFUSE("{\"REST_AUTH\": {\"MFA_VERIFY_SERIALIZER\": \"x.Y\"}}",
+	    "config: REST_AUTH.MFA_VERIFY_SERIALIZER:");
+}
+
 static void
 test_bounds(void)
 {
@@ -1409,6 +1471,7 @@ main(void)
 	test_file();
 	test_types();
 	test_bounds();
+	test_mfa();
 	test_jwt();
 	test_rest_auth();
 	test_throttle();

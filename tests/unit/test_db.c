@@ -77,6 +77,7 @@ test_unreachable(void)
 	struct db db;
 	struct db_user u;
 	bool yes = true;
+	long n = 42;
 
 	T_ASSERT(db_init(&db, "postgresql:///restauth?host=/nonexistent-dir")
 	    == APP_OK);
@@ -85,6 +86,7 @@ test_unreachable(void)
 	T_ASSERT(u.id == (int64_t)0x5a5a5a5a5a5a5a5aLL);
 	T_ASSERT(db_is_blacklisted(&db, "jti", &yes) == APP_EDB && yes);
 	T_ASSERT(db_session_delete(&db, "key") == APP_EDB);
+	T_ASSERT(db_mfa_token_clean(&db, &n) == APP_EDB && n == 42);
 	T_ASSERT(db.conn == NULL);
 	db_free(&db);
 	db_free(NULL);

@@ -11,6 +11,7 @@ Environment:
   INTEROP_MAIL_DIR     where Django's file e-mail backend writes mails
   INTEROP_HASHERS      "default" (Django's own PASSWORD_HASHERS) or
                        "argon2" (Argon2PasswordHasher first)
+  INTEROP_MFA          "0" leaves dj-rest-auth's MFA app (mfaside) out
 """
 import os
 from datetime import timedelta
@@ -32,6 +33,10 @@ INSTALLED_APPS = [
     "allauth.account",
     "interop",
 ]
+# dj-rest-auth's MFA app (its stand-in mfaside), unless INTEROP_MFA=0:
+# a project without it must still work beside restauth's MFA table.
+if os.environ.get("INTEROP_MFA", "1") != "0":
+    INSTALLED_APPS.append("mfaside.apps.MfaSideConfig")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -354,8 +354,10 @@ const handlers = {
     }
     state.activation = r.data.activation_token;
     const uri = String(r.data.qr_code_data_uri || "");
-    // Only an image of our own kind goes into src.
-    if (uri.startsWith("data:image/svg+xml;base64,")) $("#mfa-qr").src = uri;
+    // Only an image of our own kind goes into src ("": no QR code).
+    const drawn = uri.startsWith("data:image/svg+xml;base64,");
+    if (drawn) $("#mfa-qr").src = uri;
+    $("#mfa-qr").hidden = !drawn;
     $("#mfa-secret").textContent = String(r.data.secret);
     $("#mfa-url").textContent = String(r.data.totp_url);
     $("#mfa-enrolment").hidden = false;

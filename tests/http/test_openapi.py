@@ -5,8 +5,10 @@ tools/run.sh serves (PROGRAMS) is in it; every $ref resolves. A PROGRAMS
 path that is not documented itself is a family (one program serving
 several routes, e.g. mfa): documented paths below it count as its.
 The MFA routes (REST_AUTH.MFA_ENABLED, served on with it): the six paths
-with exactly their methods, their field limits, login/'s mfa_required
-answer; with MFA_ENABLED off every one of them is a 404."""
+with exactly their methods, their field limits, every 400 body of the
+MFA brief, login/'s mfa_required answer; the served answers (400 bodies,
+200 keys) are documented ones; with MFA_ENABLED off every one of them is
+a 404."""
 import json
 import os
 import re
@@ -111,16 +113,7 @@ def mfa_document(doc):
             t.check("%s %s %s: %s required" % (m, path, ctype, field),
                     field in schema.get("required", []), schema)
     # every 400 body of the MFA brief is an example of its path
-    examples = {}
-    for path in MFA:
-        for m, op in paths.get(path, {}).items():
-            bad = deref(doc, op.get("responses", {}).get("400", {})) \
-                if isinstance(op, dict) else {}
-            c = bad.get("content", {}).get("application/json", {})
-            vals = [e["value"] for e in c.get("examples", {}).values()]
-            if "example" in c:
-                vals.append(c["example"])
-            examples.setdefault(path, []).extend(vals)
+    examples = {path: examples_400(doc, path) for path in MFA}
     for path, body in [
             ("/mfa/verify/", {"ephemeral_token": ["Invalid or expired token."]}),
             ("/mfa/verify/", {"detail": ["User account is disabled."]}),
@@ -150,6 +143,60 @@ def mfa_document(doc):
                 ["ephemeral_token", "mfa_required"] and
                 s["properties"]["mfa_required"].get("const") is True
                 for s in shapes), shapes)
+
+
+def examples_400(doc, path):
+    """The 400 bodies documented for path, all methods."""
+    out = []
+    for op in doc["paths"].get(path, {}).values():
+        bad = deref(doc, op.get("responses", {}).get("400", {})) \
+            if isinstance(op, dict) else {}
+        c = bad.get("content", {}).get("application/json", {})
+        out += [e["value"] for e in c.get("examples", {}).values()]
+        if "example" in c:
+            out.append(c["example"])
+    return out
+
+
+def schema_200(doc, path, method):
+    r = doc["paths"][path][method]["responses"]["200"]
+    return deref(doc, r["content"]["application/json"]["schema"])
+
+
+def mfa_answers(doc, s, access):
+    """The served answers are the documented ones: each 400 body one of
+    the path's examples, each 200 body the keys of its schema."""
+    auth = {"Authorization": "Bearer " + access}
+    for path, body, headers in [
+            ("/mfa/verify/", {}, None),
+            ("/mfa/verify/", {"ephemeral_token": "1:1:x",
+                              "code": "1234567890"}, None),
+            ("/mfa/verify/", {"ephemeral_token": "1:1:x", "code": "123456"},
+             None),
+            ("/mfa/totp/activate/", {}, auth),
+            ("/mfa/totp/activate/", {"activation_token": "x",
+                                     "code": "1" * 33}, auth),
+            ("/mfa/totp/activate/", {"activation_token": "x",
+                                     "code": "123456"}, auth),
+            ("/mfa/totp/deactivate/", {}, auth),
+            ("/mfa/recovery-codes/regenerate/", {}, auth)]:
+        r = s.post("/auth" + path, json=body, headers=headers)
+        t.check("POST %s %s: a documented 400" % (path, json.dumps(body)),
+                r.status == 400 and r.json in examples_400(doc, path), r)
+    for method, path in [("GET", "/mfa/status/"),
+                         ("GET", "/mfa/totp/activate/"),
+                         ("POST", "/mfa/recovery-codes/")]:
+        r = s.request(method, "/auth" + path, headers=auth,
+                      json={} if method == "POST" else None)
+        schema = schema_200(doc, path, method.lower())
+        t.check("%s %s: 200 with the documented keys" % (method, path),
+                r.status == 200 and isinstance(r.json, dict) and
+                list(r.json) == list(schema["properties"]) and
+                sorted(schema["required"]) == sorted(r.json), r)
+        if path == "/mfa/totp/activate/" and r.status == 200:
+            t.check("GET %s: a QR code as the documented data URI" % path,
+                    r.json["qr_code_data_uri"].startswith(
+                        "data:image/svg+xml;base64,"), r)
 
 
 def resolve(doc, ref):
@@ -251,6 +298,7 @@ def served(doc):
         t.check("GET mfa/recovery-codes/ is 405 (POST only, as upstream)",
                 r.status == 405 and r.json == {"detail": "Method \"GET\" not "
                                                "allowed."}, r)
+        mfa_answers(doc, s, access)
 
 
 def mfa_off(doc):

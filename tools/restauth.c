@@ -58,7 +58,9 @@ usage(void)
 	    "  flushexpiredtokens          delete expired outstanding/blacklisted JWTs\n"
 	    "                              and expired MFA login tokens\n"
 	    "  mail-worker [--drain]       send the mail outbox: as a daemon, or\n"
-	    "                              once (--drain) and exit\n");
+	    "                              once (--drain) and exit\n"
+	    "  mfa-reset NAME              remove the user's TOTP and recovery\n"
+	    "                              codes (a lost authenticator)\n");
 }
 
 static int
@@ -263,6 +265,45 @@ cmd_user(const struct app_config *cfg, struct db *db,
 out:
 	OPENSSL_cleanse(pw, sizeof(pw));
 	OPENSSL_cleanse(hash, sizeof(hash));
+	return rc;
+}
+
+/*
+ * mfa-reset NAME: what an administrator does for a user who lost the
+ * authenticator (mfa/totp/deactivate/ needs a TOTP code, and recovery
+ * codes only log in): the user's TOTP and recovery codes are deleted, so
+ * the next login asks for no code. Logged.
+ */
+static int
+cmd_mfa_reset(struct db *db, int argc, char **argv)
+{
+	struct db_user u;
+	struct db_mfa m;
+	enum app_err er;
+	int rc = EX_DB;
+
+	if (argc != 2) {
+		usage();
+		return EX_USAGE_;
+	}
+	er = db_user_by_username(db, argv[1], &u);
+	if (er == APP_ENOTFOUND) {
+		fprintf(stderr, "%s: user \"%s\" does not exist\n", argv[0],
+		    argv[1]);
+		return EX_REFUSED;
+	}
+	if (er == APP_OK && (er = db_mfa_get(db, u.id, false, &m)) == APP_OK &&
+	    (er = db_mfa_delete(db, u.id)) == APP_OK) {
+		printf("%s for user %s\n",
+		    m.totp || m.recovery ? "MFA removed" : "no MFA was set up",
+		    u.username);
+		log_info("mfa: reset user=%lld (admin tool)", (long long)u.id);
+		rc = EX_DONE;
+	} else
+		fprintf(stderr, "%s: database error (%s)\n", argv[0],
+		    app_err_name(er));
+	OPENSSL_cleanse(&m, sizeof(m));
+	OPENSSL_cleanse(&u, sizeof(u));
 	return rc;
 }
 
@@ -484,7 +525,7 @@ main(int argc, char **argv)
 	if (strcmp(cmd, "migrate") != 0 && strcmp(cmd, "createuser") != 0 &&
 	    strcmp(cmd, "changepassword") != 0 && strcmp(cmd, "check") != 0 &&
 	    strcmp(cmd, "flushexpiredtokens") != 0 &&
-	    strcmp(cmd, "mail-worker") != 0) {
+	    strcmp(cmd, "mail-worker") != 0 && strcmp(cmd, "mfa-reset") != 0) {
 		usage();
 		return EX_USAGE_;
 	}
@@ -517,6 +558,8 @@ main(int argc, char **argv)
 		rc = cmd_user(&cfg, &db, pv, argc - i, argv + i, true);
 	else if (strcmp(cmd, "changepassword") == 0)
 		rc = cmd_user(&cfg, &db, pv, argc - i, argv + i, false);
+	else if (strcmp(cmd, "mfa-reset") == 0)
+		rc = cmd_mfa_reset(&db, argc - i, argv + i);
 	else if (strcmp(cmd, "mail-worker") == 0)
 		rc = cmd_mail_worker(&cfg, &db, argc - i, argv + i);
 	else

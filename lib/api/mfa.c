@@ -365,6 +365,9 @@ verify_token(struct app_call *c, const char *token, struct verify *v)
 	if ((er = db_mfa_token_hit(&c->ctx->db, v->digest, issued + max_age + 1,
 		 &attempts, &used)) != APP_OK)
 		return er;
+	if (app_one_in_256() &&
+	    db_mfa_token_clean(&c->ctx->db, &(long) { 0 }) != APP_OK)
+		log_warnx("mfa: cleaning expired login tokens failed");
 	if (used || attempts > cfg->rest_auth.mfa_verify_attempts) {
 		audit(c, "verify_failed", v->uid,
 		    used ? "token_used" : "token_attempts");

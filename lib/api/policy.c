@@ -4,7 +4,6 @@
 #include <strings.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 
 #include "auth.h"
@@ -143,19 +142,6 @@ ident_of(const struct app_config *cfg, const struct req *r, char *out,
 	snprintf(out, outsz, "%s", r->client_addr);
 }
 
-/*
- * Whether to clean old rows on this request: one in 256, so no cron job is
- * needed. getrandom, not RAND_bytes: a plain CGI process would set up
- * OpenSSL's generator for this one byte.
- */
-static bool
-one_in_256(void)
-{
-	unsigned char dice;
-
-	return getrandom(&dice, 1, GRND_NONBLOCK) == 1 && dice == 0;
-}
-
 /* math.ceil of a positive wait, without libm. */
 static long
 ceil_seconds(double w)
@@ -230,7 +216,7 @@ pol_throttle(const struct app_config *cfg, struct db *db, const struct req *r,
 				longest = w;
 		}
 	}
-	if (ran && one_in_256() && db_throttle_clean(db) != APP_OK)
+	if (ran && app_one_in_256() && db_throttle_clean(db) != APP_OK)
 		log_warnx("throttle: cleaning old rows failed");
 	if (!refused)
 		return APP_OK;
@@ -324,7 +310,7 @@ pol_login_begin(const struct app_config *cfg, struct db *db, const char *ident,
 	if ((er = db_login_failure_hit(db, pl->key, cfg->login_failure_limit,
 		 schedule, POL_LOGIN_QUIET, &allowed, &w)) != APP_OK)
 		return er;
-	if (one_in_256() &&
+	if (app_one_in_256() &&
 	    db_login_failure_clean(db, POL_LOGIN_QUIET) != APP_OK)
 		log_warnx("login backoff: cleaning old rows failed");
 	if (allowed) {

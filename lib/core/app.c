@@ -4,6 +4,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sys/random.h>
+
 #include "app.h"
 
 static const char *const names[APP_ERR__MAX] = {
@@ -83,4 +85,12 @@ app_isoformat(char out[APP_DATE_BYTES], time_t t, long us)
 		snprintf(out + n, APP_DATE_BYTES - n, ".%06ldZ", us);
 	else
 		snprintf(out + n, APP_DATE_BYTES - n, "Z");
+}
+
+bool
+app_one_in_256(void)
+{
+	unsigned char dice;
+
+	return getrandom(&dice, 1, GRND_NONBLOCK) == 1 && dice == 0;
 }

@@ -63,6 +63,14 @@ enum app_err app_einput(char *err, size_t errsz, const char *fmt, ...)
  */
 time_t app_now(void);
 
+/*
+ * True about once in 256 calls: when a request also deletes expired
+ * rows (throttle, backoff, MFA tokens), so that no cron job is needed.
+ * getrandom, not RAND_bytes: a plain CGI process would set up OpenSSL's
+ * generator for this one byte.
+ */
+bool app_one_in_256(void);
+
 /* Python's isoformat() of a UTC time as DRF renders it ("Z" for
  * +00:00; no fraction when us is 0): "2026-12-07T23:10:16.123456Z". */
 #define APP_DATE_BYTES 32

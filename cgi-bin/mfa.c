@@ -120,16 +120,14 @@ static enum app_err
 codes(struct app_call *c, const struct form_in *in, struct json_object **e)
 {
 	(void)in;
-	(void)e;
-	return mfa_recovery_codes(c);
+	return mfa_recovery_codes(c, e);
 }
 
 static enum app_err
 regenerate(struct app_call *c, const struct form_in *in, struct json_object **e)
 {
 	(void)in;
-	(void)e;
-	return mfa_recovery_regenerate(c);
+	return mfa_recovery_regenerate(c, e);
 }
 
 static const struct app_endpoint status_ep = {

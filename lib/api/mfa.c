@@ -674,16 +674,66 @@ out:
 	return er;
 }
 
+/*
+ * MFA_REQUIRE_REAUTH (SPEC-mfa 4.1 M10): a current TOTP code in the
+ * body's "code", its step burned and counted in the account's backoff,
+ * before recovery codes are shown or replaced. Off, or without TOTP:
+ * nothing asked. APP_OK with *answered: the answer is made (a bad body,
+ * 429); APP_EINPUT: *errs.
+ */
+static enum app_err
+reauth(struct app_call *c, const struct db_mfa *m, struct json_object **errs,
+    bool *answered)
+{
+	struct app_ctx *ctx = c->ctx;
+	char code[LIMIT_MFA_CODE * 4 + 1], digits[TOTP_DIGITS_MAX + 1];
+	struct req_field f = { "code", REQ_F_REQUIRED, LIMIT_MFA_CODE, code,
+		sizeof(code), false };
+	struct pol_login pl;
+	int64_t step = 0;
+	enum app_err er;
+
+	*answered = false;
+	if (!ctx->cfg.rest_auth.mfa_require_reauth || !m->totp)
+		return APP_OK;
+	if (app_body(c) != APP_OK) {
+		*answered = true;
+		return APP_OK;
+	}
+	if ((er = req_fields(c->req, &f, 1, errs)) != APP_OK)
+		goto out;
+	if ((er = backoff_begin(c, c->auth.user.id, &pl)) != APP_OK) {
+		*answered = er == APP_ETHROTTLED;
+		er = *answered ? APP_OK : er;
+		goto out;
+	}
+	if ((er = totp_check(&ctx->cfg, m, code, &step, digits)) == APP_OK &&
+	    (er = db_mfa_totp_burn(&ctx->db, c->auth.user.id, m->secret, step,
+		 digits)) == APP_ENOTFOUND)
+		er = APP_EINPUT;
+	if (er == APP_OK)
+		er = pol_login_succeeded(&ctx->db, &pl);
+	else if (er == APP_EINPUT) {
+		audit(c, "reauth_failed", c->auth.user.id, "invalid_code");
+		er = refuse(errs, "code", CODE_INVALID);
+	}
+out:
+	OPENSSL_cleanse(code, sizeof(code));
+	return er;
+}
+
 enum app_err
-mfa_recovery_codes(struct app_call *c)
+mfa_recovery_codes(struct app_call *c, struct json_object **errs)
 {
 	char codes[LIMIT_MFA_RECOVERY_CODES][RCODE_CHARS + 1];
 	unsigned n = 0;
 	struct db_mfa m;
+	bool answered = false;
 	enum app_err er;
 
 	if ((er = db_mfa_get(&c->ctx->db, c->auth.user.id, false, &m)) ==
 		APP_OK &&
+	    (er = reauth(c, &m, errs, &answered)) == APP_OK && !answered &&
 	    (er = codes_of(&c->ctx->cfg, &m, codes, &n)) == APP_OK)
 		er = answer_codes(c, "codes", codes, n);
 	OPENSSL_cleanse(codes, sizeof(codes));
@@ -692,15 +742,22 @@ mfa_recovery_codes(struct app_call *c)
 }
 
 enum app_err
-mfa_recovery_regenerate(struct app_call *c)
+mfa_recovery_regenerate(struct app_call *c, struct json_object **errs)
 {
 	const struct app_config *cfg = &c->ctx->cfg;
 	int64_t uid = c->auth.user.id;
 	char codes[LIMIT_MFA_RECOVERY_CODES][RCODE_CHARS + 1];
 	char seed[RCODE_SEED_HEX + 1];
 	unsigned n = 0;
+	struct db_mfa m;
+	bool answered = false;
 	enum app_err er;
 
+	memset(&m, 0, sizeof(m));
+	if (cfg->rest_auth.mfa_require_reauth &&
+	    ((er = db_mfa_get(&c->ctx->db, uid, false, &m)) != APP_OK ||
+		(er = reauth(c, &m, errs, &answered)) != APP_OK || answered))
+		goto out;
 	if ((er = rcode_seed_new(seed)) != APP_OK)
 		goto out;
 	er = db_mfa_recovery_reset(&c->ctx->db, uid, seed, true);
@@ -716,6 +773,7 @@ mfa_recovery_regenerate(struct app_call *c)
 	    (er = answer_codes(c, "codes", codes, n)) == APP_OK)
 		audit(c, "recovery_codes_regenerated", uid, NULL);
 out:
+	OPENSSL_cleanse(&m, sizeof(m));
 	OPENSSL_cleanse(seed, sizeof(seed));
 	OPENSSL_cleanse(codes, sizeof(codes));
 	return er;

@@ -56,8 +56,11 @@ enum app_err mfa_deactivate(struct app_call *call, bool fields_ok,
 /* GET mfa/status/. */
 enum app_err mfa_status(struct app_call *call) APP_WUR;
 
-/* POST mfa/recovery-codes/ (list) and .../regenerate/. */
-enum app_err mfa_recovery_codes(struct app_call *call) APP_WUR;
-enum app_err mfa_recovery_regenerate(struct app_call *call) APP_WUR;
+/* POST mfa/recovery-codes/ (list) and .../regenerate/; with
+ * MFA_REQUIRE_REAUTH they read the body's "code" (errors in *errs). */
+enum app_err mfa_recovery_codes(struct app_call *call,
+    struct json_object **errs) APP_WUR;
+enum app_err mfa_recovery_regenerate(struct app_call *call,
+    struct json_object **errs) APP_WUR;
 
 #endif

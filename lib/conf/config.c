@@ -578,6 +578,10 @@ static const struct key rest_auth_keys[] = {
 	/* restauth's: a login token dies after this many mfa/verify/. */
 	KNUM("MFA_VERIFY_ATTEMPTS", K_INT, 0, C(rest_auth.mfa_verify_attempts),
 	    "5", 1, 100),
+	/* restauth's: POST mfa/recovery-codes/ and .../regenerate/ take a
+	 * current TOTP code ("code"), so a stolen token alone mints no
+	 * codes that bypass MFA. Off: dj-rest-auth's wire format. */
+	KBOOL("MFA_REQUIRE_REAUTH", C(rest_auth.mfa_require_reauth), "false"),
 	KFIXED("MFA_VERIFY_SERIALIZER",
 	    "\"dj_rest_auth.mfa.serializers.MFAVerifySerializer\"", PYCLASS),
 	KFIXED("LOGIN_SERIALIZER",

@@ -129,6 +129,9 @@ struct app_config {
 		char *mfa_totp_issuer; /* "": none */
 		int mfa_recovery_code_count;
 		int mfa_verify_attempts; /* restauth's: tries per login token */
+		/* restauth's: recovery codes shown or replaced only with a
+		 * current TOTP code */
+		bool mfa_require_reauth;
 	} rest_auth;
 
 	struct {

@@ -516,6 +516,7 @@ test_mfa(void)
 		T_ASSERT(strcmp(cfg.rest_auth.mfa_totp_issuer, "") == 0);
 		T_ASSERT(cfg.rest_auth.mfa_recovery_code_count == 10);
 		T_ASSERT(cfg.rest_auth.mfa_verify_attempts == 5);
+		T_ASSERT(!cfg.rest_auth.mfa_require_reauth);
 		app_config_free(&cfg);
 	}
 	if (ACCEPT("{\"REST_AUTH\": {\"MFA_ENABLED\": true, "

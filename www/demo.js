@@ -381,14 +381,19 @@ const handlers = {
     }
   },
   async "mfa-codes"(form) {
-    const r = await call("POST", "mfa/recovery-codes/", {});
+    // The code (MFA_REQUIRE_REAUTH) goes only when typed; else {}.
+    const r = await call("POST", "mfa/recovery-codes/", formData(form));
     const n = r.data && Array.isArray(r.data.codes) ? r.data.codes.length : 0;
     const ok = n + " unused recovery code" + (n === 1 ? "." : "s.");
-    if (showResult(form, r, ok)) showCodes($(".codes", form), r.data.codes);
+    if (showResult(form, r, ok)) {
+      form.elements.namedItem("code").value = "";
+      showCodes($(".codes", form), r.data.codes);
+    }
   },
   async "mfa-regenerate"(form) {
-    const r = await call("POST", "mfa/recovery-codes/regenerate/", {});
+    const r = await call("POST", "mfa/recovery-codes/regenerate/", formData(form));
     if (showResult(form, r, "New recovery codes: the old ones no longer work.")) {
+      form.elements.namedItem("code").value = "";
       $("#mfa-codes .codes").textContent = "";
       $("#mfa-new-codes").hidden = true;
       showCodes($(".codes", form), r.data.codes);

@@ -10,6 +10,8 @@
 // logs out, logs in through the second-factor prompt, renews and uses a
 // recovery code, and turns two-factor off. The codes come from this file's
 // own TOTP (RFC 6238 over node's HMAC-SHA1), not from restauth's.
+// Mode "reauth" (MFA_REQUIRE_REAUTH too, 5-second steps): the recovery
+// codes are shown and renewed only with a code typed into their forms.
 // Prints "ok NAME" or "not ok NAME: DETAIL" per check (test_browser.py
 // counts them) and "done" at the end.
 "use strict";
@@ -52,7 +54,7 @@ async function main() {
     timeout: 60000,
   });
   try {
-    await ({ token: walkToken, mfa: walkMfa }[MODE] || walk)(context);
+    await ({ token: walkToken, mfa: walkMfa, reauth: walkReauth }[MODE] || walk)(context);
   } finally {
     await context.close();
     fs.rmSync(profile, { recursive: true, force: true });
@@ -397,6 +399,21 @@ async function loginAs(page, username, password) {
 
 const CODE_RE = /^[0-9a-f]{4}-[0-9a-f]{4}$/;
 
+// Enrol on the page (logged in, two-factor off): the TOTP of the secret
+// it shows, and the step the confirming code spent.
+async function enrol(page, name) {
+  let res = await submit(page, "mfa-enrol");
+  check(name + ": enrolment starts", res.startsWith("A new secret"), res);
+  const secret = await text(page, "#mfa-secret");
+  const params = new URL((await text(page, "#mfa-url")) || "otpauth://totp/x").searchParams;
+  const otp = { key: base32Decode(/^[A-Z2-7]+$/.test(secret) ? secret : "A"),
+    digits: Number(params.get("digits") || 6), period: Number(params.get("period") || 30) };
+  const first = await codeAfter(otp, -1);
+  res = await sendCode(page, "mfa-activate", first.code);
+  check(name + ": the app's code turns two-factor on", res === "Two-factor is on.", res);
+  return { otp, step: first.step };
+}
+
 async function walkMfa(context) {
   const page = context.pages()[0] || (await context.newPage());
   const pageErrors = [];
@@ -526,6 +543,45 @@ async function walkMfa(context) {
   res = await submit(page, "logout");
   check("mfa: logout at the end", res === "Successfully logged out.", res);
   check("mfa: no JavaScript errors on the page", pageErrors.length === 0, pageErrors.join(" | "));
+}
+
+// MFA_REQUIRE_REAUTH: the forms of the recovery codes take a code.
+async function walkReauth(context) {
+  const page = context.pages()[0] || (await context.newPage());
+  const pageErrors = [];
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+  await page.goto(URL_);
+  await page.waitForFunction(() => document.querySelector("#log li"), null, { timeout: 10000 });
+  let res = await loginAs(page, "alan", "Entscheidungs-Problem-1936");
+  check("reauth: login", res === "Logged in.", res);
+  await mfaState(page, "Off");
+  const e = await enrol(page, "reauth");
+  check("reauth: 5-second steps (MFA_TOTP_PERIOD)", e.otp.period === 5, e.otp.period);
+  await mfaState(page, "On since");
+  res = await submit(page, "mfa-codes");
+  check("reauth: without a code the list asks for one",
+    (await fieldError(page, "mfa-codes", "code")) === "This field is required." &&
+      (await listed(page, "#mfa-codes .codes")).length === 0,
+    (await fieldError(page, "mfa-codes", "code")) + " / " + res);
+  let next = await codeAfter(e.otp, e.step);
+  res = await sendCode(page, "mfa-codes", next.code);
+  const shown = await listed(page, "#mfa-codes .codes");
+  check("reauth: with a code the ten are listed", res === "10 unused recovery codes." && shown.length === 10,
+    res + " " + JSON.stringify(shown));
+  check("reauth: the code field is emptied", (await page.inputValue("#mfa-codes [name=code]")) === "",
+    await page.inputValue("#mfa-codes [name=code]"));
+  await refusedCode(page, "mfa-regenerate", next.code, "reauth: a spent code does not renew them", "Invalid code.");
+  next = await codeAfter(e.otp, next.step);
+  res = await sendCode(page, "mfa-regenerate", next.code);
+  const renewed = await listed(page, "#mfa-regenerate .codes");
+  check("reauth: a fresh code renews them", res.startsWith("New recovery codes") && renewed.length === 10 &&
+    !renewed.some((c) => shown.includes(c)), res + " " + JSON.stringify(renewed));
+  next = await codeAfter(e.otp, next.step);
+  res = await sendCode(page, "mfa-deactivate", next.code);
+  check("reauth: deactivation", res === "TOTP has been deactivated.", res);
+  res = await submit(page, "logout");
+  check("reauth: logout", res === "Successfully logged out.", res);
+  check("reauth: no JavaScript errors on the page", pageErrors.length === 0, pageErrors.join(" | "));
 }
 
 main()

@@ -9,7 +9,9 @@ a skip: CI installs them through make deps. A second, short walk logs in
 on a token-mode stack: the key goes out as Authorization: Token. A third
 walks two-factor on the JWT cookie stack with REST_AUTH.MFA_ENABLED:
 enrolment from the QR code and secret the page shows (codes from the
-walk's own TOTP), the login prompt, recovery codes, deactivation."""
+walk's own TOTP), the login prompt, recovery codes, deactivation; and a
+fourth with MFA_REQUIRE_REAUTH, where the recovery codes' forms take a
+code (5-second steps, so that each code needs little waiting)."""
 import os
 import shutil
 import subprocess
@@ -57,7 +59,7 @@ def prerequisites():
     return ok
 
 
-MIN_CHECKS = {"jwt": 20, "token": 6, "mfa": 40}
+MIN_CHECKS = {"jwt": 20, "token": 6, "mfa": 40, "reauth": 10}
 
 
 def walk(mode="jwt"):
@@ -66,11 +68,15 @@ def walk(mode="jwt"):
         cfg = dict(FAST) if mode == "token" else config(maildir)
         if mode == "mfa":
             cfg["REST_AUTH"] = dict(cfg["REST_AUTH"], MFA_ENABLED=True)
+        if mode == "reauth":
+            cfg["REST_AUTH"] = dict(cfg["REST_AUTH"], MFA_ENABLED=True,
+                                    MFA_REQUIRE_REAUTH=True,
+                                    MFA_TOTP_PERIOD=5)
         with h.Stack(cfg) as s:
             if mode == "token":
                 s.createuser("grace", "Compiler-Pioneer-1952",
                              email="grace@example.com")
-            if mode == "mfa":
+            if mode in ("mfa", "reauth"):
                 s.createuser("alan", "Entscheidungs-Problem-1936",
                              email="alan@example.com")
             env = dict(os.environ,
@@ -113,4 +119,5 @@ if prerequisites():
     t.run(walk, "jwt")
     t.run(walk, "token")
     t.run(walk, "mfa")
+    t.run(walk, "reauth")
 t.done()

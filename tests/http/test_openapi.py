@@ -28,12 +28,15 @@ MFA = {"/mfa/verify/": {"post"},
        "/mfa/status/": {"get"},
        "/mfa/recovery-codes/": {"post"},
        "/mfa/recovery-codes/regenerate/": {"post"}}
-# (path, method, field): maxLength of each MFA request field.
-MFA_LIMITS = [("/mfa/verify/", "post", "ephemeral_token", 512),
-              ("/mfa/verify/", "post", "code", 9),
-              ("/mfa/totp/activate/", "post", "activation_token", 512),
-              ("/mfa/totp/activate/", "post", "code", 32),
-              ("/mfa/totp/deactivate/", "post", "code", 32)]
+# (path, method, field, maxLength, required) of each MFA request field;
+# the recovery codes' code is asked for only with MFA_REQUIRE_REAUTH.
+MFA_LIMITS = [("/mfa/verify/", "post", "ephemeral_token", 512, True),
+              ("/mfa/verify/", "post", "code", 9, True),
+              ("/mfa/totp/activate/", "post", "activation_token", 512, True),
+              ("/mfa/totp/activate/", "post", "code", 32, True),
+              ("/mfa/totp/deactivate/", "post", "code", 32, True),
+              ("/mfa/recovery-codes/", "post", "code", 32, False),
+              ("/mfa/recovery-codes/regenerate/", "post", "code", 32, False)]
 
 
 def served_paths():
@@ -90,10 +93,7 @@ def mfa_document(doc):
             responses = item[m].get("responses", {})
             need = {"200", "401", "404", "405", "429"}
             if m == "post":
-                need |= {"413", "415"}
-            if path != "/mfa/status/" and m == "post" and \
-                    path != "/mfa/recovery-codes/":
-                need.add("400")
+                need |= {"400", "413", "415"}
             t.eq("%s %s: documented answers" % (m, path),
                  sorted(need - set(responses)), [])
             nf = deref(doc, responses.get("404", {}))
@@ -101,7 +101,7 @@ def mfa_document(doc):
                 "example")
             t.eq("%s %s: 404 is Not found." % (m, path), ex,
                  {"detail": "Not found."})
-    for path, m, field, limit in MFA_LIMITS:
+    for path, m, field, limit, required in MFA_LIMITS:
         op = paths.get(path, {}).get(m, {})
         content = op.get("requestBody", {}).get("content", {})
         for ctype in ("application/json",
@@ -110,8 +110,8 @@ def mfa_document(doc):
             prop = schema.get("properties", {}).get(field, {})
             t.eq("%s %s %s: %s maxLength" % (m, path, ctype, field),
                  prop.get("maxLength"), limit)
-            t.check("%s %s %s: %s required" % (m, path, ctype, field),
-                    field in schema.get("required", []), schema)
+            t.eq("%s %s %s: %s required" % (m, path, ctype, field),
+                 field in schema.get("required", []), required)
     # every 400 body of the MFA brief is an example of its path
     examples = {path: examples_400(doc, path) for path in MFA}
     for path, body in [
@@ -132,7 +132,9 @@ def mfa_document(doc):
             ("/mfa/totp/deactivate/", {"detail": "MFA is not enabled."}),
             ("/mfa/totp/deactivate/", {"code": ["Invalid code."]}),
             ("/mfa/recovery-codes/regenerate/",
-             {"detail": "MFA is not enabled."})]:
+             {"detail": "MFA is not enabled."}),
+            ("/mfa/recovery-codes/", {"code": ["Invalid code."]}),
+            ("/mfa/recovery-codes/regenerate/", {"code": ["Invalid code."]})]:
         t.check("%s: 400 %s documented" % (path, json.dumps(body)),
                 body in examples.get(path, []), examples.get(path))
     login = paths["/login/"]["post"]["responses"]["200"]

@@ -2,7 +2,12 @@
  * no dependencies. Token mode keeps the key in memory only (never in
  * storage) and sends "Authorization: Token <key>"; JWT cookie mode sends
  * no credential of its own: the browser's HttpOnly cookies carry the
- * tokens, and an expired access token is refreshed once, transparently. */
+ * tokens, and an expired access token is refreshed once, transparently.
+ * Two-factor (when the server has REST_AUTH.MFA_ENABLED): a login that
+ * answers mfa_required asks for a code and finishes through mfa/verify/;
+ * the "Two-factor" panel enrols an authenticator app (QR code and secret),
+ * lists and renews the recovery codes, and turns it off. The login and
+ * activation tokens stay in memory only, as the key does. */
 "use strict";
 
 const state = {
@@ -10,6 +15,8 @@ const state = {
   mode: null, // null (not logged in), "token" or "jwt"
   key: null, // token mode only
   refreshing: null, // the one token/refresh/ in flight (rotation: a refresh token works once)
+  ephemeral: null, // login/'s ephemeral_token while the second factor is asked for
+  activation: null, // the activation_token of the enrolment under way
 };
 
 function $(sel, root) {
@@ -174,6 +181,77 @@ function loggedOut(text) {
   document.body.classList.remove("authenticated");
   $("#status").textContent = text || "Not logged in.";
   for (const el of $("#user").elements) if (el.name) el.value = "";
+  mfaReset("Log in to see it.");
+}
+
+/* ---- two-factor ---- */
+
+function showCodes(list, codes) {
+  list.textContent = "";
+  for (const c of Array.isArray(codes) ? codes : []) {
+    const li = document.createElement("li");
+    li.textContent = String(c);
+    list.append(li);
+  }
+}
+
+function mfaEnrolmentClear() {
+  state.activation = null;
+  const img = $("#mfa-qr");
+  img.removeAttribute("src");
+  $("#mfa-secret").textContent = "";
+  $("#mfa-url").textContent = "";
+  $("#mfa-enrolment").hidden = true;
+  $("#mfa-activate").hidden = true;
+}
+
+/* Back to "unknown": logged out, or the server has no mfa/ routes. */
+function mfaReset(text) {
+  document.body.dataset.mfa = "";
+  $("#mfa-controls").hidden = true;
+  $("#mfa-state").textContent = text;
+  mfaEnrolmentClear();
+  $("#mfa-new-codes").hidden = true;
+  for (const list of document.querySelectorAll("#mfa-section .codes")) list.textContent = "";
+}
+
+function mfaPrompt(on) {
+  const form = $("#mfa-verify");
+  form.hidden = !on;
+  if (!on) {
+    state.ephemeral = null;
+    form.elements.namedItem("code").value = "";
+  } else {
+    clearErrors(form);
+    form.elements.namedItem("code").focus();
+  }
+}
+
+/* mfa/status/ into the panel: on (since when, last used), off, or not
+ * served (404: MFA_ENABLED is off). */
+function showMfaStatus(r) {
+  const st = $("#mfa-state");
+  if (r.status === 200 && r.data && typeof r.data === "object") {
+    const on = r.data.mfa_enabled === true;
+    document.body.dataset.mfa = on ? "on" : "off";
+    $("#mfa-controls").hidden = false;
+    st.textContent = on
+      ? "On since " + r.data.created_at +
+        (r.data.last_used_at ? "; last used " + r.data.last_used_at : "; not used yet") + "."
+      : "Off: set up an authenticator app to turn it on.";
+  } else if (r.status === 404) {
+    mfaReset("Not served here (REST_AUTH.MFA_ENABLED is off).");
+  } else if (r.status === 401 || r.status === 403) {
+    mfaReset("Log in to see it.");
+  } else {
+    st.textContent = "Error " + r.status + (r.data ? ": " + asText(r.data) : ".");
+  }
+}
+
+async function loadMfa() {
+  const r = await call("GET", "mfa/status/");
+  showMfaStatus(r);
+  return r;
 }
 
 function showUser(u) {
@@ -193,6 +271,7 @@ async function loadUser() {
     if (!state.mode) state.mode = "jwt"; // cookies from an earlier visit
     document.body.dataset.mode = state.mode;
     showUser(r.data);
+    await loadMfa();
   } else if (r.status === 401 || r.status === 403) {
     if (state.mode) loggedOut();
   } else {
@@ -231,12 +310,102 @@ const handlers = {
     const before = state.mode;
     state.mode = null; // send no old credential with the login
     state.key = null;
+    mfaPrompt(false);
     const r = await call("POST", "login/", formData(form));
-    if (showResult(form, r, "Logged in.")) {
+    if (r.status === 200 && r.data && r.data.mfa_required === true && typeof r.data.ephemeral_token === "string") {
+      // The password was right; nothing is logged in until mfa/verify/.
+      if (before) loggedOut();
+      showResult(form, r, "Password accepted: now the second factor.");
+      form.elements.namedItem("password").value = "";
+      state.ephemeral = r.data.ephemeral_token;
+      $("#status").textContent = "Waiting for the second factor.";
+      mfaPrompt(true);
+    } else if (showResult(form, r, "Logged in.")) {
       form.elements.namedItem("password").value = "";
       if (!loggedIn(r.data)) $("#status").textContent = "Logged in (no token: TOKEN_MODEL is null).";
     } else if (before) {
       loggedOut();
+    }
+  },
+  async "mfa-verify"(form) {
+    const code = form.elements.namedItem("code").value;
+    const r = await call("POST", "mfa/verify/", { ephemeral_token: state.ephemeral || "", code });
+    if (showResult(form, r, "Logged in.")) {
+      mfaPrompt(false);
+      $("#login .result").textContent = "Logged in.";
+      if (!loggedIn(r.data)) $("#status").textContent = "Logged in (no token: TOKEN_MODEL is null).";
+    } else if (r.status === 400 && r.data && r.data.ephemeral_token) {
+      // Expired, spent, or out of tries: only a new login gives a new one.
+      state.ephemeral = null;
+      $(".result", form).textContent = "Error 400: " + asText(r.data.ephemeral_token) + " Log in again.";
+    }
+  },
+  async "mfa-status"(form) {
+    const r = await loadMfa();
+    showResult(form, r, "Reloaded.");
+  },
+  async "mfa-enrol"(form) {
+    mfaEnrolmentClear();
+    $("#mfa-new-codes").hidden = true;
+    const r = await call("GET", "mfa/totp/activate/");
+    if (!showResult(form, r, "A new secret: add it to the app, then confirm below.")) {
+      if (r.status === 404) showMfaStatus(r);
+      return;
+    }
+    state.activation = r.data.activation_token;
+    const uri = String(r.data.qr_code_data_uri || "");
+    // Only an image of our own kind goes into src ("": no QR code).
+    const drawn = uri.startsWith("data:image/svg+xml;base64,");
+    if (drawn) $("#mfa-qr").src = uri;
+    $("#mfa-qr").hidden = !drawn;
+    $("#mfa-secret").textContent = String(r.data.secret);
+    $("#mfa-url").textContent = String(r.data.totp_url);
+    $("#mfa-enrolment").hidden = false;
+    const confirm = $("#mfa-activate");
+    clearErrors(confirm);
+    confirm.hidden = false;
+    confirm.elements.namedItem("code").focus();
+  },
+  async "mfa-activate"(form) {
+    const code = form.elements.namedItem("code").value;
+    const r = await call("POST", "mfa/totp/activate/", { activation_token: state.activation || "", code });
+    if (showResult(form, r, "Two-factor is on.")) {
+      form.elements.namedItem("code").value = "";
+      mfaEnrolmentClear();
+      $("#mfa-enrol .result").textContent = "Two-factor is on.";
+      showCodes($("#mfa-new-codes .codes"), r.data && r.data.recovery_codes);
+      $("#mfa-new-codes").hidden = false;
+      await loadMfa();
+    } else if (r.data && typeof r.data.detail === "string") {
+      await loadMfa(); // already on, e.g. from another tab
+    }
+  },
+  async "mfa-codes"(form) {
+    // The code (MFA_REQUIRE_REAUTH) goes only when typed; else {}.
+    const r = await call("POST", "mfa/recovery-codes/", formData(form));
+    const n = r.data && Array.isArray(r.data.codes) ? r.data.codes.length : 0;
+    const ok = n + " unused recovery code" + (n === 1 ? "." : "s.");
+    if (showResult(form, r, ok)) {
+      form.elements.namedItem("code").value = "";
+      showCodes($(".codes", form), r.data.codes);
+    }
+  },
+  async "mfa-regenerate"(form) {
+    const r = await call("POST", "mfa/recovery-codes/regenerate/", formData(form));
+    if (showResult(form, r, "New recovery codes: the old ones no longer work.")) {
+      form.elements.namedItem("code").value = "";
+      $("#mfa-codes .codes").textContent = "";
+      $("#mfa-new-codes").hidden = true;
+      showCodes($(".codes", form), r.data.codes);
+    }
+  },
+  async "mfa-deactivate"(form) {
+    const r = await call("POST", "mfa/totp/deactivate/", formData(form));
+    if (showResult(form, r)) {
+      form.elements.namedItem("code").value = "";
+      for (const list of document.querySelectorAll("#mfa-section .codes")) list.textContent = "";
+      $("#mfa-new-codes").hidden = true;
+      await loadMfa();
     }
   },
   async user(form) {
@@ -324,6 +493,10 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
   $("#user-load").addEventListener("click", () => loadUser());
+  $("#mfa-verify-cancel").addEventListener("click", () => {
+    mfaPrompt(false);
+    $("#status").textContent = "Not logged in.";
+  });
   // A JWT cookie session from an earlier visit shows up here.
   loadUser();
 });

@@ -5,16 +5,24 @@
 // while user/ works, edit the user, an expired access token refreshed
 // transparently, password change (a field error, then success), a reset
 // request, log out, log in with the new password, log out.
+// Mode "mfa" (a stack with REST_AUTH.MFA_ENABLED): user "alan" logs in,
+// enrols an authenticator app from the QR code and secret the page shows,
+// logs out, logs in through the second-factor prompt, renews and uses a
+// recovery code, and turns two-factor off. The codes come from this file's
+// own TOTP (RFC 6238 over node's HMAC-SHA1), not from restauth's.
+// Mode "reauth" (MFA_REQUIRE_REAUTH too, 5-second steps): the recovery
+// codes are shown and renewed only with a code typed into their forms.
 // Prints "ok NAME" or "not ok NAME: DETAIL" per check (test_browser.py
 // counts them) and "done" at the end.
 "use strict";
+const crypto = require("crypto");
 const fs = require("fs");
 const os = require("os");
 const path = require("path");
 
 const URL_ = process.argv[2];
 const MAILDIR = process.argv[3] || null;
-const MODE = process.argv[4] || "jwt"; // "token": the short token-mode walk
+const MODE = process.argv[4] || "jwt"; // "token": the short token-mode walk; "mfa": two-factor
 const ACCESS_LIFETIME_MS = Number(process.env.ACCESS_LIFETIME_MS || 2000);
 let failures = 0;
 
@@ -46,7 +54,7 @@ async function main() {
     timeout: 60000,
   });
   try {
-    await (MODE === "token" ? walkToken(context) : walk(context));
+    await ({ token: walkToken, mfa: walkMfa, reauth: walkReauth }[MODE] || walk)(context);
   } finally {
     await context.close();
     fs.rmSync(profile, { recursive: true, force: true });
@@ -300,6 +308,280 @@ async function prefixes(page, requests) {
     check("?prefix=" + JSON.stringify(given) + ": no request leaves the origin", away.length === 0,
       away.map((r) => r.url).join(" "));
   }
+}
+
+// ---- two-factor ----
+
+// RFC 4648 base32 (A-Z2-7, no padding) to bytes.
+function base32Decode(text) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  const out = [];
+  let bits = 0;
+  let acc = 0;
+  for (const ch of text.replace(/=+$/, "").toUpperCase()) {
+    const v = alphabet.indexOf(ch);
+    if (v < 0) throw new Error("not base32: " + text);
+    acc = (acc << 5) | v;
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push((acc >> bits) & 0xff);
+    }
+  }
+  return Buffer.from(out);
+}
+
+// RFC 6238 TOTP with HMAC-SHA1 (RFC 4226's dynamic truncation) for one step.
+function totp(key, step, digits) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(step));
+  const h = crypto.createHmac("sha1", key).update(counter).digest();
+  const off = h[h.length - 1] & 0x0f;
+  const bin = ((h[off] & 0x7f) << 24) | (h[off + 1] << 16) | (h[off + 2] << 8) | h[off + 3];
+  return String(bin % 10 ** digits).padStart(digits, "0");
+}
+
+// A code the server takes now and has not taken yet: a step after `last`
+// within the current one's window (T-1..T+1), waiting for the clock if
+// `last` is the step after the current one.
+async function codeAfter(otp, last) {
+  for (;;) {
+    const now = Math.floor(Date.now() / 1000 / otp.period);
+    const step = Math.max(last + 1, now);
+    if (step <= now + 1) return { step, code: totp(otp.key, step, otp.digits) };
+    await sleep((now + 1) * otp.period * 1000 - Date.now() + 100);
+  }
+}
+
+function wrongCode(otp, step) {
+  // a code of the right length that no step of the window gives
+  const window = [step - 1, step, step + 1].map((s) => totp(otp.key, s, otp.digits));
+  for (let n = 0; ; n++) {
+    const c = String(n).padStart(otp.digits, "0");
+    if (!window.includes(c)) return c;
+  }
+}
+
+async function text(page, sel) {
+  return ((await page.textContent(sel)) || "").trim();
+}
+
+async function visible(page, sel) {
+  return page.$eval(sel, (e) => !!(e.offsetWidth || e.offsetHeight || e.getClientRects().length));
+}
+
+async function listed(page, sel) {
+  return page.$$eval(sel + " li", (lis) => lis.map((li) => li.textContent.trim()));
+}
+
+async function mfaState(page, startsWith) {
+  await page.waitForFunction((w) => document.getElementById("mfa-state").textContent.startsWith(w), startsWith,
+    { timeout: 10000 }).catch(() => {});
+  return text(page, "#mfa-state");
+}
+
+async function sendCode(page, form, code) {
+  await fillForm(page, form, { code });
+  return submit(page, form);
+}
+
+// A code the form must refuse, with `want` next to its code field.
+async function refusedCode(page, form, code, name, want) {
+  const res = await sendCode(page, form, code);
+  const got = await fieldError(page, form, "code");
+  check(name, got === want, got + " / " + res);
+}
+
+async function loginAs(page, username, password) {
+  await fillForm(page, "login", { username, password });
+  return submit(page, "login");
+}
+
+const CODE_RE = /^[0-9a-f]{4}-[0-9a-f]{4}$/;
+
+// Enrol on the page (logged in, two-factor off): the TOTP of the secret
+// it shows, and the step the confirming code spent.
+async function enrol(page, name) {
+  let res = await submit(page, "mfa-enrol");
+  check(name + ": enrolment starts", res.startsWith("A new secret"), res);
+  const secret = await text(page, "#mfa-secret");
+  const params = new URL((await text(page, "#mfa-url")) || "otpauth://totp/x").searchParams;
+  const otp = { key: base32Decode(/^[A-Z2-7]+$/.test(secret) ? secret : "A"),
+    digits: Number(params.get("digits") || 6), period: Number(params.get("period") || 30) };
+  const first = await codeAfter(otp, -1);
+  res = await sendCode(page, "mfa-activate", first.code);
+  check(name + ": the app's code turns two-factor on", res === "Two-factor is on.", res);
+  return { otp, step: first.step };
+}
+
+async function walkMfa(context) {
+  const page = context.pages()[0] || (await context.newPage());
+  const pageErrors = [];
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+  // The test's own TOTP, against RFC 6238's SHA-1 vector (T = 59 s, 8 digits).
+  check("mfa: this test's TOTP gives RFC 6238's vector",
+    totp(base32Decode("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"), Math.floor(59 / 30), 8) === "94287082");
+
+  await page.goto(URL_);
+  await page.waitForFunction(() => document.querySelector("#log li"), null, { timeout: 10000 });
+  check("mfa: the prompt is hidden at first", !(await visible(page, "#mfa-verify")), "visible");
+  let res = await loginAs(page, "alan", "Entscheidungs-Problem-1936");
+  check("mfa: without two-factor, login/ logs in at once", res === "Logged in.", res);
+  let st = await mfaState(page, "Off");
+  check("mfa: the panel says two-factor is off", st.startsWith("Off") &&
+    (await page.evaluate(() => document.body.dataset.mfa)) === "off", st);
+  check("mfa: the panel offers enrolment, not deactivation",
+    (await visible(page, "#mfa-enrol")) && !(await visible(page, "#mfa-deactivate")), "");
+
+  // Enrol: the QR code and the secret.
+  res = await submit(page, "mfa-enrol");
+  check("mfa: enrolment starts", res.startsWith("A new secret"), res);
+  const secret = await text(page, "#mfa-secret");
+  check("mfa: the page shows a 32-character base32 secret", /^[A-Z2-7]{32}$/.test(secret), secret);
+  const url = await text(page, "#mfa-url");
+  check("mfa: the page shows the otpauth:// link with that secret",
+    url.startsWith("otpauth://totp/") && new URL(url).searchParams.get("secret") === secret, url);
+  const src = await page.$eval("#mfa-qr", (img) => img.getAttribute("src") || "");
+  const svg = src.startsWith("data:image/svg+xml;base64,")
+    ? Buffer.from(src.slice("data:image/svg+xml;base64,".length), "base64").toString("utf8") : "";
+  check("mfa: the QR code is an SVG data URI", /<svg[\s>]/.test(svg) && svg.includes("</svg>"), src.slice(0, 80));
+  const drawn = await page.waitForFunction(() => {
+    const img = document.getElementById("mfa-qr");
+    return img.complete && img.naturalWidth > 0 && img.offsetWidth > 0;
+  }, null, { timeout: 10000 }).then(() => true, () => false);
+  check("mfa: the browser draws the QR code", drawn, "not loaded or not shown");
+  const params = new URL(url || "otpauth://totp/x").searchParams;
+  const otp = { key: base32Decode(secret || "A"), digits: Number(params.get("digits") || 6),
+    period: Number(params.get("period") || 30) };
+
+  let now = Math.floor(Date.now() / 1000 / otp.period);
+  await refusedCode(page, "mfa-activate", wrongCode(otp, now),
+    "mfa: a wrong code at enrolment is shown next to the field",
+    "Invalid code. Please check your authenticator app and try again.");
+  const first = await codeAfter(otp, -1);
+  res = await sendCode(page, "mfa-activate", first.code);
+  check("mfa: the app's code turns two-factor on", res === "Two-factor is on.", res);
+  const issued = await listed(page, "#mfa-new-codes .codes");
+  check("mfa: ten recovery codes xxxx-xxxx are shown once",
+    (await visible(page, "#mfa-new-codes")) && issued.length === 10 && issued.every((c) => CODE_RE.test(c)),
+    JSON.stringify(issued));
+  check("mfa: the secret and QR code are gone from the page",
+    (await text(page, "#mfa-secret")) === "" && !(await visible(page, "#mfa-enrolment")), "still shown");
+  st = await mfaState(page, "On since");
+  check("mfa: the panel says two-factor is on", /^On since \d{4}-\d\d-\d\dT[0-9:.]+Z/.test(st) &&
+    (await page.evaluate(() => document.body.dataset.mfa)) === "on", st);
+  res = await submit(page, "mfa-codes");
+  const listedCodes = await listed(page, "#mfa-codes .codes");
+  check("mfa: recovery-codes/ lists the same ten", res === "10 unused recovery codes." &&
+    JSON.stringify(listedCodes) === JSON.stringify(issued), res + " " + JSON.stringify(listedCodes));
+
+  res = await submit(page, "logout");
+  check("mfa: logout", res === "Successfully logged out.", res);
+  check("mfa: the panel forgets the state", (await text(page, "#mfa-state")) === "Log in to see it." &&
+    (await listed(page, "#mfa-codes .codes")).length === 0, await text(page, "#mfa-state"));
+
+  // Log in again: the password alone is not enough.
+  res = await loginAs(page, "alan", "Entscheidungs-Problem-1936");
+  check("mfa: login/ asks for the second factor", res === "Password accepted: now the second factor.", res);
+  check("mfa: the code prompt appears", await visible(page, "#mfa-verify"), "hidden");
+  check("mfa: the status says so", (await text(page, "#status")) === "Waiting for the second factor.",
+    await text(page, "#status"));
+  const half = (await context.cookies()).filter((c) => c.name === "access" || c.name === "refresh");
+  check("mfa: no token cookie before the second factor", half.length === 0, JSON.stringify(half));
+  const u0 = await fetchUser(page);
+  check("mfa: user/ is still refused", u0.status === 401, u0.status + " " + u0.body);
+
+  now = Math.floor(Date.now() / 1000 / otp.period);
+  await refusedCode(page, "mfa-verify", wrongCode(otp, now),
+    "mfa: a wrong code is shown next to the field", "Invalid code.");
+  await refusedCode(page, "mfa-verify", first.code,
+    "mfa: the code that confirmed the enrolment is refused", "Invalid code.");
+  const second = await codeAfter(otp, first.step);
+  res = await sendCode(page, "mfa-verify", second.code);
+  check("mfa: a fresh code logs in", res === "Logged in.", res);
+  await page.waitForFunction(() => document.getElementById("status").textContent.startsWith("Logged in as alan"),
+    null, { timeout: 10000 }).catch(() => {});
+  check("mfa: the page shows the user", (await text(page, "#status")).startsWith("Logged in as alan"),
+    await text(page, "#status"));
+  check("mfa: the prompt is gone", !(await visible(page, "#mfa-verify")), "visible");
+  const full = (await context.cookies()).filter((c) => c.name === "access" || c.name === "refresh");
+  check("mfa: the token cookies are set now", full.length === 2, JSON.stringify(full.map((c) => c.name)));
+  const u1 = await fetchUser(page);
+  check("mfa: user/ works", u1.status === 200 && JSON.parse(u1.body).username === "alan", u1.status + " " + u1.body);
+  st = await mfaState(page, "On since");
+  check("mfa: the status shows when a code was last used", /; last used \d{4}-/.test(st), st);
+
+  // New recovery codes; an old one is refused, a new one logs in once.
+  res = await submit(page, "mfa-regenerate");
+  const renewed = await listed(page, "#mfa-regenerate .codes");
+  check("mfa: regenerate shows ten new codes", res.startsWith("New recovery codes") && renewed.length === 10 &&
+    renewed.every((c) => CODE_RE.test(c)) && !renewed.some((c) => issued.includes(c)), res + " " + JSON.stringify(renewed));
+  res = await submit(page, "logout");
+  res = await loginAs(page, "alan", "Entscheidungs-Problem-1936");
+  check("mfa: the prompt again", res === "Password accepted: now the second factor.", res);
+  await refusedCode(page, "mfa-verify", issued[0], "mfa: a recovery code of the old set is refused", "Invalid code.");
+  res = await sendCode(page, "mfa-verify", renewed[0]);
+  check("mfa: a recovery code logs in", res === "Logged in.", res);
+  await mfaState(page, "On since");
+  res = await submit(page, "mfa-codes");
+  const left = await listed(page, "#mfa-codes .codes");
+  check("mfa: the used recovery code is no longer listed", res === "9 unused recovery codes." &&
+    JSON.stringify(left) === JSON.stringify(renewed.slice(1)), res + " " + JSON.stringify(left));
+
+  // Turn it off: a recovery code is not enough, a TOTP code is.
+  await refusedCode(page, "mfa-deactivate", renewed[1], "mfa: deactivation refuses a recovery code", "Invalid code.");
+  const third = await codeAfter(otp, second.step);
+  res = await sendCode(page, "mfa-deactivate", third.code);
+  check("mfa: a TOTP code turns two-factor off", res === "TOTP has been deactivated.", res);
+  st = await mfaState(page, "Off");
+  check("mfa: the panel says off again", st.startsWith("Off") &&
+    (await page.evaluate(() => document.body.dataset.mfa)) === "off", st);
+  res = await submit(page, "logout");
+  res = await loginAs(page, "alan", "Entscheidungs-Problem-1936");
+  check("mfa: after deactivation the password alone logs in", res === "Logged in." &&
+    !(await visible(page, "#mfa-verify")), res);
+  res = await submit(page, "logout");
+  check("mfa: logout at the end", res === "Successfully logged out.", res);
+  check("mfa: no JavaScript errors on the page", pageErrors.length === 0, pageErrors.join(" | "));
+}
+
+// MFA_REQUIRE_REAUTH: the forms of the recovery codes take a code.
+async function walkReauth(context) {
+  const page = context.pages()[0] || (await context.newPage());
+  const pageErrors = [];
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+  await page.goto(URL_);
+  await page.waitForFunction(() => document.querySelector("#log li"), null, { timeout: 10000 });
+  let res = await loginAs(page, "alan", "Entscheidungs-Problem-1936");
+  check("reauth: login", res === "Logged in.", res);
+  await mfaState(page, "Off");
+  const e = await enrol(page, "reauth");
+  check("reauth: 5-second steps (MFA_TOTP_PERIOD)", e.otp.period === 5, e.otp.period);
+  await mfaState(page, "On since");
+  res = await submit(page, "mfa-codes");
+  check("reauth: without a code the list asks for one",
+    (await fieldError(page, "mfa-codes", "code")) === "This field is required." &&
+      (await listed(page, "#mfa-codes .codes")).length === 0,
+    (await fieldError(page, "mfa-codes", "code")) + " / " + res);
+  let next = await codeAfter(e.otp, e.step);
+  res = await sendCode(page, "mfa-codes", next.code);
+  const shown = await listed(page, "#mfa-codes .codes");
+  check("reauth: with a code the ten are listed", res === "10 unused recovery codes." && shown.length === 10,
+    res + " " + JSON.stringify(shown));
+  check("reauth: the code field is emptied", (await page.inputValue("#mfa-codes [name=code]")) === "",
+    await page.inputValue("#mfa-codes [name=code]"));
+  await refusedCode(page, "mfa-regenerate", next.code, "reauth: a spent code does not renew them", "Invalid code.");
+  next = await codeAfter(e.otp, next.step);
+  res = await sendCode(page, "mfa-regenerate", next.code);
+  const renewed = await listed(page, "#mfa-regenerate .codes");
+  check("reauth: a fresh code renews them", res.startsWith("New recovery codes") && renewed.length === 10 &&
+    !renewed.some((c) => shown.includes(c)), res + " " + JSON.stringify(renewed));
+  next = await codeAfter(e.otp, next.step);
+  res = await sendCode(page, "mfa-deactivate", next.code);
+  check("reauth: deactivation", res === "TOTP has been deactivated.", res);
+  res = await submit(page, "logout");
+  check("reauth: logout", res === "Successfully logged out.", res);
+  check("reauth: no JavaScript errors on the page", pageErrors.length === 0, pageErrors.join(" | "));
 }
 
 main()

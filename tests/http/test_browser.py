@@ -6,7 +6,12 @@ page's transparent refresh is exercised. tests/http/test_browser.js does
 the walking and prints "ok NAME" / "not ok NAME: DETAIL"; each is one
 check here. A missing browser, node or playwright-core is a failure, not
 a skip: CI installs them through make deps. A second, short walk logs in
-on a token-mode stack: the key goes out as Authorization: Token."""
+on a token-mode stack: the key goes out as Authorization: Token. A third
+walks two-factor on the JWT cookie stack with REST_AUTH.MFA_ENABLED:
+enrolment from the QR code and secret the page shows (codes from the
+walk's own TOTP), the login prompt, recovery codes, deactivation; and a
+fourth with MFA_REQUIRE_REAUTH, where the recovery codes' forms take a
+code (5-second steps, so that each code needs little waiting)."""
 import os
 import shutil
 import subprocess
@@ -54,14 +59,26 @@ def prerequisites():
     return ok
 
 
+MIN_CHECKS = {"jwt": 20, "token": 6, "mfa": 40, "reauth": 10}
+
+
 def walk(mode="jwt"):
     maildir = tempfile.mkdtemp(prefix="restauth-browser-mail-")
     try:
-        cfg = config(maildir) if mode == "jwt" else dict(FAST)
+        cfg = dict(FAST) if mode == "token" else config(maildir)
+        if mode == "mfa":
+            cfg["REST_AUTH"] = dict(cfg["REST_AUTH"], MFA_ENABLED=True)
+        if mode == "reauth":
+            cfg["REST_AUTH"] = dict(cfg["REST_AUTH"], MFA_ENABLED=True,
+                                    MFA_REQUIRE_REAUTH=True,
+                                    MFA_TOTP_PERIOD=5)
         with h.Stack(cfg) as s:
             if mode == "token":
                 s.createuser("grace", "Compiler-Pioneer-1952",
                              email="grace@example.com")
+            if mode in ("mfa", "reauth"):
+                s.createuser("alan", "Entscheidungs-Problem-1936",
+                             email="alan@example.com")
             env = dict(os.environ,
                        ACCESS_LIFETIME_MS=str(ACCESS_LIFETIME * 1000))
             try:
@@ -93,7 +110,7 @@ def walk(mode="jwt"):
                                    for line in out.splitlines()),
             "exit %r; stderr: %s" % (rc, err[-2000:]))
     t.check("test_browser.js %s made its checks" % mode,
-            checks >= (20 if mode == "jwt" else 6), "%d checks" % checks)
+            checks >= MIN_CHECKS[mode], "%d checks" % checks)
     t.check("test_browser.js %s exit status" % mode, rc == 0,
             "exit %r; stderr: %s" % (rc, err[-2000:]))
 
@@ -101,4 +118,6 @@ def walk(mode="jwt"):
 if prerequisites():
     t.run(walk, "jwt")
     t.run(walk, "token")
+    t.run(walk, "mfa")
+    t.run(walk, "reauth")
 t.done()

@@ -160,10 +160,12 @@ static const struct app_endpoint regenerate_ep = {
 	.routed = mfa_routed,
 };
 
-static const struct form status_form = { &status_ep, NULL, 0, .run = status };
-static const struct form codes_form = { &codes_ep, NULL, 0, .run = codes };
+static const struct form status_form = { &status_ep, NULL, 0, .no_body = true,
+	.run = status };
+static const struct form codes_form = { &codes_ep, NULL, 0, .no_body = true,
+	.run = codes };
 static const struct form regenerate_form = { &regenerate_ep, NULL, 0,
-	.run = regenerate };
+	.no_body = true, .run = regenerate };
 
 static const struct form *const routes[] = { &verify_form, &activate_form,
 	&deactivate_form, &status_form, &codes_form, &regenerate_form };

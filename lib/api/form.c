@@ -139,9 +139,7 @@ form_main_routes(int argc, char **argv, const char *mapped,
 		eps[i] = *fms[i]->ep;
 		eps[i].handle = form_handle;
 		eps[i].form = fms[i];
-		/* A form of no fields is a view that never reads the body
-		 * (nor refuses a bad one). */
-		eps[i].reads_body = fms[i]->n > 0;
+		eps[i].reads_body = !fms[i]->no_body;
 	}
 	if (n == 1 && strcmp(mapped, eps[0].path) == 0)
 		return app_main(argc, argv, &eps[0]);

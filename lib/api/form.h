@@ -4,7 +4,7 @@
  * handler every form endpoint shares: read the fields (req_fields), add
  * Django's EmailValidator message, run the endpoint's one use case, and
  * answer its success or failure (ans_fail); the field buffers are wiped
- * afterwards. A form endpoint with fields reads the body (app_endpoint).
+ * afterwards. A form endpoint reads the body, unless it says not to.
  */
 #ifndef RESTAUTH_FORM_H
 #define RESTAUTH_FORM_H
@@ -52,6 +52,9 @@ struct form {
 	/* dj-rest-auth routes the view only with USE_JWT: 404 before
 	 * anything is read when JWT mode is off. */
 	bool jwt_only;
+	/* The view never reads request.data: the body is not parsed (nor
+	 * a bad one refused) unless the use case asks (app_body). */
+	bool no_body;
 	/* The use case runs even when fields failed, to add its own
 	 * messages beside theirs (in->parsed says); else it runs only
 	 * when every field is good. */

@@ -26,12 +26,13 @@ verify(struct app_call *c, const struct form_in *in, struct json_object **errs)
 
 static const struct app_endpoint verify_ep = {
 	.path = "mfa/verify/",
-	.name = "MFA Verify",
+	.name = "Mfa Verify",
 	.description = "Complete a login that answered mfa_required with a "
 		       "TOTP or recovery code.",
 	.methods = REQ_BIT(REQ_POST),
 	.throttle_scope = "dj_rest_auth_mfa_verify",
 	.routed = mfa_routed,
+	.slash_optional = true,
 };
 
 static const struct form verify_form = { &verify_ep, verify_fields, V__MAX,
@@ -64,7 +65,7 @@ activate(struct app_call *c, const struct form_in *in,
 
 static const struct app_endpoint activate_ep = {
 	.path = "mfa/totp/activate/",
-	.name = "TOTP Activate",
+	.name = "Totp Activate",
 	.description = "GET: a new TOTP secret, its otpauth URI and QR code, "
 		       "and an activation token. POST: confirm it with a code; "
 		       "answers the recovery codes.",
@@ -72,6 +73,7 @@ static const struct app_endpoint activate_ep = {
 	.needs_auth = true,
 	.throttle_scope = "dj_rest_auth",
 	.routed = mfa_routed,
+	.slash_optional = true,
 };
 
 static const struct form activate_form = { &activate_ep, activate_fields,
@@ -95,12 +97,13 @@ deactivate(struct app_call *c, const struct form_in *in,
 
 static const struct app_endpoint deactivate_ep = {
 	.path = "mfa/totp/deactivate/",
-	.name = "TOTP Deactivate",
+	.name = "Totp Deactivate",
 	.description = "Remove TOTP and the recovery codes, given a TOTP code.",
 	.methods = REQ_BIT(REQ_POST),
 	.needs_auth = true,
 	.throttle_scope = "dj_rest_auth",
 	.routed = mfa_routed,
+	.slash_optional = true,
 };
 
 static const struct form deactivate_form = { &deactivate_ep, deactivate_fields,
@@ -132,12 +135,13 @@ regenerate(struct app_call *c, const struct form_in *in, struct json_object **e)
 
 static const struct app_endpoint status_ep = {
 	.path = "mfa/status/",
-	.name = "MFA Status",
+	.name = "Mfa Status",
 	.description = "Whether TOTP is on, since when, and its last use.",
 	.methods = REQ_BIT(REQ_GET),
 	.needs_auth = true,
 	.throttle_scope = "dj_rest_auth",
 	.routed = mfa_routed,
+	.slash_optional = true,
 };
 
 static const struct app_endpoint codes_ep = {
@@ -148,6 +152,7 @@ static const struct app_endpoint codes_ep = {
 	.needs_auth = true,
 	.throttle_scope = "dj_rest_auth",
 	.routed = mfa_routed,
+	.slash_optional = true,
 };
 
 static const struct app_endpoint regenerate_ep = {
@@ -158,6 +163,7 @@ static const struct app_endpoint regenerate_ep = {
 	.needs_auth = true,
 	.throttle_scope = "dj_rest_auth",
 	.routed = mfa_routed,
+	.slash_optional = true,
 };
 
 static const struct form status_form = { &status_ep, NULL, 0, .no_body = true,

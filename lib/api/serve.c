@@ -102,12 +102,13 @@ options_answer(struct app_call *call, const struct app_endpoint *ep)
  * rewrites, REDIRECT_URL holds the whole path the client asked for.
  */
 static bool
-path_matches(const struct req *req, const char *mapped, const char *path)
+path_matches(const struct req *req, const char *mapped, const char *path,
+    size_t plen)
 {
 	const char *sn = req_env(req, "SCRIPT_NAME");
 	const char *pi = req_env(req, "PATH_INFO");
 	const char *redirected = req_env(req, "REDIRECT_URL");
-	size_t k, n, i, j, plen = strlen(path), mlen = strlen(mapped);
+	size_t k, n, i, j, mlen = strlen(mapped);
 
 	if (redirected != NULL && redirected[0] != '\0') {
 		sn = redirected;
@@ -280,13 +281,21 @@ cgi_read(void *arg, char *buf, size_t n)
 static const struct app_endpoint *
 route_of(const struct app_endpoint *ep, const struct req *req)
 {
-	size_t i;
+	const struct app_endpoint *r;
+	size_t i, n;
 
 	if (ep->n_routes == 0)
-		return path_matches(req, ep->path, ep->path) ? ep : NULL;
-	for (i = 0; i < ep->n_routes; i++)
-		if (path_matches(req, ep->path, ep->routes[i].path))
-			return &ep->routes[i];
+		return path_matches(req, ep->path, ep->path, strlen(ep->path))
+		    ? ep
+		    : NULL;
+	for (i = 0; i < ep->n_routes; i++) {
+		r = &ep->routes[i];
+		n = strlen(r->path);
+		if (path_matches(req, ep->path, r->path, n) ||
+		    (r->slash_optional && n > 1 &&
+			path_matches(req, ep->path, r->path, n - 1)))
+			return r;
+	}
 	return NULL;
 }
 

@@ -83,6 +83,9 @@ struct app_endpoint {
 	 */
 	const struct app_endpoint *routes;
 	size_t n_routes;
+	/* A route of a family whose URL pattern takes the path with or
+	 * without its last "/" (re_path(r'^mfa/verify/?$')). */
+	bool slash_optional;
 };
 
 /*

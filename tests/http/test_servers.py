@@ -167,6 +167,9 @@ def core(s, name, maildir):
     r = s.get("/auth/mfa/status/", token=key)
     eq("GET mfa/status/", (r.status, r.json), (200, {
         "mfa_enabled": False, "created_at": None, "last_used_at": None}))
+    r = s.get("/auth/mfa/status", token=key)
+    eq("GET mfa/status (its URL pattern's slash is optional)",
+       (r.status, (r.json or {}).get("mfa_enabled")), (200, False))
     r = s.get("/auth/mfa/totp/activate/", token=key)
     eq("GET mfa/totp/activate/: its own route", (r.status, sorted(r.json or {})),
        (200, ["activation_token", "qr_code_data_uri", "secret", "totp_url"]))

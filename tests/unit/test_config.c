@@ -562,6 +562,17 @@ test_mfa(void)
 		app_config_free(&cfg);
 	REFUSE("{\"REST_AUTH\": {\"MFA_VERIFY_SERIALIZER\": \"x.Y\"}}",
 	    "config: REST_AUTH.MFA_VERIFY_SERIALIZER:");
+	/* Upstream's defaults, as a copied settings.py has them. */
+	if (ACCEPT("{\"REST_AUTH\": {\"MFA_STATUS_SERIALIZER\": "
+		   "\"dj_rest_auth.mfa.serializers.MFAStatusSerializer\", "
+		   "\"MFA_RECOVERY_CODES_SERIALIZER\": "
+		   "\"dj_rest_auth.mfa.serializers.RecoveryCodesSerializer\", "
+		   "\"MFA_TOTP_ACTIVATE_INIT_SERIALIZER\": "
+		   "\"dj_rest_auth.mfa.serializers.TOTPActivateInitSerializer\"}}",
+		&cfg))
+		app_config_free(&cfg);
+	REFUSE("{\"REST_AUTH\": {\"MFA_TOTP_DEACTIVATE_SERIALIZER\": \"a.B\"}}",
+	    "config: REST_AUTH.MFA_TOTP_DEACTIVATE_SERIALIZER:");
 }
 
 static void

@@ -198,7 +198,8 @@ totp_check(const struct app_config *cfg, const struct db_mfa *m,
 	size_t n;
 	enum app_err er;
 
-	if (!m->totp)
+	/* No row, or one whose last step is unreadable (db_mfa_get). */
+	if (!m->totp || m->last_step == INT64_MAX)
 		return APP_EINPUT;
 	er = mfatok_secret_unsign(cfg->secret_key, m->secret, strlen(m->secret),
 	    secret);

@@ -1719,10 +1719,15 @@ mfa_row(const PGresult *res, int row, struct db_mfa *out)
 		out->totp = true;
 		copy_field(out->secret, sizeof(out->secret), res, row, 1);
 		copy_field(out->last_code, sizeof(out->last_code), res, row, 3);
+		/* A step that is not a whole number (a hand-edited row):
+		 * none is accepted any more, rather than one twice. */
 		if (!PQgetisnull(res, row, 2)) {
 			if (db_parse_int(PQgetvalue(res, row, 2), INT64_MIN + 1,
-				INT64_MAX, &step) != APP_OK)
-				return APP_EDB;
+				INT64_MAX, &step) != APP_OK) {
+				log_warnx("database: an MFA totp row's last_step "
+					  "is unreadable: no code accepted");
+				step = INT64_MAX;
+			}
 			out->last_step = step;
 		}
 		return mfa_time(res, row, 6, &out->created_s,
@@ -1730,10 +1735,15 @@ mfa_row(const PGresult *res, int row, struct db_mfa *out)
 	}
 	out->recovery = true;
 	copy_field(out->seed, sizeof(out->seed), res, row, 4);
-	/* A row without a mask is one whose codes are all unused. */
-	return PQgetisnull(res, row, 5)
-	    ? APP_OK
-	    : parse_mask(PQgetvalue(res, row, 5), &out->used_mask);
+	/* A row without a mask is one whose codes are all unused; an
+	 * unreadable one (hand-edited) counts every code used. */
+	if (!PQgetisnull(res, row, 5) &&
+	    parse_mask(PQgetvalue(res, row, 5), &out->used_mask) != APP_OK) {
+		log_warnx("database: an MFA recovery row's used_mask is "
+			  "unreadable: its codes count as used");
+		out->used_mask = UINT64_MAX;
+	}
+	return APP_OK;
 }
 
 enum app_err
@@ -1753,9 +1763,6 @@ db_mfa_get(struct db *db, int64_t user_id, bool lock, struct db_mfa *out)
 		return er;
 	for (i = 0; i < PQntuples(res) && er == APP_OK; i++)
 		er = mfa_row(res, i, out);
-	if (er != APP_OK)
-		log_warnx("database: user %" PRId64 "'s MFA row is unreadable",
-		    user_id);
 	PQclear(res);
 	return er;
 }

@@ -412,8 +412,11 @@ struct db_mfa {
 
 /*
  * user_id's MFA rows into *out (all false/empty when none). lock: the
- * recovery_codes row FOR UPDATE (inside a transaction). APP_EDB, also
- * for a row whose data restauth cannot read (logged).
+ * recovery_codes row FOR UPDATE (inside a transaction). A row whose
+ * JSON restauth cannot read is read safe, logged: an unreadable
+ * last_step accepts no step (INT64_MAX), an unreadable used_mask counts
+ * every code used; a bad seed or secret is refused where it is used.
+ * APP_EDB.
  */
 enum app_err db_mfa_get(struct db *, int64_t user_id, bool lock,
     struct db_mfa *out) APP_WUR;

@@ -146,6 +146,58 @@ def off_by_default():
         t.eq("mfa-reset without a name: usage", rc, 2)
 
 
+def damaged_rows():
+    """Rows edited by hand into what restauth cannot read are read safe,
+    never a 5xx: an unreadable step accepts no TOTP code (not one twice),
+    an unreadable used_mask counts every recovery code used."""
+    config = {"PASSWORD_HASHER": h.FAST_HASHER,
+              "REST_AUTH": {"MFA_ENABLED": True, "MFA_TOTP_PERIOD": PERIOD}}
+    with h.Stack(config=config) as s:
+        s.createuser("carol", PASSWORD, email="carol@example.com")
+        key = s.login("carol", PASSWORD)
+        totp, first = enrol(s, key)
+
+        def verify(code):
+            r = s.post("/auth/login/", json={"username": "carol",
+                                             "password": PASSWORD})
+            return s.post("/auth/mfa/verify/", json={
+                "ephemeral_token": (r.json or {}).get("ephemeral_token"),
+                "code": code})
+
+        s.sql("UPDATE dj_rest_auth_mfa_authenticator SET data = "
+              "jsonb_set(data, '{last_step}', '1.5') WHERE type = 'totp'")
+        r = verify(totp.fresh())
+        t.eq("unreadable last_step: no code", (r.status, r.json),
+             (400, INVALID))
+        r = s.get("/auth/mfa/status/", token=key)
+        t.eq("unreadable last_step: status", (r.status, (r.json or {}).get(
+            "mfa_enabled")), (200, True))
+        r = verify(first[0])
+        t.eq("unreadable last_step: a recovery code still logs in",
+             (r.status, sorted(r.json or {})), (200, ["key"]))
+        s.sql("UPDATE dj_rest_auth_mfa_authenticator SET data = "
+              "jsonb_set(data, '{used_mask}', '\"x\"') WHERE type = "
+              "'recovery_codes'")
+        r = s.post("/auth/mfa/recovery-codes/", token=key)
+        t.eq("unreadable used_mask: every code used", (r.status, r.json),
+             (200, {"codes": []}))
+        r = verify(first[1])
+        t.eq("unreadable used_mask: no recovery code", (r.status, r.json),
+             (400, INVALID))
+        s.sql("UPDATE dj_rest_auth_mfa_authenticator SET data = "
+              "jsonb_build_object('seed', repeat('zz', 32), 'used_mask', 0)"
+              " WHERE type = 'recovery_codes'")
+        r = s.post("/auth/mfa/recovery-codes/", token=key)
+        t.eq("a seed that is not hex: no codes", (r.status, r.json),
+             (200, {"codes": []}))
+        r = verify(first[2])
+        t.eq("a seed that is not hex: no recovery code", (r.status, r.json),
+             (400, INVALID))
+        logs = s.run_log()
+        t.check("logged", "unreadable" in logs, logs[-600:])
+
+
 t.run(reauth)
+t.run(damaged_rows)
 t.run(off_by_default)
 t.done()

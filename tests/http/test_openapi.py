@@ -301,6 +301,13 @@ def served(doc):
                 r.status == 405 and r.json == {"detail": "Method \"GET\" not "
                                                "allowed."}, r)
         mfa_answers(doc, s, access)
+        # The mfa tag's promise: no 301 for a route without its slash.
+        for path in sorted(MFA):
+            with_slash = s.request("OPTIONS", "/auth" + path)
+            r = s.request("OPTIONS", "/auth" + path.rstrip("/"))
+            t.check("OPTIONS %s without its slash is served, not "
+                    "redirected" % path, r.status == with_slash.status and
+                    r.body == with_slash.body, (r, with_slash))
 
 
 def mfa_off(doc):

@@ -400,6 +400,7 @@ cgi_done(void *arg)
 	struct app_call *call = arg;
 	char buf[8192];
 	size_t left = 0, got;
+	sigset_t term;
 
 	if (req_content_length(call->req, &left) != APP_OK)
 		left = 0;
@@ -411,6 +412,13 @@ cgi_done(void *arg)
 				left < sizeof(buf) ? left : sizeof(buf),
 				stdin)) > 0)
 		left -= got;
+	/* lighttpd's mod_cgi sends SIGTERM to a CGI still running once the
+	 * answer is complete: held until exit, so that it cannot end us
+	 * between the answer and the drainer's start (the mail would wait
+	 * for the next drainer). The drainer starts with no signal held. */
+	sigemptyset(&term);
+	sigaddset(&term, SIGTERM);
+	sigprocmask(SIG_BLOCK, &term, NULL);
 	fflush(stdout);
 	fclose(stdout);
 }

@@ -307,15 +307,19 @@ cmd_mfa_reset(struct db *db, int argc, char **argv)
 	return rc;
 }
 
-/* simplejwt's flushexpiredtokens, and the expired MFA login tokens. */
+/*
+ * simplejwt's flushexpiredtokens, and the expired MFA login tokens and
+ * passkey ceremonies.
+ */
 static int
 cmd_flush(struct db *db)
 {
 	enum app_err er;
-	long n = 0, mfa = 0;
+	long n = 0, mfa = 0, pk = 0;
 
 	if ((er = db_flush_expired(db, &n)) != APP_OK ||
-	    (er = db_mfa_token_clean(db, &mfa)) != APP_OK) {
+	    (er = db_mfa_token_clean(db, &mfa)) != APP_OK ||
+	    (er = db_passkey_challenge_clean(db, &pk)) != APP_OK) {
 		fprintf(stderr, "flushexpiredtokens: database error (%s)\n",
 		    app_err_name(er));
 		return EX_DB;
@@ -324,6 +328,8 @@ cmd_flush(struct db *db)
 	    n == 1 ? "" : "s");
 	printf("flushexpiredtokens: %ld expired MFA login token%s deleted\n",
 	    mfa, mfa == 1 ? "" : "s");
+	printf("flushexpiredtokens: %ld expired passkey challenge%s deleted\n",
+	    pk, pk == 1 ? "" : "s");
 	return EX_DONE;
 }
 

@@ -112,6 +112,8 @@ enum stmt {
 	ST_MFA_TOKEN_USE,
 	ST_MFA_TOKEN_SEEN,
 	ST_MFA_TOKEN_CLEAN,
+	/* passkeys */
+	ST_PASSKEY_CHALLENGE_CLEAN,
 	ST__MAX
 };
 
@@ -552,6 +554,11 @@ static const struct {
 	 * anyway (flushexpiredtokens). */
 	[ST_MFA_TOKEN_CLEAN] = { "mfa_token_clean",
 	    "DELETE FROM restauth_mfa_token WHERE expires_at <= now()", 0 },
+	/* Passkey ceremonies past their expiry, which the take refuses anyway
+	 * (flushexpiredtokens). */
+	[ST_PASSKEY_CHALLENGE_CLEAN] = { "passkey_challenge_clean",
+	    "DELETE FROM restauth_passkey_challenge WHERE expires_at <= now()",
+	    0 },
 };
 
 enum app_err
@@ -1891,4 +1898,10 @@ enum app_err
 db_mfa_token_clean(struct db *db, long *deleted)
 {
 	return run_deleted(db, ST_MFA_TOKEN_CLEAN, deleted);
+}
+
+enum app_err
+db_passkey_challenge_clean(struct db *db, long *deleted)
+{
+	return run_deleted(db, ST_PASSKEY_CHALLENGE_CLEAN, deleted);
 }

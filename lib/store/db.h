@@ -464,6 +464,14 @@ enum app_err db_mfa_token_seen(struct db *,
 enum app_err db_mfa_token_use(struct db *,
     const unsigned char digest[DB_MFA_DIGEST_BYTES]) APP_WUR;
 
+/* ---- Passkeys: restauth_passkey_challenge (sql/0011_passkeys.sql) */
+
+/*
+ * Delete the passkey ceremonies (restauth_passkey_challenge) past their
+ * expiry; *deleted: how many. APP_EDB (then *deleted is untouched).
+ */
+enum app_err db_passkey_challenge_clean(struct db *, long *deleted) APP_WUR;
+
 /*
  * The checked number parsers every result column goes through (exported
  * for the unit test). db_parse_int: v, a whole decimal number in

@@ -1,5 +1,6 @@
 """The admin tool, build/restauth -c CONFIG CMD: migrate, createuser,
-changepassword, check, flushexpiredtokens' MFA part, and its exit codes
+changepassword, check, flushexpiredtokens' MFA and passkey parts, and its
+exit codes
 (0 done, 1 refused, 2 usage, 3 bad config, 4 database unreachable)."""
 import base64
 import json
@@ -259,8 +260,33 @@ def flush_mfa(s):
         "SELECT attempts FROM restauth_mfa_token"), [["5"]])
 
 
+def flush_passkey(s):
+    """flushexpiredtokens also deletes the expired passkey ceremonies,
+    and only those (a login and a registration of each)."""
+    s.sql("DELETE FROM restauth_passkey_challenge; INSERT INTO "
+          "restauth_passkey_challenge (ceremony, kind, user_id, challenge, "
+          "expires_at) SELECT sha256(i::text::bytea), CASE WHEN i % 2 = 0 "
+          "THEN 'register' ELSE 'login' END, CASE WHEN i % 2 = 0 THEN i "
+          "END, sha512(i::text::bytea), now() + CASE WHEN i <= 2 THEN -i "
+          "ELSE i END * interval '1 minute' FROM generate_series(1, 4) i")
+    rc, out, err = tool(s, "flushexpiredtokens")
+    t.check("flush, passkey challenges: the expired two deleted", rc == 0
+            and "2 expired passkey challenges deleted" in out, out + err)
+    left = "SELECT kind, user_id FROM restauth_passkey_challenge ORDER BY " \
+        "expires_at"
+    t.eq("flush, passkey challenges: the others stay", s.sql(left),
+         [["login", ""], ["register", "4"]])
+    s.sql("UPDATE restauth_passkey_challenge SET expires_at = now() "
+          "WHERE kind = 'login'")
+    rc, out, err = tool(s, "flushexpiredtokens")
+    t.check("flush, passkey challenges: one expiring now", rc == 0 and
+            "1 expired passkey challenge deleted" in out, out + err)
+    t.eq("flush, passkey challenges: the rest stays", s.sql(left),
+         [["register", "4"]])
+
+
 with h.Stack(CONFIG) as s:
     for fn in (migrate, createuser, changepassword, check_and_exits,
-               flush_mfa):
+               flush_mfa, flush_passkey):
         t.run(fn, s)
 t.done()

@@ -87,6 +87,7 @@ test_unreachable(void)
 	T_ASSERT(db_is_blacklisted(&db, "jti", &yes) == APP_EDB && yes);
 	T_ASSERT(db_session_delete(&db, "key") == APP_EDB);
 	T_ASSERT(db_mfa_token_clean(&db, &n) == APP_EDB && n == 42);
+	T_ASSERT(db_passkey_challenge_clean(&db, &n) == APP_EDB && n == 42);
 	T_ASSERT(db.conn == NULL);
 	db_free(&db);
 	db_free(NULL);

@@ -12,6 +12,8 @@ Environment:
   INTEROP_HASHERS      "default" (Django's own PASSWORD_HASHERS) or
                        "argon2" (Argon2PasswordHasher first)
   INTEROP_MFA          "0" leaves dj-rest-auth's MFA app (mfaside) out
+  INTEROP_PASSKEYS     "0" leaves dj-rest-auth's passkeys app (passkeyside)
+                       out
 """
 import os
 from datetime import timedelta
@@ -37,6 +39,10 @@ INSTALLED_APPS = [
 # a project without it must still work beside restauth's MFA table.
 if os.environ.get("INTEROP_MFA", "1") != "0":
     INSTALLED_APPS.append("mfaside.apps.MfaSideConfig")
+# dj-rest-auth's passkeys app (its stand-in passkeyside), unless
+# INTEROP_PASSKEYS=0, for the same reason.
+if os.environ.get("INTEROP_PASSKEYS", "1") != "0":
+    INSTALLED_APPS.append("passkeyside.apps.PasskeySideConfig")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -9,7 +9,7 @@
 BUILD ?= build
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 60
-FUZZ_PKGS = libpq json-c libcrypto libargon2 zlib libcrypt
+FUZZ_PKGS = libpq json-c libcrypto libargon2 zlib libcrypt libcbor
 FUZZ_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -g -O1 \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer $(LAYER_INC) \

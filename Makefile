@@ -28,7 +28,7 @@ DEB_PKGS = build-essential pkg-config libfcgi-dev libfcgi-bin libjson-c-dev \
 	libclang-rt-14-dev chromium python3-django-allauth \
 	python3-djangorestframework python3-djangorestframework-simplejwt \
 	gunicorn python3-psycopg2 python3-bcrypt valgrind oathtool python3-pyotp \
-	python3-cbor2
+	python3-cbor2 python3-fido2
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
 	-Wmissing-prototypes -Wcast-qual -Wsign-compare

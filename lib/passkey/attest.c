@@ -59,8 +59,9 @@ der_cert(const cbor_item_t *it)
 	return c;
 }
 
-/* 8.2.1: the leaf is no CA, and names aaguid if it has the extension
- * (an OCTET STRING wrapping the 16 bytes). */
+/* 8.2.1: the leaf is a version 3 certificate and no CA, and names
+ * aaguid if it has the extension (an OCTET STRING wrapping the 16
+ * bytes, not critical). */
 static bool
 leaf_ok(X509 *c, const unsigned char *aaguid)
 {
@@ -72,7 +73,11 @@ leaf_ok(X509 *c, const unsigned char *aaguid)
 	bool ok = false;
 	int i;
 
-	if (X509_check_ca(c) != 0 || X509_get_version(c) != X509_VERSION_3)
+	/* X509_check_ca says "no CA" for extensions OpenSSL cannot read:
+	 * those are refused first. */
+	if (X509_get_version(c) != X509_VERSION_3 ||
+	    (X509_get_extension_flags(c) & EXFLAG_INVALID) ||
+	    X509_check_ca(c) != 0)
 		return false;
 	if ((oid = OBJ_txt2obj(OID_FIDO_AAGUID, 1)) == NULL)
 		return false;

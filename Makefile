@@ -20,16 +20,16 @@ CONFIG ?= config/restauth.json
 SERVER ?= lighttpd
 CC ?= cc
 
-PKGS = libpq json-c libcrypto libargon2 zlib libcrypt libqrencode
+PKGS = libpq json-c libcrypto libargon2 zlib libcrypt libqrencode libcbor
 DEB_PKGS = build-essential pkg-config libfcgi-dev libfcgi-bin libjson-c-dev \
 	libssl-dev libpq-dev libargon2-dev zlib1g-dev libcrypt-dev libqrencode-dev \
-	postgresql postgresql-client \
+	libcbor-dev postgresql postgresql-client \
 	lighttpd spawn-fcgi multiwatch apache2 libapache2-mod-fcgid nginx \
 	curl wrk python3 python3-argon2 python3-django python3-jwt python3-cryptography clang clang-format \
 	libclang-rt-14-dev chromium python3-django-allauth \
 	python3-djangorestframework python3-djangorestframework-simplejwt \
 	gunicorn python3-psycopg2 python3-bcrypt valgrind oathtool python3-pyotp \
-	zbar-tools librsvg2-bin
+	zbar-tools librsvg2-bin python3-cbor2 python3-fido2
 
 WARN = -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wstrict-prototypes \
 	-Wmissing-prototypes -Wcast-qual -Wsign-compare
@@ -38,7 +38,7 @@ SAN = -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 # lib/ in layers, lowest first; a module includes only headers of its own
 # layer or a lower one (tools/layers.py checks, in make check).
-LAYERS = core crypto conf store http auth mfa api
+LAYERS = core crypto conf store http auth mfa passkey api
 LAYER_INC = $(LAYERS:%=-Ilib/%)
 CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -g $(OPT) $(WARN) \
 	-fstack-protector-strong $(LAYER_INC) \

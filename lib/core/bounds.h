@@ -102,4 +102,35 @@
  */
 #define LIMIT_MFA_QR_TEXT 2331
 
+/*
+ * Passkeys (SPEC-mfa-passkeys-social 2, 4.2). A credential ID: WebAuthn
+ * Level 3 (6.1, credentialIdLength) caps it at 1023 bytes.
+ */
+#define LIMIT_PASSKEY_CRED_ID 1023
+/* authenticatorData: 37 fixed bytes, the attested credential data (an
+ * ID of LIMIT_PASSKEY_CRED_ID, a COSE key: an RSA-4096 one is ~530
+ * bytes) and extensions; 4 KiB is twice what that needs. */
+#define LIMIT_PASSKEY_AUTHDATA 4096
+/* An attestation object: authData and a packed statement with a few
+ * certificates of LIMIT_PASSKEY_CERT bytes. */
+#define LIMIT_PASSKEY_ATTOBJ (32 * 1024)
+/* One DER certificate of a packed statement's x5c, and how many. */
+#define LIMIT_PASSKEY_CERT 4096
+#define LIMIT_PASSKEY_X5C 4
+/* clientDataJSON: browsers write ~250 bytes (a 64-byte challenge in
+ * base64url, the origin, crossOrigin and an occasional extra key). */
+#define LIMIT_PASSKEY_CLIENTDATA 4096
+/* A signature: an RS256 one is the modulus length (LIMIT_PASSKEY_RSA_BITS),
+ * DER ES256 72 bytes, EdDSA 64. */
+#define LIMIT_PASSKEY_SIG 512
+/* RSA moduli of an RS256 credential: 2048 bits at least (NIST SP 800-131A),
+ * 4096 at most, which bounds the cost of one verification. */
+#define LIMIT_PASSKEY_RSA_MIN_BITS 2048
+#define LIMIT_PASSKEY_RSA_BITS 4096
+/* CBOR nesting (attestation object > attStmt > x5c > certificate is 3;
+ * extensions go a level or two deeper) and items in one CBOR text: both
+ * bound the strict reader before libcbor allocates anything. */
+#define LIMIT_CBOR_DEPTH 8
+#define LIMIT_CBOR_ITEMS 1024
+
 #endif

@@ -4,10 +4,10 @@ import datetime
 
 
 def c_str(s):
-    """s as a C literal: UTF-8, '"' and '\\' escaped, other bytes outside
-    printable ASCII in octal."""
+    """s (str, or bytes as they are) as a C literal: UTF-8, '"' and '\\'
+    escaped, other bytes outside printable ASCII in octal."""
     out = '"'
-    for b in s.encode():
+    for b in s if isinstance(s, bytes) else s.encode():
         if b in (0x22, 0x5C):
             out += "\\" + chr(b)
         elif 0x20 <= b < 0x7F:

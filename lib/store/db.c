@@ -503,19 +503,20 @@ static const struct {
 	[ST_MFA_GET_LOCK] = { "mfa_get_lock", MFA_GET_SQL " FOR UPDATE", 1 },
 	/*
 	 * Accept a TOTP step once (SPEC-mfa 4.1 M2): only while the row
-	 * holds the secret checked ($4) and its last accepted step is
-	 * before $2; rows Django wrote (no last_step) by its own rule, the
-	 * last accepted code ($3) not again. Concurrent requests queue on
-	 * the row lock and re-check: one wins.
+	 * holds the secret checked ($4), its last accepted step is before
+	 * $2, and the code ($3) is not the last accepted one (Django's own
+	 * rule: a Django beside restauth that accepted a code updates
+	 * last_code, not last_step, and that code must not pass here too).
+	 * Concurrent requests queue on the row lock and re-check: one wins.
 	 */
 	[ST_MFA_TOTP_BURN] = { "mfa_totp_burn",
 	    "UPDATE dj_rest_auth_mfa_authenticator SET data = data || "
 	    "jsonb_build_object('last_code', $3::text, 'last_step', "
 	    "$2::bigint), last_used_at = now() WHERE user_id = $1::bigint "
-	    "AND type = 'totp' AND data->>'secret' = $4 AND CASE WHEN "
-	    "jsonb_typeof(data->'last_step') = 'number' THEN "
-	    "(data->>'last_step')::numeric < $2::bigint ELSE "
-	    "data->>'last_code' IS DISTINCT FROM $3 END RETURNING id", 4 },
+	    "AND type = 'totp' AND data->>'secret' = $4 AND "
+	    "data->>'last_code' IS DISTINCT FROM $3 AND (jsonb_typeof("
+	    "data->'last_step') IS DISTINCT FROM 'number' OR "
+	    "(data->>'last_step')::numeric < $2::bigint) RETURNING id", 4 },
 	[ST_MFA_TOTP_INSERT] = { "mfa_totp_insert",
 	    "INSERT INTO dj_rest_auth_mfa_authenticator (type, data, "
 	    "created_at, last_used_at, user_id) VALUES ('totp', "

@@ -422,10 +422,10 @@ enum app_err db_mfa_get(struct db *, int64_t user_id, bool lock,
     struct db_mfa *out) APP_WUR;
 /*
  * Accept TOTP step step with code for user_id, if the totp row still
- * holds secret and no step at or after step was accepted (with no
- * step recorded: unless code is the last accepted code, Django's own
- * replay rule): data.last_step, data.last_code and last_used_at, in one
- * conditional UPDATE. APP_OK, APP_ENOTFOUND when it was not accepted
+ * holds secret, no step at or after step was accepted, and code is not
+ * the last accepted code (Django's own replay rule, which a Django
+ * beside restauth keeps): data.last_step, data.last_code and
+ * last_used_at, in one conditional UPDATE. APP_OK, APP_ENOTFOUND when it was not accepted
  * (another request took that step first), APP_EDB.
  */
 enum app_err db_mfa_totp_burn(struct db *, int64_t user_id, const char *secret,

@@ -185,17 +185,38 @@ codes_of(const struct app_config *cfg, const struct db_mfa *m,
 }
 
 /*
- * Whether code is a TOTP of m's secret at a step after the last
- * accepted one: *step and the code's digits (digits, for last_code).
- * APP_EINPUT when not (an unreadable secret included).
+ * Whether code is a TOTP of the base32 secret at a step of at least
+ * min_step: *step, and the code's ASCII digits (for last_code).
+ * APP_EINPUT when not (an empty secret included).
+ */
+static enum app_err
+code_check(const struct app_config *cfg, const char *secret, int64_t min_step,
+    const char *code, int64_t *step, char digits[TOTP_DIGITS_MAX + 1])
+{
+	size_t n;
+	enum app_err er;
+
+	if (secret[0] == '\0')
+		return APP_EINPUT;
+	er = totp_verify(secret, strlen(secret),
+	    (unsigned)cfg->rest_auth.mfa_totp_digits,
+	    (unsigned)cfg->rest_auth.mfa_totp_period, app_now(), min_step, code,
+	    strlen(code), step);
+	if (er == APP_OK)
+		er = totp_code_digits(code, strlen(code), digits, &n);
+	return er;
+}
+
+/*
+ * Whether code is a TOTP of m's stored secret at a step after the last
+ * accepted one (code_check). APP_EINPUT when not (no row, an unreadable
+ * one or a secret signed with another key included).
  */
 static enum app_err
 totp_check(const struct app_config *cfg, const struct db_mfa *m,
     const char *code, int64_t *step, char digits[TOTP_DIGITS_MAX + 1])
 {
 	char secret[LIMIT_MFA_SECRET + 1];
-	int64_t min_step;
-	size_t n;
 	enum app_err er;
 
 	/* No row, or one whose last step is unreadable (db_mfa_get). */
@@ -207,15 +228,10 @@ totp_check(const struct app_config *cfg, const struct db_mfa *m,
 		/* Another SECRET_KEY signed it: upstream's 500. */
 		log_warnx("mfa: a stored TOTP secret is not signed with "
 			  "SECRET_KEY");
-	if (er != APP_OK)
-		return er;
-	min_step = m->last_step == INT64_MIN ? INT64_MIN : m->last_step + 1;
-	er = totp_verify(secret, strlen(secret),
-	    (unsigned)cfg->rest_auth.mfa_totp_digits,
-	    (unsigned)cfg->rest_auth.mfa_totp_period, app_now(), min_step, code,
-	    strlen(code), step);
 	if (er == APP_OK)
-		er = totp_code_digits(code, strlen(code), digits, &n);
+		er = code_check(cfg, secret,
+		    m->last_step == INT64_MIN ? INT64_MIN : m->last_step + 1,
+		    code, step, digits);
 	OPENSSL_cleanse(secret, sizeof(secret));
 	return er;
 }
@@ -524,7 +540,6 @@ mfa_activate_confirm(struct app_call *c, bool fields_ok, const char *token,
 	char seed[RCODE_SEED_HEX + 1] = "";
 	char codes[LIMIT_MFA_RECOVERY_CODES][RCODE_CHARS + 1];
 	unsigned n = 0;
-	size_t dn;
 	struct db_mfa m;
 	enum app_err er;
 
@@ -551,14 +566,8 @@ mfa_activate_confirm(struct app_call *c, bool fields_ok, const char *token,
 	}
 	if (er != APP_OK)
 		goto out;
-	if (secret[0] == '\0' ||
-	    (er = totp_verify(secret, strlen(secret),
-		 (unsigned)ctx->cfg.rest_auth.mfa_totp_digits,
-		 (unsigned)ctx->cfg.rest_auth.mfa_totp_period, app_now(),
-		 INT64_MIN, code, strlen(code), &step)) == APP_EINPUT ||
-	    (er == APP_OK &&
-		(er = totp_code_digits(code, strlen(code), digits, &dn)) ==
-		    APP_EINPUT)) {
+	if ((er = code_check(&ctx->cfg, secret, INT64_MIN, code, &step,
+		 digits)) == APP_EINPUT) {
 		audit(c, "activation_failed", uid, "invalid_code");
 		er = refuse(errs, "code", ACTIVATION_CODE);
 		goto out;
